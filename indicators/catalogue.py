@@ -1,0 +1,401 @@
+"""Load the YAML catalogue into models and cross-check it, reporting every problem."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from indicators.errors import IndicatorsError, Problem, ProblemCollector
+from indicators.models import (
+    ArticleOrigin,
+    FirstLevel,
+    Framework,
+    Indicator,
+    InferredOrigin,
+    Place,
+    PlaceList,
+    Theme,
+)
+from indicators.paths import DEFINITIONS_DIR, SEEDS_DIR
+from indicators.periods import check_frequency, parse_period
+from indicators.text import quote_in_seed
+from indicators.units import UNITS
+from indicators.yamlsource import YamlDocument, YamlPath, format_path, load_yaml
+
+FRAMEWORK_FILE = "framework.yaml"
+PLACES_FILE = "places.yaml"
+
+
+@dataclass
+class Catalogue:
+    """The validated indicator system with lookups by id."""
+
+    framework: Framework
+    themes: list[Theme]
+    places: list[Place]
+    directory: Path
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+    first_levels: dict[str, FirstLevel] = field(default_factory=dict)
+    theme_of: dict[str, str] = field(default_factory=dict)
+    first_level_of: dict[str, str] = field(default_factory=dict)
+    place_by_code: dict[str, Place] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for theme in self.themes:
+            for first in theme.first_level:
+                self.first_levels[first.id] = first
+                self.theme_of[first.id] = theme.id
+                for ind in first.indicators:
+                    self.indicators[ind.id] = ind
+                    self.theme_of[ind.id] = theme.id
+                    self.first_level_of[ind.id] = first.id
+        self.place_by_code = {p.code: p for p in self.places}
+
+    def theme(self, theme_id: str) -> Theme:
+        """Return the theme with this id."""
+        return next(t for t in self.themes if t.id == theme_id)
+
+    def theme_weights(self) -> dict[str, float]:
+        """Return theme weights from the framework, normalised to sum to 1."""
+        total = sum(t.weight for t in self.framework.themes)
+        return {t.id: t.weight / total for t in self.framework.themes}
+
+    def counties(self, city_code: str) -> list[Place]:
+        """Return the county-level places under a city."""
+        return [p for p in self.places if p.parent == city_code and not p.comparison]
+
+    def summary(self) -> dict[str, int]:
+        """Return the counts a user checks after editing the catalogue."""
+        inds = list(self.indicators.values())
+        return {
+            "themes": len(self.themes),
+            "first_level": len(self.first_levels),
+            "second_level": len(inds),
+            "with_target": sum(1 for i in inds if i.target is not None),
+            "with_baseline": sum(1 for i in inds if i.baseline is not None),
+            "from_articles": sum(1 for i in inds if i.origin.kind == "article"),
+            "proposed": sum(1 for i in inds if i.origin.kind == "proposed"),
+            "places": len(self.places),
+            "comparison_places": sum(1 for p in self.places if p.comparison),
+        }
+
+
+def _model_problems(exc: ValidationError, doc: YamlDocument) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc: YamlPath = tuple(err["loc"])
+        # Discriminated unions add the tag to the location; drop parts the YAML does not have.
+        yaml_loc: list[str | int] = []
+        for part in loc:
+            candidate = tuple(yaml_loc) + (part,)
+            if candidate in doc.lines:
+                yaml_loc.append(part)
+        message = _friendly(err)
+        problems.append(
+            Problem(
+                message,
+                file=doc.file,
+                line=doc.line_of(tuple(yaml_loc)),
+                path=format_path(loc),
+                hint=_hint(err),
+            )
+        )
+    return problems
+
+
+def _friendly(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    loc = err["loc"]
+    field_name = str(loc[-1]) if loc else "value"
+    if kind == "extra_forbidden":
+        return f"unknown key '{field_name}'"
+    if kind == "missing":
+        return f"required key '{field_name}' is missing"
+    if kind == "union_tag_invalid":
+        return f"origin kind must be article, inferred or proposed (got {err.get('input')!r})"
+    given = err.get("input")
+    shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
+    return f"{err['msg']} (got {shown})"
+
+
+def _hint(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return "check the spelling; allowed keys are listed in the JSON schema (python -m indicators schema)"
+    if kind in ("float_parsing", "float_type"):
+        return "write a plain number such as 1.5 or 15000, without units or quotes"
+    if kind == "string_pattern_mismatch" and err["loc"] and err["loc"][-1] == "id":
+        return "ids are lower-case ASCII letters, digits and underscores, starting with a letter"
+    if kind == "literal_error":
+        return "use one of the values listed"
+    return ""
+
+
+def _validate(model: type[BaseModel], doc: YamlDocument, out: ProblemCollector) -> Any:
+    if doc.data is None:
+        return None
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        out.extend(_model_problems(exc, doc))
+        return None
+
+
+def _check_origin(
+    origin: Any, where: YamlPath, doc: YamlDocument, seeds: Path, out: ProblemCollector
+) -> None:
+    if not isinstance(origin, ArticleOrigin | InferredOrigin) or origin.seed is None:
+        return
+    seed_path = seeds / origin.seed
+    found = quote_in_seed(origin.quote or "", seed_path) if origin.quote else True
+    if found is None:
+        out.add(
+            f"seed file '{origin.seed}' not found in {seeds}",
+            file=doc.file,
+            line=doc.line_of(where + ("seed",)),
+            path=format_path(where + ("seed",)),
+            hint="use a file name from seeds/, e.g. 000_cbbc4acc49a2d301.txt",
+        )
+    elif not found:
+        out.add(
+            f"quote does not occur in {origin.seed}",
+            file=doc.file,
+            line=doc.line_of(where + ("quote",)),
+            path=format_path(where + ("quote",)),
+            hint="copy the words exactly from the article; line breaks and spaces may differ",
+        )
+
+
+def _check_indicator(ind: Indicator, where: YamlPath, doc: YamlDocument, out: ProblemCollector) -> None:
+    def add(message: str, sub: YamlPath = (), hint: str = "") -> None:
+        out.add(
+            message, file=doc.file, line=doc.line_of(where + sub), path=format_path(where + sub), hint=hint
+        )
+
+    if ind.weight <= 0:
+        add(f"weight must be positive (got {ind.weight})", ("weight",), "omit it for the default weight 1")
+    if ind.direction == "range" and ind.range is None:
+        add("direction 'range' needs bounds", ("direction",), "add  range: {min: ..., max: ...}")
+    if ind.range is not None:
+        if ind.direction != "range":
+            add(
+                f"bounds given but direction is '{ind.direction}'",
+                ("range",),
+                "remove range or set direction: range",
+            )
+        if ind.range.min >= ind.range.max:
+            add(f"range min {ind.range.min} must be below max {ind.range.max}", ("range",))
+    unit = UNITS[ind.unit]
+    values: list[tuple[str, YamlPath, float]] = []
+    if ind.baseline is not None:
+        values.append(("baseline", ("baseline", "value"), ind.baseline.value))
+    if ind.target is not None:
+        values.append(("target", ("target", "value"), ind.target.value))
+    for i, ms in enumerate(ind.milestones):
+        values.append((f"milestone {i + 1}", ("milestones", i, "value"), ms.value))
+    for label, sub, value in values:
+        if unit.kind == "share" and unit.symbol == "%" and not 0 <= value <= 100:
+            add(f"{label} {value}% is outside 0–100", sub)
+        elif unit.kind in ("count", "share", "rate", "amount") and value < 0:
+            add(f"{label} {value} cannot be negative for unit {ind.unit}", sub)
+    for label, sub, pv in (
+        [("baseline", ("baseline", "period"), ind.baseline)]
+        + [("target", ("target", "period"), ind.target)]
+        + [(f"milestone {i + 1}", ("milestones", i, "period"), m) for i, m in enumerate(ind.milestones)]
+    ):
+        if pv is None:
+            continue
+        msg = check_frequency(pv.period, ind.frequency)
+        if msg:
+            add(f"{label} {msg}", sub)
+    base, tgt = ind.baseline, ind.target
+    if base is not None and tgt is not None:
+        if parse_period(tgt.period) <= parse_period(base.period):
+            add(
+                f"target period {tgt.period} must come after baseline period {base.period}",
+                ("target", "period"),
+            )
+        if ind.direction == "increase" and tgt.value < base.value:
+            add(
+                f"target {tgt.value} is below baseline {base.value} but direction is 'increase'",
+                ("target", "value"),
+                "raise the target or set direction: decrease",
+            )
+        if ind.direction == "decrease" and tgt.value > base.value:
+            add(
+                f"target {tgt.value} is above baseline {base.value} but direction is 'decrease'",
+                ("target", "value"),
+                "lower the target or set direction: increase",
+            )
+        lo, hi = sorted((base.value, tgt.value))
+        p0, p1 = parse_period(base.period), parse_period(tgt.period)
+        for i, ms in enumerate(ind.milestones):
+            if not lo <= ms.value <= hi:
+                add(
+                    f"milestone value {ms.value} is outside baseline..target ({lo}..{hi})",
+                    ("milestones", i, "value"),
+                )
+            if not p0 <= parse_period(ms.period) <= p1:
+                add(
+                    f"milestone period {ms.period} is outside {base.period}..{tgt.period}",
+                    ("milestones", i, "period"),
+                )
+    elif ind.milestones:
+        add("milestones need both a baseline and a target", ("milestones",))
+    if (
+        ind.direction == "range"
+        and ind.range is not None
+        and tgt is not None
+        and not ind.range.min <= tgt.value <= ind.range.max
+    ):
+        add(
+            f"target {tgt.value} lies outside the range {ind.range.min}..{ind.range.max}",
+            ("target", "value"),
+        )
+
+
+def _display(path: Path) -> str:
+    # Paths relative to where the user stands are shorter to read and click in an editor.
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def load_catalogue(directory: str | Path | None = None, seeds_dir: str | Path | None = None) -> Catalogue:
+    """Load and validate the catalogue; raise IndicatorsError listing every problem."""
+    root = Path(directory) if directory is not None else DEFINITIONS_DIR
+    seeds = Path(seeds_dir) if seeds_dir is not None else SEEDS_DIR
+    out = ProblemCollector()
+
+    def read(name: str) -> YamlDocument:
+        path = root / name
+        display = _display(path)
+        if not path.exists():
+            out.add(f"file not found: {name}", file=display, hint=f"expected in {root}")
+            return YamlDocument(display, None)
+        doc, problems = load_yaml(path, display)
+        out.extend(problems)
+        return doc
+
+    fw_doc = read(FRAMEWORK_FILE)
+    framework: Framework | None = _validate(Framework, fw_doc, out)
+    places_doc = read(PLACES_FILE)
+    place_list: PlaceList | None = _validate(PlaceList, places_doc, out)
+
+    themes: list[tuple[Theme, YamlDocument]] = []
+    if framework is not None:
+        seen_theme: dict[str, int] = {}
+        for i, ref in enumerate(framework.themes):
+            where = ("themes", i)
+            if ref.weight <= 0:
+                out.add(
+                    f"theme weight must be positive (got {ref.weight})",
+                    file=fw_doc.file,
+                    line=fw_doc.line_of(where + ("weight",)),
+                    path=format_path(where + ("weight",)),
+                    hint="weights are relative; they are divided by their sum",
+                )
+            if ref.id in seen_theme:
+                out.add(
+                    f"theme '{ref.id}' is listed twice",
+                    file=fw_doc.file,
+                    line=fw_doc.line_of(where),
+                    path=format_path(where),
+                )
+            seen_theme[ref.id] = i
+            doc = read(ref.file)
+            theme = _validate(Theme, doc, out)
+            if theme is None:
+                continue
+            if theme.id != ref.id:
+                out.add(
+                    f"file declares theme '{theme.id}' but framework.yaml lists it as '{ref.id}'",
+                    file=doc.file,
+                    line=doc.line_of(("id",)),
+                    path="id",
+                )
+            themes.append((theme, doc))
+        _check_origin(framework.publication.origin, ("publication", "origin"), fw_doc, seeds, out)
+
+    # Ids are unique across the whole catalogue: themes, first-level and second-level share one namespace
+    # because URLs and stored observations name them without their parents.
+    seen: dict[str, str] = {}
+    for theme, doc in themes:
+        _check_origin(theme.origin, ("origin",), doc, seeds, out)
+        for fi, first in enumerate(theme.first_level):
+            fwhere: YamlPath = ("first_level", fi)
+            for ident, where in [(first.id, fwhere)] + [
+                (ind.id, fwhere + ("indicators", ii)) for ii, ind in enumerate(first.indicators)
+            ]:
+                here = f"{doc.file}:{doc.line_of(where + ('id',))}"
+                if ident in seen:
+                    out.add(
+                        f"id '{ident}' is already used at {seen[ident]}",
+                        file=doc.file,
+                        line=doc.line_of(where + ("id",)),
+                        path=format_path(where + ("id",)),
+                        hint="every id must be unique across the catalogue",
+                    )
+                else:
+                    seen[ident] = here
+            if first.weight <= 0:
+                out.add(
+                    f"weight must be positive (got {first.weight})",
+                    file=doc.file,
+                    line=doc.line_of(fwhere + ("weight",)),
+                    path=format_path(fwhere + ("weight",)),
+                )
+            if not first.indicators:
+                out.add(
+                    f"first-level indicator '{first.id}' has no second-level indicators",
+                    file=doc.file,
+                    line=doc.line_of(fwhere),
+                    path=format_path(fwhere),
+                    hint="add at least one entry under indicators:",
+                )
+            _check_origin(first.origin, fwhere + ("origin",), doc, seeds, out)
+            for ii, ind in enumerate(first.indicators):
+                iwhere = fwhere + ("indicators", ii)
+                _check_indicator(ind, iwhere, doc, out)
+                _check_origin(ind.origin, iwhere + ("origin",), doc, seeds, out)
+
+    if place_list is not None:
+        codes: dict[str, int] = {}
+        for i, place in enumerate(place_list.places):
+            if place.code in codes:
+                out.add(
+                    f"place code {place.code} is listed twice",
+                    file=places_doc.file,
+                    line=places_doc.line_of(("places", i, "code")),
+                    path=format_path(("places", i, "code")),
+                )
+            codes[place.code] = i
+        for i, place in enumerate(place_list.places):
+            if place.parent is not None and place.parent not in codes:
+                out.add(
+                    f"parent {place.parent} of {place.name_zh} is not a listed place",
+                    file=places_doc.file,
+                    line=places_doc.line_of(("places", i, "parent")),
+                    path=format_path(("places", i, "parent")),
+                )
+        if framework is not None and framework.default_place not in codes:
+            out.add(
+                f"default_place {framework.default_place} is not in {PLACES_FILE}",
+                file=fw_doc.file,
+                line=fw_doc.line_of(("default_place",)),
+                path="default_place",
+            )
+
+    out.raise_if_any()
+    assert framework is not None and place_list is not None
+    return Catalogue(
+        framework=framework, themes=[t for t, _ in themes], places=place_list.places, directory=root
+    )
+
+
+__all__ = ["Catalogue", "IndicatorsError", "load_catalogue"]

@@ -1,0 +1,100 @@
+"""The one exception the domain raises, carrying every problem found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, with where it is and how to fix it."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    path: str = ""
+    hint: str = ""
+
+    def location(self) -> str:
+        """Return `FILE:LINE` (or the parts known) for this problem."""
+        if self.file is None:
+            return ""
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+        return where
+
+    def __str__(self) -> str:
+        parts = []
+        loc = self.location()
+        if loc:
+            parts.append(loc)
+        if self.path:
+            parts.append(self.path)
+        text = ": ".join(parts + [self.message])
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the problem as a JSON-ready mapping."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "path": self.path,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+@dataclass
+class IndicatorsError(Exception):
+    """Every problem found in one operation; raised once, never half-way."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+class ProblemCollector:
+    """Collects problems so an operation can report all of them at once."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        path: str = "",
+        hint: str = "",
+    ) -> None:
+        """Record one problem."""
+        self.problems.append(
+            Problem(
+                message=message,
+                file=str(file) if file is not None else None,
+                line=line,
+                path=path,
+                hint=hint,
+            )
+        )
+
+    def extend(self, problems: list[Problem]) -> None:
+        """Record several problems found elsewhere."""
+        self.problems.extend(problems)
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def raise_if_any(self) -> None:
+        """Raise `IndicatorsError` with everything collected, if anything was."""
+        if self.problems:
+            raise IndicatorsError(list(self.problems))

@@ -1,0 +1,210 @@
+"""Strict pydantic models of the catalogue: framework, themes, indicators, places."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from indicators.periods import parse_period
+from indicators.units import UNITS, unit_list_text
+
+Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", min_length=2, max_length=64)]
+
+
+def _period_text(value: object) -> object:
+    # YAML reads a bare 2024 as an int; a period is text either way.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _check_period(value: str) -> str:
+    parse_period(value)
+    return value
+
+
+PeriodText = Annotated[str, BeforeValidator(_period_text)]
+
+
+class Strict(BaseModel):
+    """Base for every catalogue model: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ArticleOrigin(Strict):
+    """The figure or name is taken from a seed article, quoted verbatim."""
+
+    kind: Literal["article"]
+    seed: str = Field(description="File name under seeds/, e.g. 000_cbbc4acc49a2d301.txt")
+    quote: str = Field(min_length=2, description="Verbatim text from the seed (whitespace may differ)")
+
+
+class InferredOrigin(Strict):
+    """Not stated by any article but read from them; the note says how."""
+
+    kind: Literal["inferred"]
+    note: str = Field(min_length=2)
+    seed: str | None = None
+    quote: str | None = None
+
+
+class ProposedOrigin(Strict):
+    """Proposed by the team to complete the catalogue; not from an article."""
+
+    kind: Literal["proposed"]
+    note: str | None = None
+
+
+Origin = Annotated[ArticleOrigin | InferredOrigin | ProposedOrigin, Field(discriminator="kind")]
+
+
+class PeriodValue(Strict):
+    """A value at a period."""
+
+    value: float
+    period: PeriodText
+
+    _period = field_validator("period")(_check_period)
+
+
+class Target(PeriodValue):
+    """A target value to reach by a period; `example` targets are ours, not the city's."""
+
+    kind: Literal["official", "example"]
+    note: str | None = None
+
+
+class Bounds(Strict):
+    """Acceptable band for a `range` indicator."""
+
+    min: float
+    max: float
+
+
+class Indicator(Strict):
+    """A second-level indicator: what is measured, how, by whom, and toward what."""
+
+    id: Id
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    definition: str = Field(min_length=4, description="What is counted, in plain words")
+    unit: str = Field(description="One of the controlled units: " + unit_list_text())
+    direction: Literal["increase", "decrease", "range"]
+    range: Bounds | None = Field(default=None, description="Required when direction is range")
+    frequency: Literal["year", "quarter", "month"]
+    combine: Literal["sum", "mean", "none"] = Field(
+        description="How county figures make the city's: sum counts, mean rates, none when they cannot"
+    )
+    weight: float = Field(default=1.0, description="Relative weight among siblings; normalised")
+    baseline: PeriodValue | None = None
+    target: Target | None = None
+    milestones: list[PeriodValue] = Field(default_factory=list)
+    department: str = Field(min_length=1, description="Responsible department (Chinese name)")
+    data_source: str = Field(min_length=1)
+    origin: Origin
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, value: str) -> str:
+        if value not in UNITS:
+            raise ValueError(f"unit '{value}' is not on the controlled list: {unit_list_text()}")
+        return value
+
+
+class FirstLevel(Strict):
+    """A first-level indicator (一级指标) grouping second-level ones."""
+
+    id: Id
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    weight: float = 1.0
+    origin: Origin
+    indicators: list[Indicator] = Field(default_factory=list)
+
+
+class Theme(Strict):
+    """One part standard (部分标准): a theme with its first-level indicators."""
+
+    id: Id
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    project_zh: str | None = Field(default=None, description="The 五安 project name, e.g. 安身")
+    goal_zh: str | None = None
+    origin: Origin
+    first_level: list[FirstLevel]
+
+
+class ThemeRef(Strict):
+    """Where a theme is defined and how much it weighs in the 心安指数."""
+
+    id: Id
+    file: str = Field(pattern=r"^[a-z0-9_]+\.ya?ml$")
+    weight: float
+
+
+class StatusThresholds(Strict):
+    """Ratios of actual to expected progress that decide a status."""
+
+    on_track: float = Field(default=0.9, description="progress / expected ≥ this → on_track")
+    at_risk: float = Field(default=0.6, description="progress / expected ≥ this → at_risk, else off_track")
+
+
+class SdgThresholds(Strict):
+    """Open SDG progress-measure thresholds (sdg-build defaults)."""
+
+    with_target: tuple[float, float, float] = (0.95, 0.6, 0.0)
+    without_target: tuple[float, float, float] = (0.015, 0.005, 0.0)
+
+
+class Scoring(Strict):
+    """How progress and status are computed."""
+
+    method: Literal["target_progress", "sdg_progress"] = "target_progress"
+    status: StatusThresholds = StatusThresholds()
+    sdg: SdgThresholds = SdgThresholds()
+
+
+class Publication(Strict):
+    """Where and when the indicator system was published."""
+
+    title_zh: str
+    date: dt.date
+    date_note: str | None = None
+    event_zh: str
+    origin: Origin
+
+
+class Framework(Strict):
+    """The general framework (总则): identity, themes in order, scoring defaults."""
+
+    id: Id
+    name_zh: str
+    name_en: str
+    issuing_body_zh: str
+    issuing_body_en: str
+    version: str
+    publication: Publication
+    structure_zh: str | None = None
+    default_place: str = Field(pattern=r"^\d{6}$")
+    themes: list[ThemeRef] = Field(min_length=1)
+    scoring: Scoring = Scoring()
+
+
+class Place(Strict):
+    """A place figures belong to, with its GB/T 2260 code."""
+
+    code: str = Field(pattern=r"^\d{6}$")
+    name_zh: str
+    name_en: str
+    level: Literal["province", "city", "county"]
+    parent: str | None = Field(default=None, pattern=r"^\d{6}$")
+    comparison: bool = Field(default=False, description="Reference place: shown apart, never summed")
+
+
+class PlaceList(Strict):
+    """The places file."""
+
+    places: list[Place] = Field(min_length=1)

@@ -1,0 +1,104 @@
+"""Safe YAML loading that remembers the line of every key and list item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from indicators.errors import Problem
+
+YamlPath = tuple[str | int, ...]
+
+
+@dataclass
+class YamlDocument:
+    """Parsed YAML data plus the line (1-based) where each path starts."""
+
+    file: str
+    data: Any
+    lines: dict[YamlPath, int] = field(default_factory=dict)
+
+    def line_of(self, path: YamlPath) -> int | None:
+        """Return the line of the deepest known prefix of `path`."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+
+def format_path(path: YamlPath) -> str:
+    """Render a YAML path as `themes[0].indicators[2].unit`."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _walk(node: yaml.Node, path: YamlPath, doc: YamlDocument, problems: list[Problem]) -> None:
+    doc.lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                problems.append(
+                    Problem(
+                        f"key '{key}' appears twice in the same mapping (first on line {seen[key]})",
+                        file=doc.file,
+                        line=line,
+                        path=format_path(path + (key,)),
+                        hint="YAML keeps only the last one; delete or rename one of them",
+                    )
+                )
+                continue
+            seen[key] = line
+            doc.lines[path + (key,)] = line
+            _walk(value_node, path + (key,), doc, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            doc.lines[path + (index,)] = item.start_mark.line + 1
+            _walk(item, path + (index,), doc, problems)
+
+
+def load_yaml(path: str | Path, display_name: str | None = None) -> tuple[YamlDocument, list[Problem]]:
+    """Load one YAML file safely; return the document and any problems found."""
+    name = display_name or str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return YamlDocument(name, None), [Problem(f"cannot read file: {exc}", file=name)]
+    return load_yaml_text(text, name)
+
+
+def load_yaml_text(text: str, name: str) -> tuple[YamlDocument, list[Problem]]:
+    """Parse YAML text with the safe loader, keeping line numbers."""
+    problems: list[Problem] = []
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return YamlDocument(name, None), [Problem("file is empty", file=name, line=1)]
+        doc = YamlDocument(name, None)
+        _walk(node, (), doc, problems)
+        doc.data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        reason = exc.problem or str(exc)
+        hint = "check indentation, colons and quotes around this line"
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            hint = "only plain YAML is allowed; remove the '!' tag"
+        return YamlDocument(name, None), [Problem(f"invalid YAML: {reason}", file=name, line=line, hint=hint)]
+    except yaml.YAMLError as exc:
+        return YamlDocument(name, None), [Problem(f"invalid YAML: {exc}", file=name)]
+    finally:
+        loader.dispose()
+    return doc, problems
