@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,6 +108,19 @@ def _model_problems(exc: ValidationError, doc: YamlDocument) -> list[Problem]:
     return problems
 
 
+def _known_keys() -> set[str]:
+    keys: set[str] = set()
+    for model in (Framework, Theme, FirstLevel, Indicator, Place, PlaceList, ArticleOrigin, InferredOrigin):
+        keys.update(model.model_fields)
+    for model in (Framework, Indicator):
+        for fld in model.model_fields.values():
+            ann = fld.annotation
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                keys.update(ann.model_fields)
+    keys.update({"value", "period", "kind", "note", "min", "max"})
+    return keys
+
+
 def _friendly(err: dict[str, Any]) -> str:
     kind = err["type"]
     loc = err["loc"]
@@ -116,15 +130,20 @@ def _friendly(err: dict[str, Any]) -> str:
     if kind == "missing":
         return f"required key '{field_name}' is missing"
     if kind == "union_tag_invalid":
-        return f"origin kind must be article, inferred or proposed (got {err.get('input')!r})"
+        tag = err.get("ctx", {}).get("tag")
+        return f"origin kind must be article, inferred or proposed (got {tag!r})"
     given = err.get("input")
     shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
-    return f"{err['msg']} (got {shown})"
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    return f"{msg} (got {shown})" if repr(given) not in msg else msg
 
 
 def _hint(err: dict[str, Any]) -> str:
     kind = err["type"]
     if kind == "extra_forbidden":
+        close = difflib.get_close_matches(str(err["loc"][-1]), sorted(_known_keys()), n=1, cutoff=0.6)
+        if close:
+            return f"did you mean '{close[0]}'?"
         return "check the spelling; allowed keys are listed in the JSON schema (python -m indicators schema)"
     if kind in ("float_parsing", "float_type"):
         return "write a plain number such as 1.5 or 15000, without units or quotes"
@@ -324,7 +343,7 @@ def load_catalogue(directory: str | Path | None = None, seeds_dir: str | Path | 
 
     # Ids are unique across the whole catalogue: themes, first-level and second-level share one namespace
     # because URLs and stored observations name them without their parents.
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, int | None]] = {}
     for theme, doc in themes:
         _check_origin(theme.origin, ("origin",), doc, seeds, out)
         for fi, first in enumerate(theme.first_level):
@@ -332,10 +351,12 @@ def load_catalogue(directory: str | Path | None = None, seeds_dir: str | Path | 
             for ident, where in [(first.id, fwhere)] + [
                 (ind.id, fwhere + ("indicators", ii)) for ii, ind in enumerate(first.indicators)
             ]:
-                here = f"{doc.file}:{doc.line_of(where + ('id',))}"
+                here = (doc.file, doc.line_of((*where, "id")))
                 if ident in seen:
+                    first_file, first_line = seen[ident]
+                    place = f"line {first_line}" if first_file == doc.file else f"{first_file}:{first_line}"
                     out.add(
-                        f"id '{ident}' is already used at {seen[ident]}",
+                        f"id '{ident}' is already used on {place}",
                         file=doc.file,
                         line=doc.line_of(where + ("id",)),
                         path=format_path(where + ("id",)),

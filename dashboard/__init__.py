@@ -1,0 +1,1 @@
+"""Streamlit presentation of the 心安城市 indicators; imports `indicators`, never the reverse."""

@@ -1,0 +1,187 @@
+"""The shipped catalogue and what the loader says about broken YAML."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from catalogue_helpers import BROKEN, MIN_CATALOGUE, catalogue_with_theme, problems_as_text
+
+from indicators.catalogue import Catalogue, load_catalogue
+from indicators.errors import IndicatorsError
+from indicators.paths import DEFINITIONS_DIR, PROJECT_DIR
+from indicators.schema import SCHEMAS, schema_text
+
+THEME_IDS = ["safety", "employment", "habitat", "health", "peace"]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "indicators", *args],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_validate_json_reports_five_themes_18_first_level_and_at_least_60_second_level():
+    result = run_cli("validate", "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["themes"] == 5
+    assert summary["first_level"] == 18
+    assert summary["second_level"] >= 60
+    assert summary["from_articles"] >= 10
+    assert 0 < summary["with_target"] <= summary["second_level"]
+
+
+def test_themes_come_in_the_framework_order(catalogue: Catalogue):
+    assert [t.id for t in catalogue.themes] == THEME_IDS
+    assert [t.name_zh for t in catalogue.themes] == ["平安", "就业", "人居", "健康", "安心"]
+
+
+def test_first_level_indicators_are_the_ones_article_003_names(catalogue: Catalogue):
+    names = {t.id: [f.name_zh for f in t.first_level] for t in catalogue.themes}
+    assert names["safety"] == ["安全防范", "治安治理", "监督管理", "社会诚信", "城市应急"]
+    assert names["employment"] == ["经营主体", "营商环境", "就业支持建设"]
+    assert names["habitat"] == ["生态环境", "生活环境", "人文环境", "社会保障"]
+    assert names["health"] == ["医疗卫生", "医保服务体系", "全民健身"]
+
+
+def test_peace_first_level_indicators_are_marked_as_inference(catalogue: Catalogue):
+    peace = catalogue.theme("peace")
+    assert len(peace.first_level) == 3
+    assert all(f.origin.kind == "inferred" for f in peace.first_level)
+
+
+def test_every_first_level_has_at_least_three_second_level(catalogue: Catalogue):
+    thin = {f.id: len(f.indicators) for f in catalogue.first_levels.values() if len(f.indicators) < 3}
+    assert thin == {}
+
+
+def test_targets_we_set_are_examples_not_official(catalogue: Catalogue):
+    kinds = {i.target.kind for i in catalogue.indicators.values() if i.target is not None}
+    assert kinds == {"example"}
+
+
+@pytest.mark.parametrize(
+    ("indicator_id", "unit"),
+    [
+        ("elderly_home_retrofits", "户"),
+        ("home_care_service_visits", "人次"),
+        ("xinan_cells", "个"),
+        ("social_work_trainees", "人次"),
+        ("severe_mental_disorder_incidents", "起"),
+        ("township_social_work_stations", "家"),
+        ("township_social_work_station_coverage", "%"),
+        ("registered_volunteers", "人"),
+        ("volunteer_service_hours", "小时"),
+    ],
+)
+def test_article_figures_are_indicators_with_their_quote(catalogue: Catalogue, indicator_id: str, unit: str):
+    indicator = catalogue.indicators[indicator_id]
+    assert indicator.unit == unit
+    assert indicator.origin.kind == "article"
+
+
+def test_places_are_binzhou_its_seven_counties_and_four_comparison_places(catalogue: Catalogue):
+    counties = {p.code for p in catalogue.counties("371600")}
+    assert counties == {"371602", "371603", "371621", "371622", "371623", "371625", "371681"}
+    comparison = {p.code for p in catalogue.places if p.comparison}
+    assert comparison == {"370000", "130000", "310000", "620000"}
+    assert not catalogue.place_by_code["371600"].comparison
+
+
+def test_theme_weights_are_normalised_to_one(catalogue: Catalogue):
+    weights = catalogue.theme_weights()
+    assert list(weights) == THEME_IDS
+    assert sum(weights.values()) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("case", sorted(p.stem for p in BROKEN.glob("*.yaml")))
+def test_broken_yaml_gives_the_golden_errors(tmp_path: Path, case: str):
+    expected = (BROKEN / f"{case}.expected").read_text(encoding="utf-8").splitlines()
+    assert problems_as_text(catalogue_with_theme(tmp_path, BROKEN / f"{case}.yaml")) == expected
+
+
+def test_unsafe_yaml_tag_is_refused_and_never_executed(tmp_path: Path):
+    marker = tmp_path / "pwned"
+    theme = tmp_path / "theme.yaml"
+    text = (MIN_CATALOGUE / "safety.yaml").read_text(encoding="utf-8")
+    theme.write_text(
+        text.replace("name_en: Safety", f'name_en: !!python/object/apply:os.system ["touch {marker}"]')
+    )
+    with pytest.raises(IndicatorsError) as info:
+        load_catalogue(catalogue_with_theme(tmp_path, theme))
+    assert "tag" in str(info.value)
+    assert not marker.exists()
+
+
+def test_three_mistakes_in_a_copy_of_the_shipped_definitions_give_three_located_lines(tmp_path: Path):
+    copy = tmp_path / "definitions"
+    shutil.copytree(DEFINITIONS_DIR, copy)
+    health = copy / "health.yaml"
+    safety = copy / "safety.yaml"
+
+    lines = safety.read_text(encoding="utf-8").splitlines()
+    unit_at = next(i for i, line in enumerate(lines) if line.strip().startswith("unit:"))
+    lines.insert(unit_at + 1, lines[unit_at].replace("unit:", "colour:"))
+    target_at = next(i for i, line in enumerate(lines) if "target: {value:" in line)
+    lines[target_at] = lines[target_at].split("{value:")[0] + "{value: lots, period: 2027, kind: example}"
+    safety.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    hlines = health.read_text(encoding="utf-8").splitlines()
+    ids = [i for i, line in enumerate(hlines) if line.strip().startswith("- id:")]
+    first_id = hlines[ids[-2]].split("- id:")[1].strip()
+    hlines[ids[-1]] = hlines[ids[-1]].split("- id:")[0] + f"- id: {first_id}"
+    health.write_text("\n".join(hlines) + "\n", encoding="utf-8")
+
+    result = run_cli("validate", "--definitions", str(copy))
+    assert result.returncode == 1
+    problem_lines = [line for line in result.stderr.splitlines() if "problem" not in line]
+    assert len(problem_lines) == 3, result.stderr
+    by_file = sorted(problem_lines)
+    assert f"{health}:{ids[-1] + 1}:" in by_file[0] and "already used" in by_file[0]
+    assert f"{safety}:{unit_at + 2}:" in by_file[1] and "unknown key 'colour'" in by_file[1]
+    assert f"{safety}:{target_at + 1}:" in by_file[2] and "valid number" in by_file[2]
+
+
+def test_validate_exits_1_and_lists_problems_for_a_broken_folder(tmp_path: Path):
+    result = run_cli("validate", "--definitions", str(tmp_path / "missing"))
+    assert result.returncode == 1
+    assert "framework.yaml" in result.stderr and "not found" in result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_committed_schema_files_match_the_models(name: str):
+    committed = (DEFINITIONS_DIR / "schema" / name).read_text(encoding="utf-8")
+    assert committed == schema_text(SCHEMAS[name]), (
+        "run: python -m indicators schema --write indicators/definitions/schema"
+    )
+
+
+def test_every_yaml_file_points_editors_to_its_schema():
+    for path in DEFINITIONS_DIR.glob("*.yaml"):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema=schema/"), path.name
+        schema = first.split("$schema=")[1]
+        assert (DEFINITIONS_DIR / schema).exists(), path.name
+
+
+def test_schema_command_prints_json_schema_of_a_theme():
+    result = run_cli("schema", "theme")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert "first_level" in schema["properties"]
+    assert schema["additionalProperties"] is False
+
+
+def test_shipped_yaml_uses_only_safe_constructs():
+    for path in DEFINITIONS_DIR.glob("*.yaml"):
+        yaml.safe_load(path.read_text(encoding="utf-8"))
