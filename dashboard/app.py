@@ -14,6 +14,7 @@ from indicators import IndicatorsError, load_catalogue
 from indicators.tables import catalogue_frame
 
 DIRECTION_ZH = {"increase": "越高越好 ↑", "decrease": "越低越好 ↓", "range": "区间内为好 ↔"}
+FREQUENCY_ZH = {"year": "年", "quarter": "季度", "month": "月"}
 ORIGIN_ZH = {"article": "文章", "proposed": "建议", "inferred": "推断"}
 
 
@@ -58,7 +59,7 @@ def main() -> None:
                         "ID": r["indicator_id"],
                         "单位": r["unit"],
                         "方向": DIRECTION_ZH[r["direction"]],
-                        "频率": r["frequency"],
+                        "频率": FREQUENCY_ZH[r["frequency"]],
                         "目标": _target_text(r),
                         "来源": ORIGIN_ZH[r["origin"]],
                         "责任部门": r["department"],
