@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 from sqlalchemy import Connection, and_, func, insert, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.db import (
@@ -205,7 +205,7 @@ class Store:
         self._check_meta(out, source_kind=source_kind, entered_by=entered_by)
         out.raise_if_any()
         assert checked is not None
-        row = self._row(
+        row = self.row(
             checked,
             note=note,
             source_kind=source_kind,
@@ -236,7 +236,7 @@ class Store:
                 out.add(problem.message, path=problem.column, hint=problem.hint)
         out.raise_if_any()
         cell = (indicator_id, place_code, period)
-        with self._writing() as conn:
+        with write_transaction(self.engine) as conn:
             latest = self._latest(conn, cell)
             if latest is not None and latest.retracted and latest.revision == expected_revision:
                 raise IndicatorsError(
@@ -269,7 +269,7 @@ class Store:
         if not rows:
             return 0
         try:
-            with self._writing() as conn:
+            with write_transaction(self.engine) as conn:
                 self._bump(conn)  # first: concurrent imports wait here instead of colliding later
                 self._insert_many(conn, rows, expected)
         except IntegrityError as exc:
@@ -313,30 +313,8 @@ class Store:
             raise IndicatorsError(shown)
         _bulk_insert(conn, rows)
 
-    def row(
-        self,
-        checked: CheckedValue,
-        *,
-        note: str | None,
-        source_kind: str,
-        source_ref: str | None,
-        entered_by: str,
-        reason: str | None,
-        entered_at: dt.datetime | None = None,
-    ) -> dict[str, Any]:
-        """Return the database row for a checked value (revision is filled in when it is written)."""
-        return self._row(
-            checked,
-            note=note,
-            source_kind=source_kind,
-            source_ref=source_ref,
-            entered_by=entered_by,
-            reason=reason,
-            entered_at=entered_at,
-        )
-
     @staticmethod
-    def _row(
+    def row(
         checked: CheckedValue,
         *,
         note: str | None,
@@ -346,6 +324,7 @@ class Store:
         reason: str | None,
         entered_at: dt.datetime | None = None,
     ) -> dict[str, Any]:
+        """Return the database row for a checked value (the revision is filled in when it is written)."""
         return {
             "indicator_id": checked.indicator_id,
             "place_code": checked.place_code,
@@ -376,16 +355,10 @@ class Store:
         elif len(entered_by.strip()) > 100:
             out.add("entered_by is longer than 100 characters", path="entered_by")
 
-    def _writing(self) -> Any:
-        try:
-            return write_transaction(self.engine)
-        except SQLAlchemyError as exc:  # pragma: no cover - connection failures surface on first use
-            raise IndicatorsError([Problem(f"database error: {exc}", path="db")]) from exc
-
     def _append_one(self, row: dict[str, Any], expected: int) -> Observation:
         cell = (row["indicator_id"], row["place_code"], row["period"])
         try:
-            with self._writing() as conn:
+            with write_transaction(self.engine) as conn:
                 self._bump(conn)
                 latest = self._latest(conn, cell)
                 current = latest.revision if latest else 0

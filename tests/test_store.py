@@ -211,3 +211,15 @@ def test_changes_frame_lists_who_changed_what_newest_first(store: Store):
 def test_history_of_an_empty_cell_is_empty(store: Store, small_catalogue: Catalogue):
     assert store.history(HOMES, CITY, "2020") == []
     assert store.current_revision(HOMES, CITY, "2020") == 0
+
+
+def test_the_migrations_build_exactly_the_schema_the_code_uses(store: Store):
+    # A schema change without a migration would leave existing users' databases behind.
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from indicators.db import metadata
+
+    with store.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert differences == []
