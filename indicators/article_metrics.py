@@ -130,11 +130,13 @@ def place_mentions(passage: str, places: Sequence[Place]) -> list[Mention]:
 
 
 def owner_of(passage: str, figure_at: int, places: Sequence[Place]) -> Mention | None:
-    """Return the place named nearest the figure (before it on a tie); None when no place is named."""
+    """Return whose figure it is: the last place named before it, else the first named after it."""
     mentions = place_mentions(passage, places)
-    if not mentions:
-        return None
-    return min(mentions, key=lambda m: (abs(figure_at - m.position), m.position > figure_at))
+    before = [m for m in mentions if m.position + len(m.name) <= figure_at]
+    if before:
+        return before[-1]
+    after = [m for m in mentions if m.position >= figure_at]
+    return after[0] if after else None
 
 
 def units_compatible(unit: str, indicator_unit: str) -> bool:
@@ -199,7 +201,7 @@ def _check_metric(
         if not units_compatible(metric.unit, indicator.unit):
             add(
                 f"unit '{metric.unit}' does not fit indicator '{indicator.id}' counted in '{indicator.unit}'",
-                "unit",
+                "indicator",
                 "record the figure for an indicator that counts the same thing",
             )
         msg = check_frequency(metric.period, indicator.frequency)
@@ -241,15 +243,21 @@ def _check_metric(
         None,
     )
     if match is None:
+        # Point at the field that differs: the qualifier when value and unit agree, the unit when the value does.
+        key = "value"
+        if any(_same(f.value, metric.value) and f.unit == metric.unit for f in findings):
+            key = "qualifier"
+        elif any(_same(f.value, metric.value) for f in findings):
+            key = "unit"
         add(
             f"the quote reads as {_describe(findings)}, not {_number(metric.value)} {metric.unit} "
             f"({metric.qualifier})",
-            "value",
+            key,
             "record the value in base units (1.5 万户 → 15000, unit 户) and the qualifier as written",
         )
         return
 
-    # Whose figure: the place named nearest to it in the quote (or the context around it) must be this one.
+    # Whose figure: the place the article names for it in the quote (or the context around it) must be this one.
     if place is None:
         return
     passage = squash(metric.context or metric.quote)
@@ -265,9 +273,10 @@ def _check_metric(
         )
     elif owner.code != metric.place:
         other = catalogue.place_by_code[owner.code]
+        side = "before" if owner.position < figure_at else "after"
         add(
             f"the figure is attributed to {place.name_zh} ({place.code}) but the article ties it to "
-            f"{other.name_zh} ({other.code}), named nearest to it as '{owner.name}'",
+            f"{other.name_zh} ({other.code}), named {side} it as '{owner.name}'",
             "place",
             f'set place: "{other.code}" — a figure about {other.name_zh} is not {place.name_zh}\'s',
         )

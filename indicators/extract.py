@@ -47,7 +47,7 @@ _NAME_SPANS = re.compile(r"“[^“”]{1,10}”|\"[^\"]{1,10}\"|「[^「」]{1,
 # 每万人, 每10万人, 每千人口, 每年, 每个 … : the denominator of a rate, never a count by itself.
 _PER = re.compile(
     r"每(?P<num>\d+(?:\.\d+)?[万千]?|[十百千万]+|[一二两三四五六七八九十]+[百千万]*)?"
-    r"(?P<unit>人|户|个|家|年|天|月|名|次|平方米|平方公里)"
+    r"(?P<unit>人|户|个|家|年|季度|月|周|天|日|名|次|队|村|校|所|社区|平方米|平方公里|公里)"
 )
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _YEAR_CN = re.compile(r"^[零〇一二三四五六七八九]{4}$")

@@ -205,7 +205,7 @@ def _unit_alternatives() -> str:
     return "|".join(parts)
 
 
-_AR_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?(?:万亿|[千百]万|万|亿|千)?"
+_AR_NUM = r"(?:\d{1,3}(?:[,，]\d{3}(?!\d))+|\d+)(?:\.\d+)?(?:万亿|[千百]万|万|亿|千)?"
 _CN_NUM = rf"[{_CN_CHARS}]+(?:点[零〇一二三四五六七八九]+[万亿]*)?"
 _NUM = rf"(?:{_AR_NUM}|{_CN_NUM})"
 _PRE = r"不超过|不到|不足|超过|将近|接近|大约|超|逾|(?<![最附靠临])近|(?<![预签邀相节制集简婚])约|上(?=[百千万亿])"
@@ -244,7 +244,7 @@ _QUALIFIER_OF = {
 }
 _AR_MULTIPLIER = {"": 1, "千": 1000, "万": 10_000, "百万": 1_000_000, "千万": 10_000_000, "亿": 10**8}
 _AR_MULTIPLIER["万亿"] = 10**12
-_AR_SPLIT = re.compile(r"^([\d,.]+)(.*)$")
+_AR_SPLIT = re.compile(r"^([\d,，.]+)(.*)$")
 
 
 def cn_number(text: str) -> Decimal | None:
@@ -339,7 +339,7 @@ class Reading:
 def _number_value(text: str) -> tuple[Decimal, bool] | None:
     m = _AR_SPLIT.match(text)
     if m and m.group(1)[0].isdigit():
-        digits, mult = m.group(1).replace(",", ""), m.group(2)
+        digits, mult = re.sub("[,，]", "", m.group(1)), m.group(2)
         if mult not in _AR_MULTIPLIER:
             return None
         return Decimal(digits) * _AR_MULTIPLIER[mult], True
