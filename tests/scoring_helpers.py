@@ -24,6 +24,21 @@ CITY = "371600"
 COUNTIES = ["371602", "371603", "371621", "371622", "371623", "371625", "371681"]
 HEBEI = "130000"
 ORIGIN = ProposedOrigin(kind="proposed")
+# The store's current_frame() columns (the input contract of scoring).
+OBSERVATION_COLUMNS = [
+    "indicator_id",
+    "place_code",
+    "period",
+    "value",
+    "unit",
+    "qualifier",
+    "source_kind",
+    "revision",
+    "entered_at",
+    "entered_by",
+    "note",
+    "source_ref",
+]
 
 
 @cache
@@ -122,7 +137,7 @@ def observations(rows: list[tuple], **defaults: Any) -> pd.DataFrame:
                 "source_ref": None,
             }
         )
-    return pd.DataFrame(records)
+    return pd.DataFrame(records, columns=OBSERVATION_COLUMNS)
 
 
 def row(frame: pd.DataFrame, indicator_id: str = "ind_a", place: str = CITY) -> pd.Series:
