@@ -65,7 +65,8 @@ def _clause_of(text: str, ends: list[int], start: int, end: int) -> tuple[int, i
     return lo, max(hi, end)
 
 
-def _clean_quote(text: str) -> str:
+def unwrap(text: str) -> str:
+    """Join newspaper line-wraps: remove line breaks and the spaces around them."""
     return _WRAP.sub("", text).strip()
 
 
@@ -174,7 +175,7 @@ def extract(text: str, source: str = "") -> list[Finding]:
                 value=reading.quantity.value,
                 unit=unit,
                 qualifier=reading.quantity.qualifier,
-                quote=_clean_quote(text[lo:hi]),
+                quote=unwrap(text[lo:hi]),
                 source=source,
                 offset=start,
                 text=text[start:end],

@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from indicators.errors import IndicatorsError, Problem
 
 Qualifier = Literal["exact", "more_than", "nearly", "about", "at_most"]
-QUALIFIERS: tuple[str, ...] = ("exact", "more_than", "nearly", "about", "at_most")
 
 
 class Quantity(BaseModel):
@@ -347,10 +346,6 @@ def _number_value(text: str) -> tuple[Decimal, bool] | None:
     return (value, False) if value is not None else None
 
 
-def _to_float(value: Decimal) -> float:
-    return float(value)
-
-
 def read_match(m: re.Match[str]) -> Reading | None:
     """Interpret one EXPRESSION match; None when it is not a well-formed quantity."""
     pre, post = m.group("pre") or "", m.group("post") or ""
@@ -384,7 +379,7 @@ def read_match(m: re.Match[str]) -> Reading | None:
         if word:
             qualifier = _QUALIFIER_OF[word]
             break
-    quantity = Quantity(value=_to_float(value * scale), unit=unit, qualifier=qualifier)
+    quantity = Quantity(value=float(value * scale), unit=unit, qualifier=qualifier)
     return Reading(m.start(), end, quantity, number_text, arabic, bool(pre or mid or post), num_start)
 
 
@@ -403,16 +398,6 @@ def parse_quantity(text: str) -> Quantity:
             ]
         )
     return reading.quantity
-
-
-def scan(folded: str) -> list[Reading]:
-    """Return every well-formed expression in compact text, left to right, before any context rule."""
-    out = []
-    for m in EXPRESSION.finditer(folded):
-        reading = read_match(m)
-        if reading is not None:
-            out.append(reading)
-    return out
 
 
 def unit_is_arabic_only(unit: str) -> bool:
