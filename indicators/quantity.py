@@ -160,7 +160,7 @@ _UNIT_TABLE: dict[str, str] = {
     "次": "要日年序",
     "项": "",
     "起": "来到草步点",
-    "所": "有以在属谓",
+    "所": "有在属谓",
     "处": "理置长于室在",
     "场": "所景地馆合",
     "期": "间刊望待盼货",
@@ -192,6 +192,8 @@ _UNIT_TABLE: dict[str, str] = {
     "分": "之别析享",
     "成": "为立员本果功就长熟交效绩型年品都",
 }
+# Longer words after a measure word: 所以 (so) is not 所, but 3 所以内 is.
+_UNIT_STOP_WORDS = {"所": "以(?![上下内])"}
 TIME_UNITS = frozenset({"年", "天", "小时", "个月", "周", "分钟"})
 _ARABIC_ONLY_UNITS = frozenset({"分", "秒", "米"})  # 十分 (very), 三分之一, 一米阳光 are not figures
 
@@ -200,7 +202,11 @@ def _unit_alternatives() -> str:
     parts = []
     for unit in sorted(_UNIT_TABLE, key=len, reverse=True):
         stop = _UNIT_TABLE[unit]
-        parts.append(re.escape(unit) + (f"(?![{stop}])" if stop else ""))
+        if unit in _UNIT_STOP_WORDS:
+            stop = f"[{stop}]|{_UNIT_STOP_WORDS[unit]}" if stop else _UNIT_STOP_WORDS[unit]
+        elif stop:
+            stop = f"[{stop}]"
+        parts.append(re.escape(unit) + (f"(?!{stop})" if stop else ""))
     return "|".join(parts)
 
 
