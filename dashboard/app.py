@@ -11,6 +11,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from indicators import IndicatorsError, load_catalogue
+from indicators.article_metrics import load_article_metrics
 from indicators.tables import catalogue_frame
 
 DIRECTION_ZH = {"increase": "越高越好 ↑", "decrease": "越低越好 ↓", "range": "区间内为好 ↔"}
@@ -30,8 +31,9 @@ def main() -> None:
     st.set_page_config(page_title="心安城市指标体系", page_icon="🏙️", layout="wide")
     try:
         catalogue = load_catalogue()
+        metrics = load_article_metrics(catalogue=catalogue)
     except IndicatorsError as exc:
-        st.error("指标目录有误，请修改以下YAML位置 / The catalogue has problems:")
+        st.error("指标目录或文章数据有误，请修改以下YAML位置 / The catalogue has problems:")
         st.code(str(exc), language="text")
         st.stop()
     fw = catalogue.framework
@@ -46,6 +48,10 @@ def main() -> None:
     if fw.structure_zh:
         st.info(fw.structure_zh)
     frame = catalogue_frame(catalogue)
+    figures: dict[str, list[str]] = {}
+    for m in metrics:
+        place = catalogue.place_by_code[m.place].name_zh
+        figures.setdefault(m.indicator, []).append(f"{m.value:,.10g} {m.unit}（{place} {m.period}）")
     for theme in catalogue.themes:
         rows = frame[frame["theme_id"] == theme.id]
         with st.expander(f"{theme.name_zh} {theme.name_en} · {len(rows)} 项二级指标", expanded=False):
@@ -62,6 +68,7 @@ def main() -> None:
                         "频率": FREQUENCY_ZH[r["frequency"]],
                         "目标": _target_text(r),
                         "来源": ORIGIN_ZH[r["origin"]],
+                        "文章数据": "；".join(figures.get(r["indicator_id"], [])) or "—",
                         "责任部门": r["department"],
                     }
                     for r in sub.to_dict("records")

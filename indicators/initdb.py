@@ -5,9 +5,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from indicators.bulk import Record, apply, plan_records
+
+if TYPE_CHECKING:
+    from indicators.article_metrics import ArticleMetric
 from indicators.errors import IndicatorsError, Problem
 from indicators.store import Store
 
@@ -26,24 +29,31 @@ class InitReport:
     kept_staff_changes: int
 
 
-def article_metrics() -> list[Any] | None:
-    """Return the article figures when the extraction module is installed, else None."""
+def _article_module() -> Any:
     try:
         module = importlib.import_module(ARTICLE_MODULE)
     except ModuleNotFoundError as exc:
         if exc.name != ARTICLE_MODULE:
             raise
         return None
-    return list(module.load_article_metrics())
+    return module
 
 
-def load_metrics(store: Store, metrics: Sequence[Any]) -> tuple[int, int, int]:
+def article_metrics(store: Store) -> list[ArticleMetric] | None:
+    """Return the curated article figures, checked against the store's catalogue; None without the module."""
+    module = _article_module()
+    if module is None:
+        return None
+    return list(module.load_article_metrics(catalogue=store.catalogue))
+
+
+def load_metrics(store: Store, metrics: Sequence[ArticleMetric]) -> tuple[int, int, int]:
     """Store article figures not yet stored; return (added, unchanged, kept because staff changed them)."""
     records = [
         Record(
             row=i,
-            indicator_id=m.indicator_id,
-            place_code=m.place_code,
+            indicator_id=m.indicator,
+            place_code=m.place,
             period=str(m.period),
             value=float(m.value),
             value_error=None,
@@ -77,9 +87,9 @@ def load_metrics(store: Store, metrics: Sequence[Any]) -> tuple[int, int, int]:
     return added, unchanged, len(kept)
 
 
-def initialise(store: Store, metrics: Sequence[Any] | None = None) -> InitReport:
+def initialise(store: Store, metrics: Sequence[ArticleMetric] | None = None) -> InitReport:
     """Load the article figures into an opened (hence migrated) store; safe to run again."""
-    found = metrics if metrics is not None else article_metrics()
+    found = metrics if metrics is not None else article_metrics(store)
     if found is None:
         return InitReport(store.schema_revision, False, 0, 0, 0)
     added, unchanged, kept = load_metrics(store, found)

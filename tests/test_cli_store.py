@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
-import types
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from conftest import SMALL_CATALOGUE_DIR
 
+import indicators.article_metrics
+import indicators.initdb
+from indicators.article_metrics import ArticleMetric
 from indicators.cli import main
 from indicators.db import ENV_VAR
 from indicators.store import Store
@@ -23,45 +23,24 @@ CITY = "371600"
 CAT = ["--definitions", str(SMALL_CATALOGUE_DIR)]
 
 
-@dataclass(frozen=True)
-class FakeArticleMetric:
-    """Stands in for indicators.article_metrics.ArticleMetric until that module is merged."""
-
-    indicator_id: str
-    place_code: str
-    period: str
-    value: float
-    unit: str
-    qualifier: str
-    seed: str
-    quote: str
+def metric(indicator: str, place: str, period: str, value: float, unit: str, **more: str) -> ArticleMetric:
+    """An article figure as indicators.article_metrics gives it: value in base units."""
+    fields = {"qualifier": "exact", "seed": "000_cbbc4acc49a2d301.txt", "quote": f"{value:g}{unit}"} | more
+    return ArticleMetric(indicator=indicator, place=place, period=period, value=value, unit=unit, **fields)
 
 
 METRICS = [
-    FakeArticleMetric(
-        HOMES, CITY, "2024", 1.5, "万户", "exact", "000_cbbc4acc49a2d301.txt", "适老化改造1.5 万户"
-    ),
-    FakeArticleMetric(VISITS, CITY, "2024Q1", 16, "万人次", "exact", "000_cbbc4acc49a2d301.txt", "16 万人次"),
-    FakeArticleMetric(
-        "social_work_station_coverage",
-        "130000",
-        "2022",
-        63.7,
-        "%",
-        "exact",
-        "004_4ffd5773b4f85cfa.txt",
-        "63.7%",
-    ),
+    metric(HOMES, CITY, "2024", 15000, "户", quote="适老化改造1.5 万户"),
+    metric(VISITS, CITY, "2024Q1", 160000, "人次", quote="16 万人次"),
+    metric("social_work_station_coverage", "130000", "2022", 63.7, "%", seed="004_4ffd5773b4f85cfa.txt"),
 ]
 
 
 @pytest.fixture
-def article_metrics(monkeypatch: pytest.MonkeyPatch) -> list[FakeArticleMetric]:
-    """Install a fake indicators.article_metrics module whose figures init loads."""
+def article_metrics(monkeypatch: pytest.MonkeyPatch) -> list[ArticleMetric]:
+    """Replace the curated figures (which name the real catalogue) with ones for the small catalogue."""
     metrics = list(METRICS)
-    module = types.ModuleType("indicators.article_metrics")
-    module.load_article_metrics = lambda: list(metrics)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "indicators.article_metrics", module)
+    monkeypatch.setattr(indicators.article_metrics, "load_article_metrics", lambda **_: list(metrics))
     return metrics
 
 
@@ -149,9 +128,7 @@ def test_init_twice_adds_nothing_and_keeps_corrections_made_by_staff(capsys, db_
         assert store.data_version() == version
         assert [o.value for o in store.history(HOMES, CITY, "2024")] == [15000, 15100]
     # A corrected extraction replaces figures nobody has touched.
-    article_metrics[1] = FakeArticleMetric(
-        VISITS, CITY, "2024Q1", 16.5, "万人次", "about", "000.txt", "16.5 万人次"
-    )
+    article_metrics[1] = metric(VISITS, CITY, "2024Q1", 165000, "人次", qualifier="about")
     code, out, _ = run(capsys, "init", *db)
     assert "1 added" in out
     with Store(db_url, catalogue=_small()) as store:
@@ -159,7 +136,7 @@ def test_init_twice_adds_nothing_and_keeps_corrections_made_by_staff(capsys, db_
 
 
 def test_init_without_the_article_module_only_prepares_the_database(capsys, db_url, monkeypatch):
-    monkeypatch.setitem(sys.modules, "indicators.article_metrics", None)
+    monkeypatch.setattr(indicators.initdb, "_article_module", lambda: None)
     code, out, _ = run(capsys, "init", "--db", db_url, *CAT)
     assert code == 0 and "none loaded" in out
     with Store(db_url, catalogue=_small()) as store:
@@ -167,8 +144,8 @@ def test_init_without_the_article_module_only_prepares_the_database(capsys, db_u
 
 
 def test_article_figures_that_break_a_rule_stop_init_with_every_problem(capsys, db_url, article_metrics):
-    article_metrics.append(FakeArticleMetric("no_such", CITY, "2024", 1, "人", "exact", "x.txt", "q"))
-    article_metrics.append(FakeArticleMetric(HOMES, CITY, "2024", 1, "%", "exact", "x.txt", "q"))
+    article_metrics.append(metric("no_such", CITY, "2024", 1, "人"))
+    article_metrics.append(metric(HOMES, CITY, "2024", 1, "%"))
     code, _, err = run(capsys, "init", "--db", db_url, *CAT)
     assert code == 1
     assert "metric 4, indicator_id: unknown indicator 'no_such'" in err
@@ -217,3 +194,21 @@ def test_template_and_history_export_files_are_written(capsys, db_url, tmp_path,
     assert sheet.max_row == 1 + len(METRICS)
     code, _, err = run(capsys, "export", "--db", db_url, *CAT, "--out", str(tmp_path / "x.pdf"))
     assert code == 1 and "pass --format csv or xlsx" in err
+
+
+def test_init_loads_the_curated_article_figures_into_the_shipped_catalogue(capsys, db_url):
+    from indicators.article_metrics import load_article_metrics
+
+    expected = load_article_metrics()
+    code, out, err = run(capsys, "init", "--db", db_url)
+    assert code == 0, err
+    assert f"{len(expected)} added" in out
+    with Store(db_url) as store:
+        frame = store.current_frame()
+        assert len(frame) == len(expected) and set(frame["source_kind"]) == {"article"}
+        assert set(frame["entered_by"]) == {"article-import"}
+        first = expected[0]
+        (stored,) = store.history(first.indicator, first.place, first.period)
+        assert stored.source_ref == f"{first.seed}: {first.quote}"
+    code, out, _ = run(capsys, "init", "--db", db_url)
+    assert f"0 added, {len(expected)} already stored" in out
