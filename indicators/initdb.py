@@ -59,7 +59,7 @@ def load_metrics(store: Store, metrics: Sequence[ArticleMetric]) -> tuple[int, i
             value_error=None,
             unit=m.unit,
             qualifier=m.qualifier,
-            note=None,
+            note=m.note,
             source_ref=f"{m.seed}: {m.quote}",
         )
         for i, m in enumerate(metrics, start=1)
