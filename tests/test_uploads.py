@@ -96,3 +96,14 @@ def test_formula_like_text_is_neutralised_for_spreadsheets(text):
 @pytest.mark.parametrize("text", ["正常备注", "2.3 万多次", "a=b", ""])
 def test_ordinary_text_is_left_alone(text):
     assert neutralise_formula(text) == text
+
+
+def test_streamlit_upload_limit_matches_the_domain_limit():
+    import tomllib
+
+    from indicators.paths import PROJECT_DIR
+    from indicators.uploads import MAX_UPLOAD_MB
+
+    config = tomllib.loads((PROJECT_DIR / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] == MAX_UPLOAD_MB
+    assert MAX_UPLOAD_MB * 1024 * 1024 == MAX_UPLOAD_BYTES
