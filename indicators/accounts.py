@@ -6,13 +6,14 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from indicators.access import NAME_PATTERN, ROLES, User
 from indicators.catalogue import Catalogue
@@ -36,7 +37,7 @@ users = sa.Table(
     sa.Column("role", sa.String(16), nullable=False),
     # Space-separated theme ids; ids match ^[a-z][a-z0-9_]*$ so no escaping is needed.
     sa.Column("themes", sa.Text, nullable=False, server_default=""),
-    sa.Column("email", sa.String(254), nullable=True, unique=True),
+    sa.Column("email", sa.String(254), nullable=True),
     sa.Column("display_name", sa.String(128), nullable=True),
     # NULL: the account signs in only through the OpenID Connect provider.
     sa.Column("password_hash", sa.Text, nullable=True),
@@ -46,6 +47,7 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("last_sign_in_at", sa.DateTime, nullable=True),
     sa.CheckConstraint("role IN ('viewer', 'editor', 'admin')", name="ck_users_role"),
+    sa.UniqueConstraint("email", name="uq_users_email"),
 )
 
 user_sessions = sa.Table(
@@ -53,10 +55,13 @@ user_sessions = sa.Table(
     metadata,
     # Only the SHA-256 of the token is stored: a copy of the database cannot be used to sign in.
     sa.Column("token_hash", sa.String(64), primary_key=True),
-    sa.Column("user_name", sa.String(64), sa.ForeignKey("users.name"), nullable=False, index=True),
+    sa.Column(
+        "user_name", sa.String(64), sa.ForeignKey("users.name", name="fk_sessions_user"), nullable=False
+    ),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("last_seen_at", sa.DateTime, nullable=False),
     sa.Column("ended_at", sa.DateTime, nullable=True),
+    sa.Index("ix_user_sessions_user_name", "user_name"),
 )
 
 Clock = Callable[[], dt.datetime]
@@ -69,6 +74,25 @@ def utc_now() -> dt.datetime:
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@contextmanager
+def _writing(engine: Engine) -> Iterator[Connection]:
+    # Same as indicators.db.write_transaction: SQLite takes its write lock at BEGIN, so a read followed by a
+    # write in one transaction cannot fail half-way on a lock upgrade.
+    with engine.connect() as conn:
+        conn.execution_options(xinan_write=True)
+        with conn.begin():
+            yield conn
+
+
+def open_accounts(url: str | None = None) -> Accounts:
+    """Return the accounts of the database at url (else $XINAN_DB_URL, else the SQLite file), migrated."""
+    from indicators.db import make_engine, migrate, resolve_url
+
+    engine = make_engine(resolve_url(url))
+    migrate(engine)
+    return Accounts(engine)
 
 
 def _problem(message: str, hint: str = "", path: str = "user") -> IndicatorsError:
@@ -182,7 +206,7 @@ class Accounts:
                 problems.extend(exc.problems)
         if problems:
             raise IndicatorsError(problems)
-        with self.engine.begin() as conn:
+        with _writing(self.engine) as conn:
             clash = conn.execute(
                 sa.select(users.c.name).where(
                     sa.or_(
@@ -230,7 +254,7 @@ class Accounts:
     def disable_user(self, name: str) -> None:
         """Disable an account and end its sessions; its past revisions keep its name."""
         now = self.clock()
-        with self.engine.begin() as conn:
+        with _writing(self.engine) as conn:
             done = conn.execute(users.update().where(users.c.name == name).values(disabled=True)).rowcount
             if not done:
                 raise _problem(f"no user named {name!r}", hint="see `python -m indicators user list`")
@@ -244,7 +268,7 @@ class Accounts:
         """Replace an account's password, clear its lock and end its sessions."""
         check_password_policy(name, password)
         now = self.clock()
-        with self.engine.begin() as conn:
+        with _writing(self.engine) as conn:
             done = conn.execute(
                 users.update()
                 .where(users.c.name == name)
@@ -290,7 +314,7 @@ class Accounts:
         else:
             new_hash = row.password_hash
         token = secrets.token_urlsafe(32)
-        with self.engine.begin() as conn:
+        with _writing(self.engine) as conn:
             conn.execute(
                 users.update()
                 .where(users.c.name == name)
@@ -311,7 +335,7 @@ class Accounts:
 
     def _record_failure(self, name: str, now: dt.datetime) -> None:
         # One UPDATE with failed_count + 1, so concurrent processes never lose a failure.
-        with self.engine.begin() as conn:
+        with _writing(self.engine) as conn:
             conn.execute(
                 users.update().where(users.c.name == name).values(failed_count=users.c.failed_count + 1)
             )
@@ -339,7 +363,7 @@ class Accounts:
             self.sign_out(token)
             return None
         if now - found.last_seen_at >= TOUCH_EVERY:
-            with self.engine.begin() as conn:
+            with _writing(self.engine) as conn:
                 conn.execute(
                     user_sessions.update().where(user_sessions.c.token_hash == key).values(last_seen_at=now)
                 )
@@ -349,7 +373,7 @@ class Accounts:
         """End a session; signing out twice is harmless."""
         if not token:
             return
-        with self.engine.begin() as conn:
+        with _writing(self.engine) as conn:
             conn.execute(
                 user_sessions.update()
                 .where(user_sessions.c.token_hash == _token_hash(token), user_sessions.c.ended_at.is_(None))

@@ -15,8 +15,10 @@ from indicators.accounts import (
     Accounts,
     lock_duration,
     metadata,
+    user_sessions,
     users,
 )
+from indicators.db import make_engine, migrate
 from indicators.errors import IndicatorsError
 
 # Cheap parameters keep the suite fast; the product uses argon2-cffi's defaults (checked below).
@@ -39,8 +41,8 @@ class FakeClock:
 
 @pytest.fixture
 def db_engine(tmp_path):
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'accounts.db'}")
-    metadata.create_all(engine)
+    engine = make_engine(f"sqlite:///{tmp_path / 'accounts.db'}")
+    migrate(engine)
     yield engine
     engine.dispose()
 
@@ -169,3 +171,10 @@ def test_oidc_identity_maps_to_local_row_by_email_then_name(accounts):
     # An OIDC-only account has no password, so the local form cannot be used for it.
     with pytest.raises(IndicatorsError, match="wrong user name or password"):
         accounts.sign_in("zhang", "")
+
+
+def test_migration_creates_the_tables_the_code_uses(db_engine):
+    inspector = sa.inspect(db_engine)
+    for table in (users, user_sessions):
+        assert {c["name"] for c in inspector.get_columns(table.name)} == set(table.columns.keys())
+    assert set(metadata.tables) == {"users", "user_sessions"}
