@@ -1,0 +1,126 @@
+"""A generated data set of observations for load tests: plausible values with revision histories."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+
+from indicators.catalogue import Catalogue
+from indicators.models import Indicator
+from indicators.units import UNITS
+
+GENERATED_BY = "generator"
+FIRST_YEAR = 2000
+LAST_YEAR = 2025
+
+
+def periods_for(frequency: str, first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> list[str]:
+    """Return every period of a frequency from first_year to last_year, in order."""
+    years = range(first_year, last_year + 1)
+    if frequency == "year":
+        return [str(y) for y in years]
+    if frequency == "quarter":
+        return [f"{y}Q{q}" for y in years for q in range(1, 5)]
+    return [f"{y}-{m:02d}" for y in years for m in range(1, 13)]
+
+
+def _anchor(ind: Indicator) -> tuple[float, float]:
+    # Start and end levels of the generated trend: the baseline and target when the catalogue has them.
+    if ind.direction == "range" and ind.range is not None:
+        mid = (ind.range.min + ind.range.max) / 2
+        return mid, mid
+    if ind.baseline is not None and ind.target is not None:
+        return ind.baseline.value, ind.target.value
+    if ind.baseline is not None:
+        return ind.baseline.value, ind.baseline.value * (1.2 if ind.direction == "increase" else 0.8)
+    return (50.0, 80.0) if ind.direction == "increase" else (80.0, 50.0)
+
+
+def _series(ind: Indicator, periods: list[str], scale: float, rng: np.random.Generator) -> np.ndarray:
+    start, end = _anchor(ind)
+    n = len(periods)
+    # Places reach different parts of the path: some ahead, some behind.
+    reach = rng.uniform(0.3, 1.1)
+    frac = np.linspace(0.0, 1.0, n) * reach
+    values = (start + (end - start) * frac) * scale
+    noise = rng.normal(0.0, 0.03 * max(abs(start), abs(end), 1.0) * scale, n)
+    values = values + noise
+    unit = UNITS[ind.unit]
+    if unit.symbol == "%":
+        values = np.clip(values, 0.0, 100.0)
+    elif unit.kind in ("count", "share", "rate", "amount"):
+        values = np.clip(values, 0.0, None)
+    values = np.round(values) if unit.kind == "count" else np.round(values, 2)
+    return values
+
+
+def _local_places(catalogue: Catalogue) -> list[tuple[str, float]]:
+    city = catalogue.framework.default_place
+    counties = catalogue.counties(city)
+    return [(city, 1.0)] + [(p.code, 1.0 / max(len(counties), 1)) for p in counties]
+
+
+def series_plan(catalogue: Catalogue) -> list[tuple[Indicator, str, float, list[str]]]:
+    """Return (indicator, place code, scale, periods) for every generated series."""
+    plan = []
+    for ind in catalogue.indicators.values():
+        periods = periods_for(ind.frequency)
+        for code, share in _local_places(catalogue):
+            # Counts of the city are the sum of its counties; rates are alike across places.
+            scale = share if ind.combine == "sum" else 1.0
+            plan.append((ind, code, scale, periods))
+    return plan
+
+
+def generate_observations(catalogue: Catalogue, observations: int, seed: int = 0) -> pd.DataFrame:
+    """Return exactly `observations` saved values (with revisions) for the city and its counties.
+
+    Columns: indicator_id, place_code, period, value, unit, revision. Every (indicator, place, period)
+    gets revision 1; later revisions are corrections spread over the values until the count is reached.
+    """
+    rng = np.random.default_rng(seed)
+    frames = list(_first_revisions(catalogue, rng))
+    first = pd.concat(frames, ignore_index=True)
+    if observations <= len(first):
+        # A small set keeps whole series for fewer indicators rather than random holes.
+        return first.iloc[:observations].reset_index(drop=True)
+    extra = observations - len(first)
+    per_value = math.ceil(extra / len(first))
+    revisions = [first]
+    remaining = extra
+    for k in range(2, per_value + 2):
+        take = min(remaining, len(first))
+        if take <= 0:
+            break
+        chosen = first.iloc[rng.choice(len(first), size=take, replace=False)] if take < len(first) else first
+        rev = chosen.copy()
+        rev["revision"] = k
+        jitter = rng.normal(1.0, 0.01, take)
+        values = np.clip(rev["value"].to_numpy() * jitter, 0.0, None)
+        values = np.where(rev["unit"].to_numpy() == "%", np.minimum(values, 100.0), values)
+        rev["value"] = np.round(values, 2)
+        revisions.append(rev)
+        remaining -= take
+    out = pd.concat(revisions, ignore_index=True)
+    # Revisions of one value must be numbered 1, 2, 3 … without gaps, whatever was sampled.
+    out = out.sort_values(["indicator_id", "place_code", "period", "revision"], kind="stable")
+    out["revision"] = out.groupby(["indicator_id", "place_code", "period"]).cumcount() + 1
+    return out.reset_index(drop=True)
+
+
+def _first_revisions(catalogue: Catalogue, rng: np.random.Generator) -> Iterator[pd.DataFrame]:
+    for ind, code, scale, periods in series_plan(catalogue):
+        values = _series(ind, periods, scale, rng)
+        yield pd.DataFrame(
+            {
+                "indicator_id": ind.id,
+                "place_code": code,
+                "period": periods,
+                "value": values,
+                "unit": ind.unit,
+                "revision": 1,
+            }
+        )
