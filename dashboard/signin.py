@@ -11,8 +11,11 @@ from typing import Any
 
 import streamlit as st
 
-from indicators.access import User, login_required
+from dashboard import data
+from dashboard.i18n import t
+from indicators.access import User, login_required, writable_indicators
 from indicators.accounts import Accounts
+from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError
 
 TOKEN_KEY = "auth_token"
@@ -21,15 +24,12 @@ NOTICE_KEY = "auth_notice"
 
 @st.cache_resource(show_spinner=False)
 def _accounts(url: str) -> Accounts:
-    from dashboard import data
-
-    return Accounts(data.engine_of(url))
+    # The store's engine: opening it has applied every migration, the users table included.
+    return Accounts(data.store().engine)
 
 
 def accounts() -> Accounts:
     """Return the accounts of the configured database."""
-    from dashboard import data
-
     return _accounts(data.db_url())
 
 
@@ -152,3 +152,16 @@ def gate(user: User | None) -> None:
     if user is None and require_login():
         st.info("本系统需要登录后查看，请在左侧登录 / sign in (left) to see this dashboard")
         st.stop()
+
+
+def require_writer(catalogue: Catalogue) -> User:
+    """Return the signed-in user who may write; otherwise say why on the page and stop (no form is drawn)."""
+    user = current_user()
+    if user is None:
+        st.warning(t("auth.not_signed_in"), icon=":material/lock:")
+        st.stop()
+    if not writable_indicators(user, catalogue):
+        key = "auth.viewer_cannot" if user.role == "viewer" else "auth.no_themes"
+        st.warning(t(key, name=user.name), icon=":material/lock:")
+        st.stop()
+    return user

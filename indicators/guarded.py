@@ -7,9 +7,11 @@ it wraps the store with the signed-in user. Server-side scripts run by someone h
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from indicators import bulk
 from indicators.access import Action, User, authorize
 from indicators.errors import IndicatorsError, ProblemCollector
 from indicators.observations import Observation
@@ -65,3 +67,26 @@ class GuardedStore:
         name = self._name()
         # Whatever the file said, the revision is attributed to the person who confirmed the import.
         return self.store.append_many([{**r, "entered_by": name} for r in rows], expected)
+
+    def dry_run_import(self, table: bulk.Table) -> bulk.ImportPlan:
+        """Plan an import as this user; rows for indicators outside their themes become row errors."""
+        self.check("import")
+        plan = bulk.dry_run(self.store, table, user=self._name())
+        keep = []
+        for planned in plan.rows:
+            try:
+                authorize(self.user, "import", planned.indicator_id, catalogue=self.store.catalogue)
+            except IndicatorsError as exc:
+                plan.errors.append(
+                    bulk.RowError(planned.row, "indicator_id", exc.problems[0].message, exc.problems[0].hint)
+                )
+                continue
+            keep.append(planned)
+        plan.rows = keep
+        plan.errors.sort(key=lambda e: e.row)
+        return plan
+
+    def apply_import(self, plan: bulk.ImportPlan, reason: str | None = None) -> int:
+        """Write a planned import as this user, all rows or none; checked again, whoever made the plan."""
+        self.check("import", [r.indicator_id for r in plan.rows if r.status != "unchanged"])
+        return bulk.apply(self.store, dataclasses.replace(plan, user=self._name()), reason=reason)

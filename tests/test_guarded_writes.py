@@ -110,10 +110,40 @@ def test_import_is_attributed_to_the_signed_in_editor_not_the_file(store, catalo
 
 def test_dashboard_never_writes_to_the_store_directly():
     # A Store reached as store / store() / _store(url) must not be written to; GuardedStore is the way.
-    direct = re.compile(r"\bs?_?store\w*(\([^)]*\))?\.(save|retract|append_many)\(")
+    direct = re.compile(r"\bs?_?store\w*(\([^)]*\))?\.(save|retract|append_many)\(|\bbulk\.apply\(")
     offenders = []
     for path in (PROJECT_DIR / "dashboard").rglob("*.py"):
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if direct.search(line):
                 offenders.append(f"{path.relative_to(PROJECT_DIR)}:{n}: {line.strip()}")
     assert offenders == []
+
+
+def _csv_table(rows: list[tuple[str, str]]):
+    from indicators import bulk
+
+    text = "indicator_id,place_code,period,value\n" + "".join(f"{i},{CITY},2024,{v}\n" for i, v in rows)
+    return bulk.read_table(text.encode("utf-8"), "values.csv")
+
+
+def test_import_dry_run_marks_rows_outside_the_themes_and_apply_writes_as_the_editor(store, catalogue):
+    health, safety = _yearly_percent_in(catalogue, "health"), _yearly_percent_in(catalogue, "safety")
+    guarded = GuardedStore(store, ZHANG)
+    plan = guarded.dry_run_import(_csv_table([(health, "41"), (safety, "42")]))
+    assert [(e.row, e.column) for e in plan.errors] == [(3, "indicator_id")]
+    assert "may write only in themes" in plan.errors[0].message
+    with pytest.raises(IndicatorsError):
+        guarded.apply_import(plan)
+    ok = guarded.dry_run_import(_csv_table([(health, "41")]))
+    assert guarded.apply_import(ok) == 1
+    assert [r.entered_by for r in store.history(health, CITY, "2024")] == ["zhang"]
+
+
+def test_import_plan_made_by_an_editor_cannot_be_applied_by_a_viewer(store, catalogue):
+    health = _yearly_percent_in(catalogue, "health")
+    plan = GuardedStore(store, ZHANG).dry_run_import(_csv_table([(health, "41")]))
+    with pytest.raises(IndicatorsError, match="only editors change data"):
+        GuardedStore(store, User(name="li", role="viewer")).apply_import(plan)
+    with pytest.raises(IndicatorsError, match="not signed in"):
+        GuardedStore(store, None).dry_run_import(_csv_table([(health, "41")]))
+    assert store.current_frame().empty
