@@ -26,7 +26,7 @@ from indicators.periods import parse_period
 from indicators.scoring import Scores, score
 from indicators.store import Store
 from indicators.target_path import target_path as _target_path
-from indicators.uploads import check_upload
+from indicators.uploads import read_upload
 
 SPARK_POINTS = 12
 
@@ -370,8 +370,7 @@ def dry_run(name: str, content: bytes, *, user: User | None) -> DryRun:
     """Check an upload's size and kind, read it and compare it with the store without writing anything."""
     try:
         writer(user).check("import")
-        check_upload(name, content)
-        table = bulk.read_table(content, name)
+        table = read_upload(name, content)
         plan = writer(user).dry_run_import(table)
     except IndicatorsError as exc:
         return DryRun(problems=list(exc.problems))

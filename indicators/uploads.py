@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import TYPE_CHECKING
 
 from indicators.errors import IndicatorsError, Problem
+
+if TYPE_CHECKING:
+    from indicators import bulk
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UPLOAD_MB = 5  # the same limit for .streamlit/config.toml server.maxUploadSize
@@ -17,7 +21,6 @@ MAX_XLSX_MEMBERS = 1_000
 # Small members (styles, content types) compress very well; the ratio is judged on large ones only.
 RATIO_CHECK_FROM = 1024 * 1024
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
-CELL_MAX_CHARS = 2_000
 
 
 def _refuse(name: str, message: str, hint: str = "") -> IndicatorsError:
@@ -83,6 +86,16 @@ def check_xlsx_container(name: str, data: bytes) -> None:
             raise _refuse(name, f"XLSX 压缩比超过 {MAX_XLSX_RATIO}:1 / compression ratio too high")
 
 
+def read_upload(name: str, data: bytes) -> bulk.Table:
+    """Check an uploaded file's limits, then read it as a table (see bulk.read_table)."""
+    from indicators import bulk
+
+    check_upload(name, data)
+    table = bulk.read_table(data, name)
+    check_row_count(name, len(table.rows))
+    return table
+
+
 def check_row_count(name: str, rows: int) -> None:
     """Raise IndicatorsError if a file has more data rows than one import may hold."""
     if rows > MAX_ROWS:
@@ -91,14 +104,3 @@ def check_row_count(name: str, rows: int) -> None:
             f"文件有 {rows:,} 行，上限 {MAX_ROWS:,} 行 / {rows:,} rows; one import holds at most {MAX_ROWS:,}",
             "split the file by theme or by year",
         )
-
-
-# Text starting with these is run as a formula by Excel, WPS and LibreOffice (also after a tab or CR).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-
-
-def neutralise_formula(text: str) -> str:
-    """Return text that a spreadsheet shows as text, never runs: a leading quote before formula triggers."""
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text

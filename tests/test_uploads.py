@@ -14,7 +14,6 @@ from indicators.uploads import (
     MAX_UPLOAD_BYTES,
     check_row_count,
     check_upload,
-    neutralise_formula,
 )
 
 
@@ -83,19 +82,6 @@ def test_zip_bomb_of_many_small_parts_is_refused_by_total_size():
     bomb = _zip(parts)
     with pytest.raises(IndicatorsError, match="unpacks to"):
         check_upload("bomb.xlsx", bomb)
-
-
-@pytest.mark.parametrize(
-    "text",
-    ['=HYPERLINK("http://evil","x")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "＝1+1"],
-)
-def test_formula_like_text_is_neutralised_for_spreadsheets(text):
-    assert neutralise_formula(text) == "'" + text
-
-
-@pytest.mark.parametrize("text", ["正常备注", "2.3 万多次", "a=b", ""])
-def test_ordinary_text_is_left_alone(text):
-    assert neutralise_formula(text) == text
 
 
 def test_streamlit_upload_limit_matches_the_domain_limit():
