@@ -64,3 +64,21 @@ def test_every_module_reading_yaml_is_known_to_load_it_safely():
         if re.search(r"^\s*(import yaml|from yaml )", path.read_text(encoding="utf-8"), re.M)
     )
     assert set(readers) <= {"indicators/yamlsource.py", "dashboard/i18n.py"}
+
+
+@pytest.mark.parametrize("tag", TAGS)
+def test_locale_file_with_unsafe_tag_is_refused_and_not_run(tmp_path, monkeypatch, tag):
+    import yaml
+
+    from dashboard import i18n
+
+    marker = tmp_path / "executed"
+    (tmp_path / "zh.yaml").write_text(f"app:\n  title: {tag.format(marker=marker)}\n", encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALES_DIR", tmp_path)
+    i18n.load_locale.cache_clear()
+    try:
+        with pytest.raises(yaml.constructor.ConstructorError):
+            i18n.load_locale("zh")
+    finally:
+        i18n.load_locale.cache_clear()
+    assert not marker.exists()
