@@ -14,16 +14,15 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+
+from indicators.catalogue import Catalogue, load_catalogue
 from indicators.db import display_url as _hide_password
 from indicators.db import resolve_url
-from indicators.observations import QUALIFIERS, Observation
-from indicators.store import Store
-
-from indicators import bulk
-from indicators.catalogue import Catalogue, load_catalogue
 from indicators.errors import IndicatorsError, Problem
+from indicators.observations import QUALIFIERS, Observation
 from indicators.periods import parse_period
 from indicators.scoring import Scores, score
+from indicators.store import Store
 from indicators.target_path import target_path as _target_path
 
 USER_ENV = "XINAN_USER"
@@ -354,6 +353,8 @@ class DryRun:
 
 def template_bytes(fmt: str) -> bytes:
     """Return the import template as XLSX or CSV bytes."""
+    from indicators import bulk
+
     buffer = io.BytesIO()
     bulk.template(catalogue(), buffer, fmt=fmt)
     return buffer.getvalue()
@@ -361,6 +362,8 @@ def template_bytes(fmt: str) -> bytes:
 
 def dry_run(name: str, content: bytes, *, entered_by: str, reason: str) -> DryRun:
     """Read an uploaded table and compare it with the store without writing anything."""
+    from indicators import bulk
+
     try:
         table = bulk.read_table(io.BytesIO(content), name=name)
         plan = bulk.dry_run(store(), table, entered_by=entered_by, reason=reason)
@@ -379,6 +382,8 @@ class Applied:
 
 def apply_plan(plan: Any) -> Applied:
     """Write a dry-run plan; all rows or none."""
+    from indicators import bulk
+
     try:
         count = bulk.apply(store(), plan)
     except IndicatorsError as exc:

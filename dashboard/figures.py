@@ -55,13 +55,17 @@ def _base_layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
     return fig
 
 
-def index_gauge(score: float | None, coverage: float | None, title: str, coverage_label: str) -> go.Figure:
-    """Return a gauge of the 心安指数 (0–100) with the share of indicators that have data."""
-    value = score if score is not None else 0.0
+def index_gauge(
+    score: float | None, coverage: float | None, title: str, coverage_label: str, no_data: str = "—"
+) -> go.Figure:
+    """Return a gauge of the 心安指数 (0–100) with the share of indicators that have data.
+
+    Without a score the needle and number are left out (never drawn as 0) and `no_data` is written.
+    """
     fig = go.Figure(
         go.Indicator(
-            mode="gauge+number",
-            value=value,
+            mode="gauge+number" if score is not None else "gauge",
+            value=score if score is not None else 0.0,
             number={"suffix": "", "valueformat": ".1f"},
             gauge={
                 "axis": {"range": [0, 100]},

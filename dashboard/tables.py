@@ -13,13 +13,13 @@ from dashboard.i18n import current_language, name_of, t
 from indicators.catalogue import Catalogue
 from indicators.errors import Problem
 from indicators.models import FirstLevel, Indicator
-from indicators.periods import example_for
+from indicators.observations import china_today
+from indicators.periods import begun_periods, example_for
 from indicators.progress import STATUSES
 
 HISTORY_ROWS = 2000
 PLAN_KINDS = ("new", "changed", "unchanged", "errors")
 ENTRY_FIRST_YEAR = 2015
-ENTRY_LAST_YEAR = 2030
 STATUS_ICONS = {
     "achieved": "🏁",
     "on_track": "🟢",
@@ -249,11 +249,9 @@ def observations_table(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
-def entry_periods(frequency: str) -> list[str]:
-    """Return the periods offered for entry, newest first, all fitting the frequency."""
-    from indicators.generate import periods_for
-
-    return list(reversed(periods_for(frequency, ENTRY_FIRST_YEAR, ENTRY_LAST_YEAR)))
+def entry_periods(frequency: str) -> tuple[list[str], str]:
+    """Return the periods offered for entry (begun, newest first) and the one to preselect."""
+    return begun_periods(frequency, china_today(), ENTRY_FIRST_YEAR)
 
 
 def period_hint(frequency: str) -> str:
