@@ -37,11 +37,16 @@ def main() -> None:
     user = signin.sidebar_block()
     signin.gate(user)
     pages = [
-        st.Page(PAGES_DIR / file, title=t(key), url_path=url, icon=icon, default=(url == "overview"))
-        for file, url, key, icon in PAGES
+        st.Page(PAGES_DIR / file, title=t(key), url_path=url, icon=icon) for file, url, key, icon in PAGES
     ]
+
+    def home() -> None:
+        # The root URL opens the overview under its own path, so /overview is a real, shareable address.
+        st.switch_page(pages[0])
+
+    root = st.Page(home, title=t("nav.overview"), url_path="home", default=True, visibility="hidden")
     view, work = pages[:4] + pages[6:7], pages[4:6] + pages[7:]
-    nav = st.navigation({t("nav.section_view"): view, t("nav.section_work"): work})
+    nav = st.navigation({"": [root], t("nav.section_view"): view, t("nav.section_work"): work})
     nav.run()
 
 

@@ -14,7 +14,6 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from indicators import bulk
 from indicators.access import User
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.db import display_url as _hide_password
@@ -361,6 +360,8 @@ class DryRun:
 
 def template_bytes(fmt: str) -> bytes:
     """Return the import template as XLSX or CSV bytes."""
+    from indicators import bulk
+
     buffer = io.BytesIO()
     bulk.template(catalogue(), buffer, fmt=fmt)
     return buffer.getvalue()

@@ -12,11 +12,18 @@ from indicators.periods import parse_period, period_start
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 STATUS_COLOURS = {
-    "on_track": "#2e7d32",
+    "achieved": "#1b5e20",
+    "target_achieved": "#1b5e20",
+    "on_track": "#43a047",
+    "substantial": "#43a047",
+    "moderate": "#9e9d24",
     "at_risk": "#f9a825",
+    "limited": "#f9a825",
     "off_track": "#c62828",
+    "deterioration": "#c62828",
+    "insufficient_data": "#b0bec5",
     "no_target": "#78909c",
-    "no_data": "#cfd8dc",
+    "no_data": "#e0e0e0",
 }
 ACCENT = "#1565c0"
 TARGET_COLOUR = "#6a1b9a"
@@ -55,13 +62,17 @@ def _base_layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
     return fig
 
 
-def index_gauge(score: float | None, coverage: float | None, title: str, coverage_label: str) -> go.Figure:
-    """Return a gauge of the 心安指数 (0–100) with the share of indicators that have data."""
-    value = score if score is not None else 0.0
+def index_gauge(
+    score: float | None, coverage: float | None, title: str, coverage_label: str, no_data: str = "—"
+) -> go.Figure:
+    """Return a gauge of the 心安指数 (0–100) with the share of indicators that have data.
+
+    Without a score the needle and number are left out (never drawn as 0) and `no_data` is written.
+    """
     fig = go.Figure(
         go.Indicator(
-            mode="gauge+number",
-            value=value,
+            mode="gauge+number" if score is not None else "gauge",
+            value=score if score is not None else 0.0,
             number={"suffix": "", "valueformat": ".1f"},
             gauge={
                 "axis": {"range": [0, 100]},
@@ -264,7 +275,9 @@ def score_matrix_chart(
     )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(side="top")
-    return _base_layout(fig, title, height=max(260, 60 + 42 * len(scores.index)))
+    fig = _base_layout(fig, title, height=max(280, 100 + 42 * len(scores.index)))
+    fig.update_layout(margin={"t": 90})
+    return fig
 
 
 def bare_chart(values: Sequence[float], title: str) -> go.Figure:

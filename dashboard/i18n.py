@@ -33,15 +33,21 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return out
 
 
+_last_language = DEFAULT_LANGUAGE
+
+
 def current_language() -> str:
     """Return the language chosen in this session (Chinese unless switched)."""
-    try:
-        import streamlit as st
+    global _last_language
+    import streamlit as st
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-        lang = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
-    except Exception:  # outside a Streamlit run there is no session
-        lang = DEFAULT_LANGUAGE
-    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    if get_script_run_ctx(suppress_warning=True) is None:
+        # Outside a script run (AppTest formats widget options there) the last run's language holds.
+        return _last_language
+    lang = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
+    _last_language = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    return _last_language
 
 
 def translate(key: str, lang: str, **values: object) -> str:

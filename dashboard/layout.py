@@ -12,6 +12,7 @@ from dashboard.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGES, current_langua
 PLACE_KEY = "place"
 CSS = """
 <style>
+  .block-container { padding-top: 2.2rem; }
   h1, h2, h3 { letter-spacing: 0.02em; }
   [data-testid="stMetricValue"] { font-size: 1.9rem; }
   .xa-source { color: #546e7a; font-size: 0.82rem; margin-top: -0.4rem; }

@@ -13,27 +13,20 @@ from dashboard.i18n import current_language, name_of, t
 from indicators.catalogue import Catalogue
 from indicators.errors import Problem
 from indicators.models import FirstLevel, Indicator
-from indicators.periods import example_for
+from indicators.observations import china_today
+from indicators.periods import begun_periods, example_for
 from indicators.progress import STATUSES
+from indicators.sdg_progress import SDG_STATUSES
 
 HISTORY_ROWS = 2000
 PLAN_KINDS = ("new", "changed", "unchanged", "errors")
 ENTRY_FIRST_YEAR = 2015
-ENTRY_LAST_YEAR = 2030
-STATUS_ICONS = {
-    "achieved": "🏁",
-    "on_track": "🟢",
-    "at_risk": "🟡",
-    "off_track": "🔴",
-    "insufficient_data": "⚪",
-    "no_target": "⚪",
-    "no_data": "▫️",
-}
+ALL_STATUSES = STATUSES + tuple(s for s in SDG_STATUSES if s not in STATUSES)
 
 
 def status_labels() -> dict[str, str]:
-    """Return status code → label with its colour mark, in the session's language."""
-    return {s: f"{STATUS_ICONS[s]} {t('status.' + s)}" for s in STATUSES}
+    """Return status code → label in the session's language (both scoring methods)."""
+    return {s: t("status." + s) for s in ALL_STATUSES}
 
 
 def is_missing(value: Any) -> bool:
@@ -103,28 +96,31 @@ def progress_columns() -> dict[str, Any]:
     }
 
 
-def _ind_cells(ind: Indicator, row: dict[str, Any], place_name: str) -> dict[str, Any]:
-    status = row.get("target_status") or "no_data"
-    return {
+def _ind_cells(ind: Indicator, row: dict[str, Any], place_name: str | None) -> dict[str, Any]:
+    status = row.get("status") or "no_data"
+    cells: dict[str, Any] = {
         t("col.indicator"): name_of(ind),
         t("col.latest"): value_text(row.get("value"), ind.unit, row.get("qualifier")),
         t("col.period"): row.get("period") if not is_missing(row.get("period")) else "—",
-        t("col.place"): place_name,
-        t("col.target"): target_text(ind),
-        t("col.progress"): row.get("progress"),
-        t("col.expected"): row.get("expected"),
-        t("col.status"): status_labels()[status],
-        t("col.source"): source_text(row),
     }
+    if place_name is not None:
+        cells[t("col.place")] = place_name
+    cells[t("col.progress")] = row.get("progress")
+    cells[t("col.expected")] = row.get("expected")
+    cells[t("col.status")] = status_labels()[status]
+    cells[t("col.target")] = target_text(ind)
+    cells[t("col.source")] = source_text(row)
+    return cells
 
 
 def behind_table(progress: pd.DataFrame, catalogue: Catalogue, limit: int = 10) -> pd.DataFrame:
     """Return the indicators furthest behind their expected progress at one place."""
-    scored = progress[progress["target_status"].isin(["off_track", "at_risk"])].copy()
+    scored = progress[progress["status"].isin(["off_track", "at_risk", "deterioration", "limited"])].copy()
     if scored.empty:
         return pd.DataFrame()
+    # Furthest behind: the lowest score, then the widest gap to where the path says it should be.
     scored["gap"] = scored["expected"] - scored["progress"]
-    scored = scored.sort_values("gap", ascending=False).head(limit)
+    scored = scored.sort_values(["score", "gap"], ascending=[True, False]).head(limit)
     rows = []
     for row in scored.to_dict("records"):
         ind = catalogue.indicators[row["indicator_id"]]
@@ -174,13 +170,17 @@ def theme_table(
     rows = []
     for ind in first.indicators:
         row = by_id.loc[ind.id].to_dict() if ind.id in by_id.index else {}
-        status = row.get("target_status") or "no_data"
+        status = row.get("status") or "no_data"
         if status not in statuses:
             continue
-        place_code = row.get("place_code")
-        place_name = name_of(catalogue.place_by_code[place_code]) if place_code else ""
-        cells = _ind_cells(ind, row, place_name)
-        cells[t("col.sparkline")] = sparks.get(ind.id, [])
+        cells = _ind_cells(ind, row, None)
+        # The sparkline sits next to the latest value it ends with.
+        ordered = {}
+        for key, value in cells.items():
+            ordered[key] = value
+            if key == t("col.period"):
+                ordered[t("col.sparkline")] = sparks.get(ind.id, [])
+        cells = ordered
         cells[t("col.department")] = ind.department
         cells["id"] = ind.id
         rows.append(cells)
@@ -249,11 +249,9 @@ def observations_table(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
-def entry_periods(frequency: str) -> list[str]:
-    """Return the periods offered for entry, newest first, all fitting the frequency."""
-    from indicators.generate import periods_for
-
-    return list(reversed(periods_for(frequency, ENTRY_FIRST_YEAR, ENTRY_LAST_YEAR)))
+def entry_periods(frequency: str) -> tuple[list[str], str]:
+    """Return the periods offered for entry (begun, newest first) and the one to preselect."""
+    return begun_periods(frequency, china_today(), ENTRY_FIRST_YEAR)
 
 
 def period_hint(frequency: str) -> str:

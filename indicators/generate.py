@@ -10,6 +10,7 @@ import pandas as pd
 
 from indicators.catalogue import Catalogue
 from indicators.models import Indicator
+from indicators.periods import parse_period, periods_between
 from indicators.units import UNITS
 
 GENERATED_BY = "generator"
@@ -19,12 +20,7 @@ LAST_YEAR = 2025
 
 def periods_for(frequency: str, first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> list[str]:
     """Return every period of a frequency from first_year to last_year, in order."""
-    years = range(first_year, last_year + 1)
-    if frequency == "year":
-        return [str(y) for y in years]
-    if frequency == "quarter":
-        return [f"{y}Q{q}" for y in years for q in range(1, 5)]
-    return [f"{y}-{m:02d}" for y in years for m in range(1, 13)]
+    return periods_between(frequency, first_year, last_year)
 
 
 def _anchor(ind: Indicator) -> tuple[float, float]:
@@ -124,3 +120,67 @@ def _first_revisions(catalogue: Catalogue, rng: np.random.Generator) -> Iterator
                 "revision": 1,
             }
         )
+
+
+GENERATED_PEOPLE = tuple(f"gen.user{i}" for i in range(1, 9))
+_CHUNK = 20_000
+
+
+def _entered_at(frame: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
+    # Each value is entered some weeks after its period ends, each correction some days after the last.
+    ends = frame["period"].map(lambda p: parse_period(p).end)
+    uniq = {e: pd.Timestamp(year=int(e), month=1, day=1, tz="UTC") for e in ends.unique()}
+    base = ends.map(lambda e: uniq[e] + pd.Timedelta(days=(e - int(e)) * 365.25))
+    offset_days = 20 + (frame["revision"].to_numpy() - 1) * 7 + rng.integers(0, 5, len(frame))
+    return base + pd.to_timedelta(offset_days, unit="D")
+
+
+def load_generated(url: str, observations: int, seed: int = 0, catalogue: Catalogue | None = None) -> int:
+    """Write a generated data set into an empty database; return the number of rows written."""
+    from sqlalchemy import func, insert, select, update
+
+    from indicators.catalogue import load_catalogue
+    from indicators.db import observations as table
+    from indicators.db import store_state, write_transaction
+    from indicators.errors import IndicatorsError, Problem
+    from indicators.store import Store
+
+    cat = catalogue if catalogue is not None else load_catalogue()
+    store = Store(url=url, catalogue=cat)
+    try:
+        with store.engine.connect() as conn:
+            existing = conn.execute(select(func.count()).select_from(table)).scalar_one()
+        if existing:
+            raise IndicatorsError(
+                [
+                    Problem(
+                        f"the database already holds {existing} observations; generated data go into an "
+                        "empty database only",
+                        path="db",
+                        hint="give a new file, e.g. --db sqlite:///data/generated.db",
+                    )
+                ]
+            )
+        rng = np.random.default_rng(seed)
+        frame = generate_observations(cat, observations, seed)
+        frame["entered_at"] = _entered_at(frame, rng)
+        frame["entered_by"] = np.asarray(GENERATED_PEOPLE)[rng.integers(0, len(GENERATED_PEOPLE), len(frame))]
+        frame["qualifier"] = "exact"
+        frame["retracted"] = False
+        frame["source_kind"] = "import"
+        frame["source_ref"] = f"generated data set (seed {seed})"
+        frame["note"] = None
+        frame["reason"] = np.where(frame["revision"] > 1, "generated correction", None)
+        frame["entered_at"] = frame["entered_at"].dt.to_pydatetime()
+        records = frame.to_dict("records")
+        with write_transaction(store.engine) as conn:
+            for start in range(0, len(records), _CHUNK):
+                conn.execute(insert(table), records[start : start + _CHUNK])
+            conn.execute(
+                update(store_state)
+                .where(store_state.c.id == 1)
+                .values(data_version=store_state.c.data_version + 1)
+            )
+        return len(records)
+    finally:
+        store.close()

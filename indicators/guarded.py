@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from indicators import bulk
 from indicators.access import Action, User, authorize
 from indicators.errors import IndicatorsError, ProblemCollector
 from indicators.observations import Observation
 from indicators.store import Cell, Store
+
+if TYPE_CHECKING:
+    from indicators import bulk
 
 
 class GuardedStore:
@@ -70,6 +72,8 @@ class GuardedStore:
 
     def dry_run_import(self, table: bulk.Table) -> bulk.ImportPlan:
         """Plan an import as this user; rows for indicators outside their themes become row errors."""
+        from indicators import bulk
+
         self.check("import")
         plan = bulk.dry_run(self.store, table, user=self._name())
         keep = []
@@ -88,5 +92,7 @@ class GuardedStore:
 
     def apply_import(self, plan: bulk.ImportPlan, reason: str | None = None) -> int:
         """Write a planned import as this user, all rows or none; checked again, whoever made the plan."""
+        from indicators import bulk
+
         self.check("import", [r.indicator_id for r in plan.rows if r.status != "unchanged"])
         return bulk.apply(self.store, dataclasses.replace(plan, user=self._name()), reason=reason)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.models import StatusThresholds
-from indicators.scoring_params import period_ends
+from indicators.scoring_params import factorized_periods
 
 # Statuses of the target_progress method, in the order a page lists them.
 STATUSES = ("achieved", "on_track", "at_risk", "off_track", "insufficient_data", "no_target", "no_data")
@@ -57,13 +57,17 @@ def latest_values(observations: pd.DataFrame, params: pd.DataFrame, places: pd.D
     """
     ind_index = pd.Index(params["indicator_id"])
     obs = observations
-    ind_pos = ind_index.get_indexer(obs["indicator_id"])
+    # Factorise the text columns once; string work on a million rows is what costs time.
+    ind_codes, ind_uniques = pd.factorize(obs["indicator_id"])
+    ind_pos = ind_index.get_indexer(ind_uniques)[ind_codes] if len(obs) else np.empty(0, dtype=np.int64)
     known = ind_pos >= 0
     if not known.all():
         obs = obs.loc[known]
         ind_pos = ind_pos[known]
-    place_codes, place_uniques = pd.factorize(obs["place_code"].astype(str))
-    ends = period_ends(obs["period"])
+    place_codes, place_uniques = pd.factorize(obs["place_code"])
+    place_uniques = np.asarray(place_uniques, dtype=object)
+    period_codes, period_texts, period_end_of = factorized_periods(obs["period"])
+    ends = period_end_of[period_codes]
     values = obs["value"].to_numpy(dtype=float)
 
     order = np.lexsort((ends, place_codes, ind_pos))
@@ -96,24 +100,29 @@ def latest_values(observations: pd.DataFrame, params: pd.DataFrame, places: pd.D
 
     take = order[last]
     take_prev = order[prev]
+
+    def column_at(name: str, default: object) -> object:
+        return obs[name].iloc[take].to_numpy(dtype=object) if name in obs else default
+
+    period_text_of_row = lambda rows: period_texts[period_codes[rows]]  # noqa: E731
     frame = pd.DataFrame(
         {
             "indicator_id": ind_index.to_numpy()[g_ind],
-            "place_code": place_uniques.to_numpy()[place_s[starts]],
-            "period": obs["period"].to_numpy()[take],
+            "place_code": place_uniques[place_s[starts]],
+            "period": period_text_of_row(take),
             "period_end": end_s[last],
             "value": val_s[last],
-            "unit": obs["unit"].to_numpy()[take] if "unit" in obs else None,
-            "qualifier": obs["qualifier"].to_numpy()[take] if "qualifier" in obs else "exact",
-            "source_kind": obs["source_kind"].to_numpy()[take] if "source_kind" in obs else None,
+            "unit": column_at("unit", None),
+            "qualifier": column_at("qualifier", "exact"),
+            "source_kind": column_at("source_kind", None),
             "n_periods": stops - starts,
-            "prev_period": np.where(has_prev, obs["period"].to_numpy()[take_prev], None),
+            "prev_period": np.where(has_prev, period_text_of_row(take_prev), None),
             "prev_value": np.where(has_prev, val_s[prev], np.nan),
             "_obs_base": obs_base,
             "_first_value": np.where(first_elig >= 0, val_s[np.maximum(first_elig, 0)], np.nan),
             "_first_end": np.where(first_elig >= 0, end_s[np.maximum(first_elig, 0)], np.nan),
             "_first_period": np.where(
-                first_elig >= 0, obs["period"].to_numpy()[order[np.maximum(first_elig, 0)]], None
+                first_elig >= 0, period_text_of_row(order[np.maximum(first_elig, 0)]), None
             ),
         }
     )

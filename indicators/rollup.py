@@ -50,27 +50,35 @@ def rollup_places(
     if sub.empty or n_counties == 0:
         return observations, empty_gaps
 
-    keys = pd.MultiIndex.from_frame(sub[["indicator_id", "period"]])
-    codes, uniques = pd.factorize(keys)
-    n = len(uniques)
+    # Group by integer codes of (indicator, period): bincount does the sums without string hashing.
+    ind_codes, ind_uniques = pd.factorize(sub["indicator_id"])
+    per_codes, per_uniques = pd.factorize(sub["period"])
+    ind_uniques = np.asarray(ind_uniques, dtype=object)
+    per_uniques = np.asarray(per_uniques, dtype=object)
+    n_per = len(per_uniques)
+    codes, key_uniques = pd.factorize(ind_codes.astype(np.int64) * n_per + per_codes)
+    n = len(key_uniques)
     values = sub["value"].to_numpy(dtype=float)
     total = np.bincount(codes, weights=values, minlength=n)
     count = np.bincount(codes, minlength=n)
     qual = sub["qualifier"].fillna("exact").to_numpy(dtype=object)
     q_counts = {
-        q: np.bincount(codes, weights=(qual == q).astype(float), minlength=n)
-        for q in ("more_than", "nearly", "about", "at_most")
+        q: np.bincount(codes[qual == q], minlength=n) for q in ("more_than", "nearly", "about", "at_most")
     }
-    grouped = pd.DataFrame(uniques.to_list(), columns=["indicator_id", "period"])
+    key_ind, key_per = np.divmod(np.asarray(key_uniques), n_per)
+    grouped = pd.DataFrame({"indicator_id": ind_uniques[key_ind], "period": per_uniques[key_per]})
     grouped["combine"] = combine.reindex(grouped["indicator_id"]).to_numpy()
     grouped["n_reported"] = count
     grouped["value"] = np.where(grouped["combine"] == "sum", total, total / np.maximum(count, 1))
     grouped["qualifier"] = _combined_qualifier(q_counts, n)
 
+    # The city's own value wins: drop (indicator, period) pairs it already has.
     own = observations.loc[observations["place_code"] == city, ["indicator_id", "period"]]
-    own_keys = pd.MultiIndex.from_frame(own)
-    has_own = pd.MultiIndex.from_frame(grouped[["indicator_id", "period"]]).isin(own_keys)
-    grouped = grouped.loc[~has_own]
+    own_ind = pd.Index(ind_uniques).get_indexer(own["indicator_id"])
+    own_per = pd.Index(per_uniques).get_indexer(own["period"])
+    both = (own_ind >= 0) & (own_per >= 0)
+    own_keys = own_ind[both].astype(np.int64) * n_per + own_per[both]
+    grouped = grouped.loc[~np.isin(np.asarray(key_uniques), own_keys)]
     complete = grouped["n_reported"] == n_counties
 
     rolled = grouped.loc[complete]

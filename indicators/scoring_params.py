@@ -46,7 +46,16 @@ def period_end(text: str | None) -> float:
 
 def period_ends(periods: pd.Series, *, what: str = "period") -> np.ndarray:
     """Return the end of every period in a column, parsing each distinct text once."""
-    codes, uniques = pd.factorize(periods.astype("string"), use_na_sentinel=True)
+    codes, _texts, ends = factorized_periods(periods, what=what)
+    return ends[codes]
+
+
+def factorized_periods(
+    periods: pd.Series, *, what: str = "period"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (codes, distinct period texts, end of each distinct period); raise on unreadable periods."""
+    codes, uniques = pd.factorize(periods, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
     ends = np.empty(len(uniques), dtype=float)
     out = ProblemCollector()
     for i, text in enumerate(uniques):
@@ -59,7 +68,7 @@ def period_ends(periods: pd.Series, *, what: str = "period") -> np.ndarray:
         rows = np.flatnonzero(codes < 0)[:5].tolist()
         out.add(f"{what} is empty", path=f"rows {rows}", hint="every observation needs a period")
     out.raise_if_any()
-    return ends[codes]
+    return codes, uniques, ends
 
 
 def _milestone_knots(ind_baseline: float | None, ind_target: float | None, milestones: Iterable) -> tuple:

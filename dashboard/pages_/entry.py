@@ -32,9 +32,12 @@ place_code = top[2].selectbox(
     format_func=layout.place_label,
     key="entry_place",
 )
-periods = tables.entry_periods(ind.frequency)
+periods, usual = tables.entry_periods(ind.frequency)
 period = top[3].selectbox(
-    t("entry.period", frequency=t("frequency." + ind.frequency)), periods, key=f"entry_period_{ind.frequency}"
+    t("entry.period", frequency=t("frequency." + ind.frequency)),
+    periods,
+    index=periods.index(usual),
+    key=f"entry_period_{ind.frequency}",
 )
 st.caption(
     f"{t('indicator.definition')} {ind.definition} · {t('common.unit')} **{ind.unit}** · "

@@ -25,13 +25,19 @@ row = tables.progress_row(data.progress(place), ind_id)
 cols = st.columns(4)
 cols[0].metric(
     t("common.latest"),
-    tables.value_text(row.get("value"), ind.unit),
+    tables.value_text(row.get("value"), ind.unit, row.get("qualifier")),
     help=tables.provenance(row, place_name),
 )
 cols[1].metric(t("common.period"), row.get("period") or "—")
-cols[2].metric(t("common.target"), tables.target_text(ind))
+progress_value = row.get("progress")
+cols[2].metric(
+    t("col.progress"),
+    "—" if tables.is_missing(progress_value) else f"{progress_value:.0f}%",
+    help=t("col.progress_help"),
+)
 cols[3].metric(t("common.status"), tables.status_labels()[row.get("status") or "no_data"])
 layout.source_line(tables.provenance(row, place_name))
+st.markdown(f"**{t('common.target')}** {tables.target_text(ind)}")
 
 series = data.series(ind_id, place)
 path = data.target_path(ind_id)

@@ -19,7 +19,11 @@ cols = st.columns([1.2, 2.0])
 with cols[0]:
     layout.chart(
         figures.index_gauge(
-            summary.score, summary.coverage, t("overview.index", place=place_name), t("common.coverage")
+            summary.score,
+            summary.coverage,
+            t("overview.index", place=place_name),
+            t("common.coverage"),
+            t("common.no_data"),
         ),
         key="index_gauge",
     )

@@ -28,10 +28,12 @@ if theme.goal_zh:
     st.caption(f"{theme.project_zh or ''} · {theme.goal_zh}")
 
 status_labels = tables.status_labels()
-statuses = st.multiselect(
+shown_statuses = list(tables.ALL_STATUSES if data.scores().method == "sdg_progress" else tables.STATUSES)
+statuses = st.pills(
     t("theme.filter_status"),
-    list(tables.STATUSES),
-    default=list(tables.STATUSES),
+    shown_statuses,
+    selection_mode="multi",
+    default=shown_statuses,
     format_func=lambda s: status_labels[s],
     key="theme_status_filter",
 )
