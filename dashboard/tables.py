@@ -3,6 +3,8 @@ period, place and source)."""
 
 from __future__ import annotations
 
+import re
+
 import html
 from typing import Any
 
@@ -53,6 +55,14 @@ def target_text(ind: Indicator) -> str:
     if ind.target.kind == "example":
         text += f" · {t('common.example_target')}"
     return text
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:])")
+
+
+def plain_md(text: str) -> str:
+    """Return user text escaped for st.markdown, so links, images and markup in it show as typed."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def source_text(row: dict[str, Any]) -> str:
@@ -278,8 +288,8 @@ def record_text(record: dict[str, Any], catalogue: Catalogue) -> str:
         value=value_text(record.get("value"), record.get("unit") or ind.unit, record.get("qualifier")),
         place=name_of(place),
         period=record["period"],
-        source=source_text(record),
-        who=record.get("entered_by") or "—",
+        source=plain_md(source_text(record)),
+        who=plain_md(record.get("entered_by") or "—"),
         when=_when(record.get("entered_at")),
         revision=record.get("revision"),
     )
@@ -303,7 +313,8 @@ def problem_text(problem: Problem) -> str:
         text += f"（{t('common.hint')}：{problem.hint}）"
     if problem.line is not None and problem.file:
         text = f"{problem.file}:{problem.line} · {problem.path}: {text}"
-    return text
+    # Messages quote file contents (unknown ids, cells); shown in markdown they must stay plain text.
+    return plain_md(text)
 
 
 def highlighted_html(text: str, figures: pd.DataFrame) -> str:

@@ -40,8 +40,9 @@ class FakeClock:
 
 
 @pytest.fixture
-def db_engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'accounts.db'}")
+def db_engine(db_url):
+    # db_url (conftest) is a fresh database on SQLite and on a real PostgreSQL server.
+    engine = make_engine(db_url)
     migrate(engine)
     yield engine
     engine.dispose()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from indicators.accounts import open_accounts
 from indicators.generate import load_generated
 from indicators.paths import PROJECT_DIR
 
@@ -22,6 +23,7 @@ CHROMIUM = "/usr/bin/chromium"
 GENERATED_ROWS = 40_000
 SAVED_VALUE = "42.42"
 SHOTS = PROJECT_DIR / "artifacts" / "screenshots"
+PASSWORD = "browser test password"
 PAGES = ("overview", "theme", "indicator", "places", "entry", "import", "sources", "history")
 CHROMIUM_ARGS = [
     "--headless",
@@ -62,8 +64,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = tmp_path_factory.mktemp("browser") / "xinan.db"
     # A small generated data set so every chart and table has something to draw.
     load_generated(f"sqlite:///{db}", GENERATED_ROWS)
+    accounts = open_accounts(f"sqlite:///{db}")
+    # The entry page opens on the first theme; browser.test may write there, health.only only in 健康.
+    accounts.add_user("browser.test", "editor", themes=["safety", "health"], password=PASSWORD)
+    accounts.add_user("health.only", "editor", themes=["health"], password=PASSWORD)
+    accounts.add_user("viewer.test", "viewer", password=PASSWORD)
     port = _free_port()
-    env = dict(os.environ, XINAN_DB_URL=f"sqlite:///{db}", XINAN_USER="browser.test")
+    env = dict(os.environ, XINAN_DB_URL=f"sqlite:///{db}")
+    env.pop("XINAN_REQUIRE_LOGIN", None)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -124,16 +132,64 @@ def test_every_page_opens_by_its_url_without_an_error(server: str, page: object,
     page.screenshot(path=str(SHOTS / f"{path}.png"), full_page=True)
 
 
+def _sign_in(pg: object, name: str) -> None:
+    # Signing in lives in this browser session: navigate afterwards with links, not a new page load.
+    sidebar = pg.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_role("textbox", name="用户名 / User name").fill(name)
+    sidebar.get_by_role("textbox", name="密码 / Password").fill(PASSWORD)
+    sidebar.get_by_role("button", name="登录 / Sign in").click()
+    pg.wait_for_selector("text=已登录 / Signed in", timeout=30_000)
+    _settle(pg)
+
+
+def _entry_form(pg: object) -> object:
+    return pg.locator('[data-testid="stForm"]').filter(has=pg.get_by_role("button", name="保存"))
+
+
+def test_without_sign_in_the_entry_page_shows_no_form(server: str, page: object) -> None:
+    page.goto(f"{server}/entry")
+    _settle(page)
+    assert page.get_by_text("录入和导入需要登录").count() == 1
+    assert _entry_form(page).count() == 0
+    assert page.get_by_role("textbox", name="用户名 / User name").count() == 1
+    page.screenshot(path=str(SHOTS / "entry_signed_out.png"), full_page=True)
+
+
+def test_viewer_signed_in_gets_no_entry_form(server: str, page: object) -> None:
+    page.goto(f"{server}/entry")
+    _settle(page)
+    _sign_in(page, "viewer.test")
+    assert page.get_by_text("是查看账号").count() == 1
+    assert _entry_form(page).count() == 0
+
+
+def test_editor_is_offered_only_the_assigned_theme(server: str, page: object) -> None:
+    page.goto(f"{server}/entry")
+    _settle(page)
+    _sign_in(page, "health.only")
+    assert _entry_form(page).count() == 1
+    theme = page.get_by_role("combobox", name="主题")
+    theme.click()
+    options = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    assert [o.strip() for o in options] == ["健康"]
+    assert page.get_by_text("录入人：health.only").count() == 1
+    page.screenshot(path=str(SHOTS / "entry_health_only.png"), full_page=True)
+
+
 def test_a_value_saved_in_the_entry_form_shows_on_the_indicator_page(server: str, page: object) -> None:
     page.goto(f"{server}/entry")
     _settle(page)
-    form = page.locator('[data-testid="stForm"]')
+    _sign_in(page, "browser.test")
+    form = _entry_form(page)
     form.get_by_role("textbox", name="数值（单位：").fill(SAVED_VALUE)
     form.get_by_role("textbox", name="来源说明").fill("浏览器测试 2024")
     page.get_by_role("button", name="保存").click()
     _settle(page)
     page.wait_for_selector("text=已保存", timeout=30_000)
     assert page.get_by_text(SAVED_VALUE).count() >= 1
+    # The stored revision names the signed-in editor.
+    assert page.get_by_text("browser.test").count() >= 1
     page.screenshot(path=str(SHOTS / "entry_saved.png"), full_page=True)
     page.get_by_text("在指标页查看").click()
     _settle(page)

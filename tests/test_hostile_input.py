@@ -153,11 +153,15 @@ APP = str(PROJECT_DIR / "dashboard" / "app.py")
 
 
 def _unsafe_html(at: AppTest) -> list[str]:
-    """Return markdown bodies rendered with HTML allowed that contain hostile markup."""
+    """Return markdown bodies that would render hostile markup: raw HTML where allowed, or a live link."""
+    bodies = [(m.proto.body, m.proto.allow_html) for m in at.get("markdown")]
+    bodies += [(e.proto.body, False) for kind in ("error", "warning", "info", "success") for e in at.get(kind)]
     return [
-        m.proto.body
-        for m in at.get("markdown")
-        if m.proto.allow_html and any(bad in m.proto.body for bad in ("<script", "<img", "](http"))
+        body
+        for body, allow_html in bodies
+        if (allow_html and any(bad in body for bad in ("<script", "<img")))
+        or "](http" in body
+        or "http://evil" in body
     ]
 
 
@@ -183,6 +187,11 @@ def test_html_and_script_in_notes_sources_and_names_are_never_rendered(db_url, c
     for page in ("overview", "indicator", "entry", "history", "places", "theme"):
         at.switch_page(f"pages_/{page}.py").run()
         assert not at.exception, page
+        if page == "entry":  # show the stored record with its hostile source and note
+            at.selectbox(key="entry_indicator").set_value(ind).run()
+            period = next(sb for sb in at.selectbox if sb.key.startswith("entry_period"))
+            period.set_value("2024").run()
+            assert any("alert" in m.proto.body for m in at.get("markdown")), "record not shown"
         assert _unsafe_html(at) == [], page
 
 
