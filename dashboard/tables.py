@@ -3,9 +3,8 @@ period, place and source)."""
 
 from __future__ import annotations
 
-import re
-
 import html
+import re
 from typing import Any
 
 import pandas as pd
