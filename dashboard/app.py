@@ -12,7 +12,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import layout  # noqa: E402
+from dashboard import layout, signin  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages_"
@@ -34,6 +34,8 @@ def main() -> None:
     layout.init_language()
     st.set_page_config(page_title=t("app.title"), page_icon="🏙️", layout="wide")
     layout.sidebar()
+    user = signin.sidebar_block()
+    signin.gate(user)
     pages = [
         st.Page(PAGES_DIR / file, title=t(key), url_path=url, icon=icon) for file, url, key, icon in PAGES
     ]

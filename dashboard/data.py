@@ -7,25 +7,26 @@ once, and nothing is recomputed while the data stay the same. Big frames are hel
 
 from __future__ import annotations
 
-import io
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from indicators import bulk
+from indicators.access import User
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.db import display_url as _hide_password
 from indicators.db import resolve_url
 from indicators.errors import IndicatorsError, Problem
+from indicators.guarded import GuardedStore
 from indicators.observations import QUALIFIERS, Observation
 from indicators.periods import parse_period
 from indicators.scoring import Scores, score
 from indicators.store import Store
 from indicators.target_path import target_path as _target_path
+from indicators.uploads import read_upload
 
-USER_ENV = "XINAN_USER"
 SPARK_POINTS = 12
 
 # A value typed into the form comes from a document (form) or is copied from a news article.
@@ -307,11 +308,6 @@ class SaveResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def default_user() -> str:
-    """Return the name writes are attributed to unless the person types another."""
-    return os.environ.get(USER_ENV, "")
-
-
 def _number(text: str) -> float | str:
     # The store names a value that is not a number; only separators people type are removed here.
     cleaned = text.strip().replace(",", "").replace("，", "")
@@ -321,15 +317,26 @@ def _number(text: str) -> float | str:
         return text
 
 
+def writer(user: User | None) -> GuardedStore:
+    """Return the store bound to the signed-in user: the only way pages write (role checked on write)."""
+    return GuardedStore(store(), user)
+
+
 def save_value(
-    ind_id: str, place: str, period: str, value_text: str, *, expected_revision: int, **fields: Any
+    ind_id: str,
+    place: str,
+    period: str,
+    value_text: str,
+    *,
+    user: User | None,
+    expected_revision: int,
+    **fields: Any,
 ) -> SaveResult:
-    """Save one value in the indicator's unit; return the stored record or every problem (nothing stored)."""
+    """Save one value as the signed-in user; return the stored record or every problem (nothing stored)."""
     unit = catalogue().indicators[ind_id].unit
     clean = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in fields.items()}
-    clean["entered_by"] = clean.get("entered_by") or ""
     try:
-        record = store().save(
+        record = writer(user).save(
             ind_id,
             place,
             period,
@@ -353,20 +360,15 @@ class DryRun:
 
 def template_bytes(fmt: str) -> bytes:
     """Return the import template as XLSX or CSV bytes."""
-    from indicators import bulk
-
-    buffer = io.BytesIO()
-    bulk.template(catalogue(), buffer, fmt=fmt)
-    return buffer.getvalue()
+    return bulk.template(catalogue(), fmt)
 
 
-def dry_run(name: str, content: bytes, *, entered_by: str, reason: str) -> DryRun:
-    """Read an uploaded table and compare it with the store without writing anything."""
-    from indicators import bulk
-
+def dry_run(name: str, content: bytes, *, user: User | None) -> DryRun:
+    """Check an upload's size and kind, read it and compare it with the store without writing anything."""
     try:
-        table = bulk.read_table(io.BytesIO(content), name=name)
-        plan = bulk.dry_run(store(), table, entered_by=entered_by, reason=reason)
+        writer(user).check("import")
+        table = read_upload(name, content)
+        plan = writer(user).dry_run_import(table)
     except IndicatorsError as exc:
         return DryRun(problems=list(exc.problems))
     return DryRun(plan=plan)
@@ -380,12 +382,10 @@ class Applied:
     problems: list[Problem] = field(default_factory=list)
 
 
-def apply_plan(plan: Any) -> Applied:
-    """Write a dry-run plan; all rows or none."""
-    from indicators import bulk
-
+def apply_plan(plan: Any, *, user: User | None, reason: str | None = None) -> Applied:
+    """Write a dry-run plan as the signed-in user; all rows or none."""
     try:
-        count = bulk.apply(store(), plan)
+        count = writer(user).apply_import(plan, reason=reason)
     except IndicatorsError as exc:
         return Applied(problems=list(exc.problems))
     return Applied(count=count)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from dashboard import data
@@ -70,7 +72,9 @@ def header(title_key: str, caption: str | None = None) -> None:
 
 def source_line(text: str) -> None:
     """Draw the small line under a figure saying unit, period, place and source."""
-    st.markdown(f'<div class="xa-source">{text}</div>', unsafe_allow_html=True)
+    # The text can hold user data (source references); escape it so it is shown, never rendered.
+    safe = html.escape(text).replace("[", "&#91;").replace("]", "&#93;")
+    st.markdown(f'<div class="xa-source">{safe}</div>', unsafe_allow_html=True)
 
 
 def chart(fig: object, key: str) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, layout, tables
+from dashboard import data, layout, signin, tables
 from dashboard.i18n import t
 
 catalogue = data.catalogue()
 layout.header("import.title", t("import.caption"))
+user = signin.require_writer(catalogue)
 
 st.subheader(t("import.step_template"))
 cols = st.columns(2)
@@ -29,13 +30,13 @@ cols[1].download_button(
 
 st.subheader(t("import.step_upload"))
 upload = st.file_uploader(t("import.upload"), type=["csv", "xlsx"], key="import_file")
-entered_by = st.text_input(t("entry.entered_by"), value=data.default_user(), key="import_entered_by")
+st.text(t("auth.entering_as", name=user.name, themes=", ".join(user.themes)))
 reason = st.text_input(t("entry.reason"), key="import_reason", help=t("entry.reason_help"))
 
 plan_key = "import_plan"
 done_key = "import_done"
 if upload is not None:
-    result = data.dry_run(upload.name, upload.getvalue(), entered_by=entered_by, reason=reason)
+    result = data.dry_run(upload.name, upload.getvalue(), user=user)
     if result.problems:
         st.error(t("import.unreadable"))
         for problem in result.problems:
@@ -63,7 +64,7 @@ if upload is not None:
         elif st.button(
             t("import.confirm", n=counts["new"] + counts["changed"]), type="primary", key="import_confirm"
         ):
-            outcome = data.apply_plan(plan)
+            outcome = data.apply_plan(plan, user=user, reason=reason)
             if outcome.problems:
                 st.error(t("import.refused"))
                 for problem in outcome.problems:

@@ -5,22 +5,24 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, layout, tables
+from dashboard import data, layout, signin, tables
 from dashboard.i18n import name_of, t
 
 catalogue = data.catalogue()
 layout.header("entry.title", t("entry.caption"))
+# No form for someone who may not write; the store refuses such a write anyway (GuardedStore).
+user = signin.require_writer(catalogue)
 
 top = st.columns([1, 2, 1.2, 1])
-theme_ids = ["", *(th.id for th in catalogue.themes)]
+theme_ids = [th.id for th in catalogue.themes if th.id in user.themes]
 theme_id = top[0].selectbox(
     t("common.theme"),
     theme_ids,
-    format_func=lambda tid: t("common.all") if not tid else name_of(catalogue.theme(tid)),
+    format_func=lambda tid: name_of(catalogue.theme(tid)),
     key="entry_theme",
 )
 with top[1]:
-    ind_id = layout.indicator_picker("entry_indicator", theme_id=theme_id or None, label=t("entry.indicator"))
+    ind_id = layout.indicator_picker("entry_indicator", theme_id=theme_id, label=t("entry.indicator"))
 ind = catalogue.indicators[ind_id]
 place_codes = [p.code for p in catalogue.places]
 place_code = top[2].selectbox(
@@ -84,7 +86,8 @@ with st.form("entry_form", border=True):
     source_ref = st.text_input(t("entry.source_ref"), key="entry_source_ref", help=t("entry.source_ref_help"))
     slot_source_ref = st.empty()
     row = st.columns(2)
-    entered_by = row[0].text_input(t("entry.entered_by"), key="entry_entered_by", value=data.default_user())
+    # Who entered the value is the signed-in user, never a field someone can type into.
+    row[0].text(t("auth.entering_as", name=user.name, themes=", ".join(user.themes)))
     slot_entered_by = row[0].empty()
     reason = row[1].text_input(t("entry.reason"), key="entry_reason", help=t("entry.reason_help"))
     slot_reason = row[1].empty()
@@ -112,7 +115,7 @@ if submitted:
         note=note,
         source_kind=source_kind,
         source_ref=source_ref,
-        entered_by=entered_by,
+        user=user,
         reason=reason,
         expected_revision=expected_revision,
     )
