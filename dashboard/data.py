@@ -7,14 +7,15 @@ once, and nothing is recomputed while the data stay the same. Big frames are hel
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from indicators import bulk
 from indicators.access import User
+from indicators.article_metrics import load_article_metrics
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.db import display_url as _hide_password
 from indicators.db import resolve_url
@@ -23,6 +24,8 @@ from indicators.guarded import GuardedStore
 from indicators.observations import QUALIFIERS, Observation
 from indicators.periods import parse_period
 from indicators.scoring import Scores, score
+from indicators.sources import Article, list_articles
+from indicators.sources import article_figures as figures_of
 from indicators.store import Store
 from indicators.target_path import target_path as _target_path
 from indicators.uploads import read_upload
@@ -360,11 +363,7 @@ class DryRun:
 
 def template_bytes(fmt: str) -> bytes:
     """Return the import template as XLSX or CSV bytes."""
-    from indicators import bulk
-
-    buffer = io.BytesIO()
-    bulk.template(catalogue(), buffer, fmt=fmt)
-    return buffer.getvalue()
+    return bulk.template(catalogue(), fmt)
 
 
 def dry_run(name: str, content: bytes, *, user: User | None) -> DryRun:
@@ -398,22 +397,10 @@ def apply_plan(plan: Any, *, user: User | None, reason: str | None = None) -> Ap
 # --- articles ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Article:
-    """A seed article with a title line for the sources page."""
-
-    seed: str
-    title: str
-    meta: str
-    text: str
-
-
 @st.cache_resource(show_spinner=False)
 def articles() -> list[Article]:
     """Return the seed articles in file order."""
-    from indicators.articles import list_articles
-
-    return [Article(a.seed, a.title, a.meta, a.text) for a in list_articles()]
+    return list_articles()
 
 
 def article_title(seed: str) -> str | None:
@@ -421,9 +408,13 @@ def article_title(seed: str) -> str | None:
     return next((a.title for a in articles() if a.seed == seed), None)
 
 
+@st.cache_resource(show_spinner=False)
+def _metrics() -> list[Any]:
+    return load_article_metrics(catalogue=catalogue())
+
+
 @st.cache_data(show_spinner=False)
 def article_figures(seed: str) -> pd.DataFrame:
-    """Return the figures extracted from an article with their spans and the indicator each feeds."""
-    from indicators.articles import article_figures as figures_of
-
-    return figures_of(seed)
+    """Return the figures extracted from an article with their offsets and the indicator each feeds."""
+    article = next(a for a in articles() if a.seed == seed)
+    return figures_of(article, _metrics())

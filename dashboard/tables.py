@@ -18,6 +18,7 @@ from indicators.observations import china_today
 from indicators.periods import begun_periods, example_for
 from indicators.progress import STATUSES
 from indicators.sdg_progress import SDG_STATUSES
+from indicators.text import squash
 
 HISTORY_ROWS = 2000
 PLAN_KINDS = ("new", "changed", "unchanged", "errors")
@@ -316,22 +317,59 @@ def problem_text(problem: Problem) -> str:
     return plain_md(text)
 
 
-def highlighted_html(text: str, figures: pd.DataFrame) -> str:
-    """Return an article as HTML with each extracted figure marked and labelled with its indicator."""
-    spans = []
-    if not figures.empty:
-        spans = sorted(
+def figure_label(row: dict[str, Any], catalogue: Catalogue) -> str:
+    """Return what an extracted figure is: value, unit and the indicator and place it feeds, if any."""
+    said = value_text(row["value"], row["unit"], row["qualifier"])
+    ind_id = row.get("indicator_id")
+    if is_missing(ind_id) or ind_id not in catalogue.indicators:
+        return f"{said} · {t('sources.not_fed')}"
+    place = catalogue.place_by_code.get(row["place_code"])
+    return f"{said} → {name_of(catalogue.indicators[ind_id])} · {name_of(place) if place else ''} · {row['period']}"
+
+
+def article_figures_table(figures: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Return the figures of an article: as written, read value, the indicator and place it feeds."""
+    rows = []
+    for row in figures.to_dict("records"):
+        ind_id = row.get("indicator_id")
+        fed = not is_missing(ind_id) and ind_id in catalogue.indicators
+        place = catalogue.place_by_code.get(row["place_code"]) if fed else None
+        place_text = "—"
+        if place is not None:
+            place_text = name_of(place) + (f"（{t('common.comparison_place')}）" if place.comparison else "")
+        rows.append(
             {
-                (int(s), int(e), i)
-                for s, e, i in zip(figures["start"], figures["end"], figures["label"], strict=True)
+                t("col.as_written"): squash(row["text"]),
+                t("col.value"): value_text(row["value"], row["unit"], row["qualifier"]),
+                t("col.indicator"): name_of(catalogue.indicators[ind_id]) if fed else "—",
+                t("col.place"): place_text,
+                t("col.period"): row["period"] if fed else "—",
+                t("col.quote"): row["quote"],
             }
         )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    # Figures that feed an indicator first: they are what the page is for.
+    return frame.sort_values(t("col.indicator"), key=lambda s: s.eq("—"), kind="stable")
+
+
+def highlighted_html(text: str, figures: pd.DataFrame, catalogue: Catalogue) -> str:
+    """Return an article as HTML with each extracted figure marked; figures feeding an indicator stand out."""
     out, pos = [], 0
-    for start, end, label in spans:
+    rows = sorted(figures.to_dict("records"), key=lambda r: r["start"]) if not figures.empty else []
+    for row in rows:
+        start, end = int(row["start"]), int(row["end"])
         if start < pos:
             continue  # overlapping spans: keep the first
+        ind_id = row.get("indicator_id")
+        fed = not is_missing(ind_id) and ind_id in catalogue.indicators
+        label = html.escape(figure_label(row, catalogue), quote=True)
+        css = "xa-fed" if fed else "xa-figure"
         out.append(html.escape(text[pos:start]))
-        out.append(f'<mark title="{html.escape(str(label))}">{html.escape(text[start:end])}</mark>')
+        out.append(f'<mark class="{css}" title="{label}">{html.escape(text[start:end])}</mark>')
+        if fed:
+            out.append(f'<sup class="xa-tag">{html.escape(name_of(catalogue.indicators[ind_id]))}</sup>')
         pos = end
     out.append(html.escape(text[pos:]))
     return "".join(out).replace("\n", "<br>")
@@ -340,3 +378,41 @@ def highlighted_html(text: str, figures: pd.DataFrame) -> str:
 def language() -> str:
     """Return the session's language code."""
     return current_language()
+
+
+def plan_counts(plan: Any) -> dict[str, int]:
+    """Return how many rows of a dry run are new, changed, unchanged or in error."""
+    summary = plan.summary()
+    return {kind: int(summary.get(kind, 0)) for kind in PLAN_KINDS}
+
+
+def plan_table(plan: Any, kind: str, catalogue: Catalogue) -> pd.DataFrame:
+    """Return the rows of one dry-run outcome; errors name their row and column."""
+    if kind == "errors":
+        return pd.DataFrame(
+            [
+                {
+                    t("col.row"): e.row,
+                    t("col.column"): e.column,
+                    t("col.problem"): e.message + (f"（{t('common.hint')}：{e.hint}）" if e.hint else ""),
+                }
+                for e in plan.errors
+            ]
+        )
+    rows = []
+    for r in getattr(plan, kind):
+        ind = catalogue.indicators.get(r.indicator_id)
+        place = catalogue.place_by_code.get(r.place_code)
+        cells = {
+            t("col.row"): r.row,
+            t("col.indicator"): name_of(ind) if ind else r.indicator_id,
+            t("col.place"): name_of(place) if place else r.place_code,
+            t("col.period"): r.period,
+            t("col.value"): value_text(r.value, r.unit, r.qualifier),
+        }
+        if kind == "changed":
+            cells[t("col.previous")] = value_text(r.old_value, r.unit)
+            cells[t("col.entered_by")] = r.current_by or ""
+        cells[t("col.source")] = r.source_ref or ""
+        rows.append(cells)
+    return pd.DataFrame(rows)

@@ -155,7 +155,9 @@ APP = str(PROJECT_DIR / "dashboard" / "app.py")
 def _unsafe_html(at: AppTest) -> list[str]:
     """Return markdown bodies that would render hostile markup: raw HTML where allowed, or a live link."""
     bodies = [(m.proto.body, m.proto.allow_html) for m in at.get("markdown")]
-    bodies += [(e.proto.body, False) for kind in ("error", "warning", "info", "success") for e in at.get(kind)]
+    bodies += [
+        (e.proto.body, False) for kind in ("error", "warning", "info", "success") for e in at.get(kind)
+    ]
     return [
         body
         for body, allow_html in bodies

@@ -17,7 +17,7 @@ for article in articles:
     fed = int(figures_frame["indicator_id"].notna().sum()) if not figures_frame.empty else 0
     label = t("sources.article_label", title=article.title, n=len(figures_frame), fed=fed)
     with st.expander(label, expanded=False):
-        st.caption(f"{article.seed} · {article.meta}")
+        st.caption(article.seed)
         if not figures_frame.empty:
             st.dataframe(
                 tables.article_figures_table(figures_frame, catalogue), hide_index=True, width="stretch"
@@ -30,6 +30,6 @@ for article in articles:
                     icon=":material/show_chart:",
                 )
         st.markdown(
-            f'<div class="xa-quote">{tables.highlighted_html(article.text, figures_frame)}</div>',
+            f'<div class="xa-quote">{tables.highlighted_html(article.text, figures_frame, catalogue)}</div>',
             unsafe_allow_html=True,
         )
