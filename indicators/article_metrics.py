@@ -21,7 +21,7 @@ from indicators.periods import check_frequency, parse_period, period_start
 from indicators.quantity import Qualifier
 from indicators.text import quote_in_seed, squash
 from indicators.units import UNITS, convert
-from indicators.yamlsource import YamlDocument, YamlPath, format_path, load_yaml
+from indicators.yamlsource import YamlDocument, YamlPath, format_path, load_yaml, model_problems
 
 METRICS_FILE = DATA_DIR / "article_metrics.yaml"
 
@@ -73,28 +73,6 @@ class MetricsFile(BaseModel):
 
 
 _KEYS = sorted(set(ArticleMetric.model_fields) | set(MetricsFile.model_fields))
-
-
-def _model_problems(exc: ValidationError, doc: YamlDocument, out: ProblemCollector) -> None:
-    for err in exc.errors():
-        loc: YamlPath = tuple(err["loc"])
-        name = str(loc[-1]) if loc else "value"
-        hint = ""
-        if err["type"] == "extra_forbidden":
-            message = f"unknown key '{name}'"
-            close = difflib.get_close_matches(name, _KEYS, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else "allowed keys: " + ", ".join(_KEYS)
-        elif err["type"] == "missing":
-            message = f"required key '{name}' is missing"
-        else:
-            given = err.get("input")
-            shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
-            message = f"{str(err['msg']).removeprefix('Value error, ')} (got {shown})"
-            if err["type"] in ("float_parsing", "float_type"):
-                hint = "write a plain number in base units, e.g. 15000 for 1.5 万"
-            elif err["type"] == "literal_error":
-                hint = "use one of the values listed"
-        out.add(message, file=doc.file, line=doc.line_of(loc), path=format_path(loc), hint=hint)
 
 
 def place_names(place: Place) -> list[str]:
@@ -313,7 +291,7 @@ def load_article_metrics(
     try:
         parsed = MetricsFile.model_validate(doc.data)
     except ValidationError as exc:
-        _model_problems(exc, doc, out)
+        out.extend(model_problems(exc, doc, _KEYS))
         out.raise_if_any()
         raise AssertionError("unreachable") from exc
     cat = catalogue if catalogue is not None else load_catalogue()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from indicators.errors import IndicatorsError, Problem, ProblemCollector
+from indicators.errors import IndicatorsError, ProblemCollector
 from indicators.models import (
     ArticleOrigin,
     FirstLevel,
@@ -24,7 +23,7 @@ from indicators.paths import DEFINITIONS_DIR, SEEDS_DIR
 from indicators.periods import check_frequency, parse_period
 from indicators.text import quote_in_seed
 from indicators.units import UNITS
-from indicators.yamlsource import YamlDocument, YamlPath, format_path, load_yaml
+from indicators.yamlsource import YamlDocument, YamlPath, format_path, load_yaml, model_problems
 
 FRAMEWORK_FILE = "framework.yaml"
 PLACES_FILE = "places.yaml"
@@ -84,29 +83,6 @@ class Catalogue:
         }
 
 
-def _model_problems(exc: ValidationError, doc: YamlDocument) -> list[Problem]:
-    problems = []
-    for err in exc.errors():
-        loc: YamlPath = tuple(err["loc"])
-        # Discriminated unions add the tag to the location; drop parts the YAML does not have.
-        yaml_loc: list[str | int] = []
-        for part in loc:
-            candidate = tuple(yaml_loc) + (part,)
-            if candidate in doc.lines:
-                yaml_loc.append(part)
-        message = _friendly(err)
-        problems.append(
-            Problem(
-                message,
-                file=doc.file,
-                line=doc.line_of(tuple(yaml_loc)),
-                path=format_path(loc),
-                hint=_hint(err),
-            )
-        )
-    return problems
-
-
 def _known_keys() -> set[str]:
     keys: set[str] = set()
     for model in (Framework, Theme, FirstLevel, Indicator, Place, PlaceList, ArticleOrigin, InferredOrigin):
@@ -120,46 +96,13 @@ def _known_keys() -> set[str]:
     return keys
 
 
-def _friendly(err: dict[str, Any]) -> str:
-    kind = err["type"]
-    loc = err["loc"]
-    field_name = str(loc[-1]) if loc else "value"
-    if kind == "extra_forbidden":
-        return f"unknown key '{field_name}'"
-    if kind == "missing":
-        return f"required key '{field_name}' is missing"
-    if kind == "union_tag_invalid":
-        tag = err.get("ctx", {}).get("tag")
-        return f"origin kind must be article, inferred or proposed (got {tag!r})"
-    given = err.get("input")
-    shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
-    msg = str(err["msg"]).removeprefix("Value error, ")
-    return f"{msg} (got {shown})" if repr(given) not in msg else msg
-
-
-def _hint(err: dict[str, Any]) -> str:
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        close = difflib.get_close_matches(str(err["loc"][-1]), sorted(_known_keys()), n=1, cutoff=0.6)
-        if close:
-            return f"did you mean '{close[0]}'?"
-        return "check the spelling; allowed keys are listed in the JSON schema (python -m indicators schema)"
-    if kind in ("float_parsing", "float_type"):
-        return "write a plain number such as 1.5 or 15000, without units or quotes"
-    if kind == "string_pattern_mismatch" and err["loc"] and err["loc"][-1] == "id":
-        return "ids are lower-case ASCII letters, digits and underscores, starting with a letter"
-    if kind == "literal_error":
-        return "use one of the values listed"
-    return ""
-
-
 def _validate(model: type[BaseModel], doc: YamlDocument, out: ProblemCollector) -> Any:
     if doc.data is None:
         return None
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        out.extend(_model_problems(exc, doc))
+        out.extend(model_problems(exc, doc, _known_keys()))
         return None
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from indicators.errors import Problem
 
@@ -102,3 +105,61 @@ def load_yaml_text(text: str, name: str) -> tuple[YamlDocument, list[Problem]]:
     finally:
         loader.dispose()
     return doc, problems
+
+
+def model_problems(exc: ValidationError, doc: YamlDocument, known_keys: Iterable[str] = ()) -> list[Problem]:
+    """Turn pydantic errors into problems located at their YAML line, with a hint where we have one."""
+    keys = sorted(known_keys)
+    problems = []
+    for err in exc.errors():
+        loc: YamlPath = tuple(err["loc"])
+        # Discriminated unions add the tag to the location; drop parts the YAML does not have.
+        yaml_loc: list[str | int] = []
+        for part in loc:
+            candidate = tuple(yaml_loc) + (part,)
+            if candidate in doc.lines:
+                yaml_loc.append(part)
+        message = _friendly(err)
+        problems.append(
+            Problem(
+                message,
+                file=doc.file,
+                line=doc.line_of(tuple(yaml_loc)),
+                path=format_path(loc),
+                hint=_hint(err, keys),
+            )
+        )
+    return problems
+
+
+def _friendly(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    loc = err["loc"]
+    field_name = str(loc[-1]) if loc else "value"
+    if kind == "extra_forbidden":
+        return f"unknown key '{field_name}'"
+    if kind == "missing":
+        return f"required key '{field_name}' is missing"
+    if kind == "union_tag_invalid":
+        tag = err.get("ctx", {}).get("tag")
+        return f"origin kind must be article, inferred or proposed (got {tag!r})"
+    given = err.get("input")
+    shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    return f"{msg} (got {shown})" if repr(given) not in msg else msg
+
+
+def _hint(err: dict[str, Any], known_keys: list[str]) -> str:
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(str(err["loc"][-1]), known_keys, n=1, cutoff=0.6)
+        if close:
+            return f"did you mean '{close[0]}'?"
+        return "check the spelling; allowed keys are listed in the JSON schema (python -m indicators schema)"
+    if kind in ("float_parsing", "float_type"):
+        return "write a plain number in base units, such as 1.5 or 15000 (not 1.5万), without quotes"
+    if kind == "string_pattern_mismatch" and err["loc"] and err["loc"][-1] == "id":
+        return "ids are lower-case ASCII letters, digits and underscores, starting with a letter"
+    if kind == "literal_error":
+        return "use one of the values listed"
+    return ""
