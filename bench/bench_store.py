@@ -10,6 +10,7 @@ import argparse
 import csv
 import datetime as dt
 import io
+import os
 import platform
 import random
 import statistics
@@ -162,7 +163,8 @@ def main() -> int:
     lines = [
         f"Measured {dt.date.today().isoformat()} on {platform.machine()}, {platform.python_implementation()} "
         f"{platform.python_version()}, real catalogue ({len(catalogue.indicators)} indicators), "
-        f"{args.saves} saves, {args.rows:,}-row CSV ({len(data) / 1e6:.1f} MB).",
+        f"{args.saves} saves, {args.rows:,}-row CSV ({len(data) / 1e6:.1f} MB); "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} when it started.",
         "",
         "| backend | save p50 | save p95 | save max | import read | check | write | **import total** | re-import dry run |",
         "|---|---|---|---|---|---|---|---|---|",

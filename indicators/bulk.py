@@ -296,6 +296,8 @@ class Record:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:  # every CSV cell: the fast path
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -359,19 +361,36 @@ def _records(table: Table) -> tuple[list[Record], list[RowError], list[int], set
     if errors:
         return [], errors, [], set(index)
 
-    def get(cells: list[Any], name: str) -> Any:
-        i = index.get(name)
-        return cells[i] if i is not None and i < len(cells) else None
-
+    # Pad every row one past the header; a column the file lacks reads that last, empty cell.
+    width = len(table.columns)
+    at = {name: index.get(name, width) for name in INPUT_COLUMNS}
+    i_ind, i_place, i_period, i_value = (at[c] for c in REQUIRED_COLUMNS)
+    i_unit, i_qual, i_note, i_ref, i_rev = (
+        at[c] for c in ("unit", "qualifier", "note", "source_ref", "revision")
+    )
+    unnamed = [i for i, name in enumerate(table.columns) if not name]
     records: list[Record] = []
     skipped: list[int] = []
-    for number, cells in table.rows:
-        raw_value = get(cells, "value")
+    for number, raw in table.rows:
+        cells = raw + [None] * (width + 1 - len(raw)) if len(raw) <= width else [*raw[:width], None]
+        stray = [i + 1 for i in unnamed if i < len(raw) and _text(raw[i])]
+        stray += [i + 1 for i in range(width, len(raw)) if _text(raw[i])]
+        if stray:
+            errors.append(
+                RowError(
+                    number,
+                    "",
+                    f"row has data in column {stray[0]}, which has no header",
+                    "add the column name in row 1, or delete the stray data",
+                )
+            )
+            continue
+        raw_value = cells[i_value]
         if raw_value is None or _text(raw_value) == "":
             skipped.append(number)  # a template row nobody filled in
             continue
         value, value_error = _number(raw_value)
-        revision_text = _text(get(cells, "revision"))
+        revision_text = _text(cells[i_rev])
         revision: int | None = None
         if revision_text:
             if revision_text.isdigit():
@@ -383,15 +402,15 @@ def _records(table: Table) -> tuple[list[Record], list[RowError], list[int], set
         records.append(
             Record(
                 row=number,
-                indicator_id=_text(get(cells, "indicator_id")),
-                place_code=_text(get(cells, "place_code")),
-                period=_period_text(get(cells, "period")),
+                indicator_id=_text(cells[i_ind]),
+                place_code=_text(cells[i_place]),
+                period=_period_text(cells[i_period]),
                 value=value,
                 value_error=value_error,
-                unit=_text(get(cells, "unit")) or None,
-                qualifier=_text(get(cells, "qualifier")) or None,
-                note=_text(get(cells, "note")) or None,
-                source_ref=_text(get(cells, "source_ref")) or None,
+                unit=_text(cells[i_unit]) or None,
+                qualifier=_text(cells[i_qual]) or None,
+                note=_text(cells[i_note]) or None,
+                source_ref=_text(cells[i_ref]) or None,
                 revision=revision,
             )
         )

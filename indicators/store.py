@@ -311,8 +311,7 @@ class Store:
             if len(stale) > len(shown):
                 shown.append(Problem(f"… and {len(stale) - len(shown)} more cells changed since the dry run"))
             raise IndicatorsError(shown)
-        clean = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
-        conn.execute(insert(observations), clean)
+        _bulk_insert(conn, rows)
 
     def row(
         self,
@@ -435,7 +434,7 @@ class Store:
         self, conn: Connection, indicator_ids: Iterable[str] | None
     ) -> dict[Cell, CurrentCell]:
         latest = self._latest_subquery(indicator_ids, None)
-        query = select(observations).join(
+        query = select(*_CELL_COLUMNS, *[_o[name] for name in CurrentCell._fields]).join(
             latest,
             and_(
                 _o.indicator_id == latest.c.indicator_id,
@@ -444,7 +443,9 @@ class Store:
                 _o.revision == latest.c.latest,
             ),
         )
-        return {(r.indicator_id, r.place_code, r.period): _current_cell(r) for r in conn.execute(query)}
+        # A hundred thousand cells: build plain tuples; times stay as the driver gives them (see when_text).
+        make = CurrentCell._make
+        return {(r[0], r[1], r[2]): make(r[3:]) for r in conn.execute(query)}
 
     def current_cells(self, indicator_ids: Iterable[str] | None = None) -> dict[Cell, CurrentCell]:
         """Return the latest revision (retracted or not) of every cell, in one query."""
@@ -527,6 +528,26 @@ class Store:
             return int(
                 conn.execute(select(store_state.c.data_version).where(store_state.c.id == 1)).scalar_one()
             )
+
+
+_INSERT_COLUMNS = [c for c in observations.columns if c.name != "id"]
+
+
+def _bulk_insert(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    # Straight to the driver: SQLAlchemy's per-row parameter handling would cost more than the insert.
+    names = [c.name for c in _INSERT_COLUMNS]
+    if conn.dialect.name == "postgresql":
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY observations ({', '.join(names)}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row([r[n] for n in names])
+        cursor.close()
+        return
+    processors = [c.type.bind_processor(conn.dialect) for c in _INSERT_COLUMNS]
+    pairs = list(zip(names, processors, strict=True))
+    values = [tuple(p(r[n]) if p and r[n] is not None else r[n] for n, p in pairs) for r in rows]
+    placeholders = ", ".join("?" for _ in names)
+    conn.exec_driver_sql(f"INSERT INTO observations ({', '.join(names)}) VALUES ({placeholders})", values)
 
 
 def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:

@@ -40,7 +40,7 @@ def temporary_postgres(durable: bool = False) -> Iterator[str]:
     if not initdb.exists() or not pg_ctl.exists():
         raise PostgresMissing(
             f"PostgreSQL 15 server binaries not found in {PG_BIN}; "
-            f"install the Debian package {PG_PACKAGE} (apt-get install {PG_PACKAGE})"
+            f"install the Debian package {PG_PACKAGE} (apt-get install {PG_PACKAGE}, or `make system-deps`)"
         )
     root = Path(tempfile.mkdtemp(prefix="xinan-pg-"))
     # PostgreSQL refuses to run as root; as root, the cluster belongs to the postgres user.

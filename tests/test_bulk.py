@@ -273,3 +273,11 @@ def test_neutralising_a_cell_is_undone_exactly_on_import(text: str):
     assert restore(neutralise(text)) == text
     shown = neutralise(text)
     assert not shown.startswith(("=", "+", "-", "@", "\t", "\r")) or float(shown) == float(text)
+
+
+def test_data_in_a_column_without_a_header_is_an_error(store: Store):
+    plan = plan_for(
+        store, csv_bytes(HEADER, f"{HOMES},{CITY},2023,15000,户,exact,,", f"{HOMES},{WUDI},2023,9,户,,,x")
+    )
+    assert [(e.row, e.message) for e in plan.errors] == [(3, "row has data in column 8, which has no header")]
+    assert [r.row for r in plan.rows] == [2]
