@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ast
+
 import pytest
 
 from dashboard.i18n import load_locale, translate
 from indicators.observations import QUALIFIERS
+from indicators.paths import PROJECT_DIR
 from indicators.progress import STATUSES
 from indicators.sdg_progress import SDG_STATUSES
-from indicators.paths import PROJECT_DIR
 
 DASHBOARD = PROJECT_DIR / "dashboard"
 

@@ -212,9 +212,7 @@ def test_an_import_is_dry_run_first_and_stored_only_after_confirming(editor_url,
 
 
 def test_an_import_with_errors_names_row_and_column_and_offers_no_confirm(editor_url, catalogue):
-    csv = (
-        "indicator_id,place_code,period,value\nxinan_cells,371602,2024Q1,12\nno_such,371600,2024,1\n".encode()
-    )
+    csv = b"indicator_id,place_code,period,value\nxinan_cells,371602,2024Q1,12\nno_such,371600,2024,1\n"
     at = _open(_sign_in(_app()), "bulk_import")
     at.get("file_uploader")[0].set_value(("bad.csv", csv, "text/csv"))
     at.run()
