@@ -268,28 +268,51 @@ class Store:
         """Add checked rows (see `row`) in one transaction, all or none; each cell must still be at `expected`."""
         if not rows:
             return 0
-        with self._writing() as conn:
-            indicator_ids = sorted({r["indicator_id"] for r in rows})
-            current = self._current_cells(conn, indicator_ids)
-            stale = []
-            for r in rows:
-                cell = (r["indicator_id"], r["place_code"], r["period"])
-                latest = current.get(cell)
-                now = latest.revision if latest else 0
-                if now != expected.get(cell, 0):
-                    stale.append(conflict_problem(cell, expected.get(cell, 0), latest, r.get("_where", "")))
-                r["revision"] = now + 1
-            if stale:
-                shown = stale[:MAX_CONFLICTS_LISTED]
-                if len(stale) > len(shown):
-                    shown.append(
-                        Problem(f"… and {len(stale) - len(shown)} more cells changed since the dry run")
+        try:
+            with self._writing() as conn:
+                self._bump(conn)  # first: concurrent imports wait here instead of colliding later
+                self._insert_many(conn, rows, expected)
+        except IntegrityError as exc:
+            raise IndicatorsError(
+                [
+                    Problem(
+                        "another import or save changed these cells at the same moment; nothing was written",
+                        hint="run the import again",
+                        code="conflict",
                     )
-                raise IndicatorsError(shown)
-            self._bump(conn)
-            clean = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
-            conn.execute(insert(observations), clean)
+                ]
+            ) from exc
         return len(rows)
+
+    def _insert_many(
+        self, conn: Connection, rows: Sequence[dict[str, Any]], expected: Mapping[Cell, int]
+    ) -> None:
+        indicator_ids = sorted({r["indicator_id"] for r in rows})
+        revisions = {
+            (ind, place, period): latest
+            for ind, place, period, latest in conn.execute(
+                select(*_CELL_COLUMNS, func.max(_o.revision))
+                .where(_o.indicator_id.in_(indicator_ids))
+                .group_by(*_CELL_COLUMNS)
+            )
+        }
+        stale: list[tuple[Cell, int, str]] = []
+        for r in rows:
+            cell = (r["indicator_id"], r["place_code"], r["period"])
+            now = revisions.get(cell, 0)
+            if now != expected.get(cell, 0):
+                stale.append((cell, expected.get(cell, 0), r.get("_where", "")))
+            r["revision"] = now + 1
+        if stale:
+            shown = [
+                conflict_problem(cell, exp, self._latest(conn, cell), where)
+                for cell, exp, where in stale[:MAX_CONFLICTS_LISTED]
+            ]
+            if len(stale) > len(shown):
+                shown.append(Problem(f"… and {len(stale) - len(shown)} more cells changed since the dry run"))
+            raise IndicatorsError(shown)
+        clean = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
+        conn.execute(insert(observations), clean)
 
     def row(
         self,
