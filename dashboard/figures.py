@@ -85,6 +85,11 @@ def index_gauge(
             },
         )
     )
+    if score is None:
+        fig.update_traces(gauge_bar_thickness=0)
+        fig.add_annotation(
+            text=no_data, x=0.5, y=0.2, showarrow=False, xref="paper", yref="paper", font={"size": 26}
+        )
     if coverage is not None:
         fig.add_annotation(
             text=f"{coverage_label} {coverage:.0%}",

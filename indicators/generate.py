@@ -81,8 +81,10 @@ def generate_observations(catalogue: Catalogue, observations: int, seed: int = 0
     frames = list(_first_revisions(catalogue, rng))
     first = pd.concat(frames, ignore_index=True)
     if observations <= len(first):
-        # A small set keeps whole series for fewer indicators rather than random holes.
-        return first.iloc[:observations].reset_index(drop=True)
+        # A small set keeps the most recent periods of every series, so every indicator and place has data.
+        recency = first.groupby(["indicator_id", "place_code"]).cumcount(ascending=False)
+        keep = first.assign(_recency=recency).sort_values("_recency", kind="stable").head(observations)
+        return keep.drop(columns="_recency").sort_index().reset_index(drop=True)
     extra = observations - len(first)
     per_value = math.ceil(extra / len(first))
     revisions = [first]
