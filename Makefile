@@ -45,6 +45,7 @@ format: venv
 
 test: lint
 	$(BIN)/python -m indicators validate
+	$(BIN)/python -m indicators metrics > /dev/null
 	$(BIN)/pytest
 
 clean:
