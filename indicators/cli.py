@@ -19,9 +19,11 @@ Handler = Callable[[argparse.Namespace], int]
 # Each module here defines `register(subparsers)` adding its own sub-commands with a `handler`.
 COMMAND_MODULES: tuple[str, ...] = (
     "indicators.cli_score",
+    "indicators.cli_store",
     "indicators.cli_articles",
     "indicators.cli_metrics",
-    "indicators.cli_store",
+    "indicators.cli_generate",
+    "indicators.cli_users",
 )
 
 
