@@ -239,7 +239,10 @@ def places_lines_chart(frame: pd.DataFrame, *, unit: str, title: str, period_lab
         )
     fig.update_yaxes(title=unit, rangemode="tozero")
     fig.update_xaxes(title=period_label)
-    return _base_layout(fig, title, height=360)
+    fig = _base_layout(fig, title, height=400)
+    # Seven counties do not fit beside the title: their legend goes under the chart.
+    fig.update_layout(legend={"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0, "xanchor": "left"})
+    return fig
 
 
 def latest_bars_chart(frame: pd.DataFrame, *, unit: str, title: str, colour: str = ACCENT) -> go.Figure:

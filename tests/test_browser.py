@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from indicators.accounts import open_accounts
 from indicators.generate import load_generated
 from indicators.paths import PROJECT_DIR
 
@@ -21,6 +22,9 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"
 GENERATED_ROWS = 40_000
 SAVED_VALUE = "42.42"
+EDITOR = "browser.test"
+PASSWORD = "correct horse battery"
+THEMES = ["safety", "employment", "habitat", "health", "peace"]
 SHOTS = PROJECT_DIR / "artifacts" / "screenshots"
 PAGES = ("overview", "theme", "indicator", "places", "entry", "import", "sources", "history")
 CHROMIUM_ARGS = [
@@ -62,8 +66,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = tmp_path_factory.mktemp("browser") / "xinan.db"
     # A small generated data set so every chart and table has something to draw.
     load_generated(f"sqlite:///{db}", GENERATED_ROWS)
+    open_accounts(f"sqlite:///{db}").add_user(EDITOR, "editor", themes=THEMES, password=PASSWORD)
     port = _free_port()
-    env = dict(os.environ, XINAN_DB_URL=f"sqlite:///{db}", XINAN_USER="browser.test")
+    env = dict(os.environ, XINAN_DB_URL=f"sqlite:///{db}")
+    env.pop("XINAN_REQUIRE_LOGIN", None)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -103,7 +109,7 @@ def page(server: str) -> Iterator[object]:
     SHOTS.mkdir(parents=True, exist_ok=True)
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        pg = browser.new_page(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
+        pg = browser.new_page(viewport={"width": 1440, "height": 1400}, device_scale_factor=1)
         yield pg
         browser.close()
 
@@ -127,7 +133,13 @@ def test_every_page_opens_by_its_url_without_an_error(server: str, page: object,
 def test_a_value_saved_in_the_entry_form_shows_on_the_indicator_page(server: str, page: object) -> None:
     page.goto(f"{server}/entry")
     _settle(page)
-    form = page.locator('[data-testid="stForm"]')
+    page.get_by_role("textbox", name="用户名 / User name").fill(EDITOR)
+    page.get_by_role("textbox", name="密码", exact=False).fill(PASSWORD)
+    page.get_by_role("button", name="登录 / Sign in").click()
+    _settle(page)
+    page.wait_for_selector('[data-testid="stForm"] textarea', timeout=30_000)
+    page.screenshot(path=str(SHOTS / "entry.png"), full_page=True)
+    form = page.locator('[data-testid="stForm"]').filter(has_text="保存")
     form.get_by_role("textbox", name="数值（单位：").fill(SAVED_VALUE)
     form.get_by_role("textbox", name="来源说明").fill("浏览器测试 2024")
     page.get_by_role("button", name="保存").click()
@@ -136,6 +148,10 @@ def test_a_value_saved_in_the_entry_form_shows_on_the_indicator_page(server: str
     assert page.get_by_text(SAVED_VALUE).count() >= 1
     page.screenshot(path=str(SHOTS / "entry_saved.png"), full_page=True)
     page.get_by_text("在指标页查看").click()
+    page.wait_for_url("**/indicator**")
+    # The first open after a write scores the new data; the page is done when its charts are drawn.
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     _settle(page)
     page.screenshot(path=str(SHOTS / "indicator_after_save.png"), full_page=True)
     assert "/indicator" in page.url
@@ -154,7 +170,7 @@ def test_english_switch_changes_the_labels(server: str, page: object) -> None:
 def teardown_module() -> None:
     """Copy the screenshots the README shows."""
     docs = PROJECT_DIR / "docs" / "screenshots"
-    for name in ("overview", "indicator_after_save", "entry_saved"):
+    for name in ("overview", "indicator_after_save", "entry"):
         src = SHOTS / f"{name}.png"
         if src.exists() and os.environ.get("XINAN_UPDATE_DOC_SCREENSHOTS"):
             docs.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ for article in articles:
     figures_frame = data.article_figures(article.seed)
     fed = int(figures_frame["indicator_id"].notna().sum()) if not figures_frame.empty else 0
     label = t("sources.article_label", title=article.title, n=len(figures_frame), fed=fed)
-    with st.expander(label, expanded=False):
+    with st.expander(label, expanded=fed > 0):
         st.caption(article.seed)
         if not figures_frame.empty:
             shown = data.memo(
