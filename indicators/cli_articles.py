@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from indicators.extract import Finding, extract_files
+from indicators.extract import Finding, extract_files, unwrap
 
 
 def _number(value: float) -> int | float:
@@ -24,7 +24,7 @@ def finding_as_json(finding: Finding) -> dict[str, Any]:
         "quote": finding.quote,
         "source": finding.source,
         "offset": finding.offset,
-        "text": " ".join(finding.text.split()),
+        "text": unwrap(finding.text),
     }
 
 

@@ -65,7 +65,8 @@ def _clause_of(text: str, ends: list[int], start: int, end: int) -> tuple[int, i
     return lo, max(hi, end)
 
 
-def _clean_quote(text: str) -> str:
+def unwrap(text: str) -> str:
+    """Join newspaper line-wraps: remove line breaks and the spaces around them."""
     return _WRAP.sub("", text).strip()
 
 
@@ -78,7 +79,25 @@ def _denominator(num: str | None, unit: str) -> str:
     return num + unit
 
 
-def _is_figure(r: Reading, folded: str, names: list[tuple[int, int]], pers: list[tuple[int, int]]) -> bool:
+class Spans:
+    """Sorted, non-nested character spans with fast "does this range touch one" lookups."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [lo for lo, _ in self.spans]
+
+    def covers(self, start: int, end: int) -> bool:
+        """True when one span holds all of start..end."""
+        i = bisect_right(self.starts, start) - 1
+        return i >= 0 and self.spans[i][1] >= end
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """True when a span shares a character with start..end."""
+        i = bisect_right(self.starts, end - 1) - 1
+        return i >= 0 and self.spans[i][1] > start
+
+
+def _is_figure(r: Reading, folded: str, names: Spans, pers: Spans) -> bool:
     """Apply the context rules that tell a count from a date, ordinal, name, idiom or denominator."""
     q = r.quantity
     before = folded[r.start - 1] if r.start else ""
@@ -100,10 +119,10 @@ def _is_figure(r: Reading, folded: str, names: list[tuple[int, int]], pers: list
         _ASCII_LETTER.match(before or " ") or _ASCII_LETTER.match(after or " ") or before == "-"
     ):
         return False
-    if any(lo <= r.start and r.end <= hi for lo, hi in names):
+    if names.covers(r.start, r.end):
         return False
     # Denominators of a rate: 每万人 is not ten thousand people.
-    if any(lo < r.end and r.start < hi for lo, hi in pers):
+    if pers.overlaps(r.start, r.end):
         return False
     if number and not r.arabic:
         if unit_is_arabic_only(q.unit):
@@ -128,14 +147,16 @@ def extract(text: str, source: str = "") -> list[Finding]:
         b = bisect_right(folded.origin, hi - 1)
         return a, b
 
-    names = [fspan(m.start(), m.end()) for m in _NAME_SPANS.finditer(text)]
-    pers: list[tuple[int, int]] = []
-    rates: list[tuple[int, str]] = []  # (original offset, denominator)
+    names = Spans([fspan(m.start(), m.end()) for m in _NAME_SPANS.finditer(text)])
+    per_spans: list[tuple[int, int]] = []
+    rates: list[tuple[int, str]] = []  # (original offset, denominator), in text order
     for m in _PER.finditer(ftext):
         if m.group("num") == "一":
             continue  # 每一条建议: "every", not a rate
-        pers.append((m.start(), m.end()))
+        per_spans.append((m.start(), m.end()))
         rates.append((folded.origin[m.start()], _denominator(m.group("num"), m.group("unit"))))
+    pers = Spans(per_spans)
+    rate_at = [offset for offset, _ in rates]
     ends = _clauses(text)
     findings: list[Finding] = []
     for m in EXPRESSION.finditer(ftext):
@@ -145,15 +166,16 @@ def extract(text: str, source: str = "") -> list[Finding]:
         start, end = folded.span(reading.start, reading.end)
         lo, hi = _clause_of(text, ends, start, end)
         unit = reading.quantity.unit
-        per = [d for offset, d in rates if lo <= offset < start]
-        if per and unit and "/" not in unit:
-            unit = f"{unit}/{per[-1]}"
+        # The last 每… before the figure in its clause is its denominator.
+        k = bisect_right(rate_at, start - 1) - 1
+        if k >= 0 and rate_at[k] >= lo and unit and "/" not in unit:
+            unit = f"{unit}/{rates[k][1]}"
         findings.append(
             Finding(
                 value=reading.quantity.value,
                 unit=unit,
                 qualifier=reading.quantity.qualifier,
-                quote=_clean_quote(text[lo:hi]),
+                quote=unwrap(text[lo:hi]),
                 source=source,
                 offset=start,
                 text=text[start:end],

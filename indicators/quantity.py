@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from indicators.errors import IndicatorsError, Problem
 
 Qualifier = Literal["exact", "more_than", "nearly", "about", "at_most"]
-QUALIFIERS: tuple[str, ...] = ("exact", "more_than", "nearly", "about", "at_most")
 
 
 class Quantity(BaseModel):
@@ -161,7 +160,7 @@ _UNIT_TABLE: dict[str, str] = {
     "次": "要日年序",
     "项": "",
     "起": "来到草步点",
-    "所": "有以在属谓",
+    "所": "有在属谓",
     "处": "理置长于室在",
     "场": "所景地馆合",
     "期": "间刊望待盼货",
@@ -193,6 +192,8 @@ _UNIT_TABLE: dict[str, str] = {
     "分": "之别析享",
     "成": "为立员本果功就长熟交效绩型年品都",
 }
+# Longer words after a measure word: 所以 (so) is not 所, but 3 所以内 is.
+_UNIT_STOP_WORDS = {"所": "以(?![上下内])"}
 TIME_UNITS = frozenset({"年", "天", "小时", "个月", "周", "分钟"})
 _ARABIC_ONLY_UNITS = frozenset({"分", "秒", "米"})  # 十分 (very), 三分之一, 一米阳光 are not figures
 
@@ -201,7 +202,11 @@ def _unit_alternatives() -> str:
     parts = []
     for unit in sorted(_UNIT_TABLE, key=len, reverse=True):
         stop = _UNIT_TABLE[unit]
-        parts.append(re.escape(unit) + (f"(?![{stop}])" if stop else ""))
+        if unit in _UNIT_STOP_WORDS:
+            stop = f"[{stop}]|{_UNIT_STOP_WORDS[unit]}" if stop else _UNIT_STOP_WORDS[unit]
+        elif stop:
+            stop = f"[{stop}]"
+        parts.append(re.escape(unit) + (f"(?!{stop})" if stop else ""))
     return "|".join(parts)
 
 
@@ -347,10 +352,6 @@ def _number_value(text: str) -> tuple[Decimal, bool] | None:
     return (value, False) if value is not None else None
 
 
-def _to_float(value: Decimal) -> float:
-    return float(value)
-
-
 def read_match(m: re.Match[str]) -> Reading | None:
     """Interpret one EXPRESSION match; None when it is not a well-formed quantity."""
     pre, post = m.group("pre") or "", m.group("post") or ""
@@ -384,7 +385,7 @@ def read_match(m: re.Match[str]) -> Reading | None:
         if word:
             qualifier = _QUALIFIER_OF[word]
             break
-    quantity = Quantity(value=_to_float(value * scale), unit=unit, qualifier=qualifier)
+    quantity = Quantity(value=float(value * scale), unit=unit, qualifier=qualifier)
     return Reading(m.start(), end, quantity, number_text, arabic, bool(pre or mid or post), num_start)
 
 
@@ -403,16 +404,6 @@ def parse_quantity(text: str) -> Quantity:
             ]
         )
     return reading.quantity
-
-
-def scan(folded: str) -> list[Reading]:
-    """Return every well-formed expression in compact text, left to right, before any context rule."""
-    out = []
-    for m in EXPRESSION.finditer(folded):
-        reading = read_match(m)
-        if reading is not None:
-            out.append(reading)
-    return out
 
 
 def unit_is_arabic_only(unit: str) -> bool:

@@ -89,6 +89,7 @@ EXPRESSIONS = [
     ("32场", 32, "场", "exact"),
     ("两批", 2, "批", "exact"),
     ("六条", 6, "条", "exact"),
+    ("3 所以内", 3, "所", "at_most"),  # 所以 (so) is not 所, but 所以内 is
 ]
 
 
