@@ -7,12 +7,14 @@ once, and nothing is recomputed while the data stay the same. Big frames are hel
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
+from dashboard.i18n import current_language
 from indicators import bulk
 from indicators.access import User
 from indicators.article_metrics import load_article_metrics
@@ -31,6 +33,7 @@ from indicators.target_path import target_path as _target_path
 from indicators.uploads import read_upload
 
 SPARK_POINTS = 12
+T = TypeVar("T")
 
 # A value typed into the form comes from a document (form) or is copied from a news article.
 ENTRY_SOURCE_KINDS = ("form", "article")
@@ -64,9 +67,46 @@ def store() -> Store:
     return _store(db_url())
 
 
+VERSION_KEY = "_data_version"
+
+
+def refresh_version() -> str:
+    """Read the data version once at the start of a run (every later call in the run reuses it)."""
+    value = str(store().data_version())
+    st.session_state[VERSION_KEY] = value
+    return value
+
+
 def version() -> str:
-    """Return the data version; it changes with every write."""
-    return str(store().data_version())
+    """Return the data version read at the start of this run; it changes with every write."""
+    value = st.session_state.get(VERSION_KEY)
+    return value if value is not None else refresh_version()
+
+
+# --- views built once per data version ----------------------------------------------------------------
+
+MEMO_LIMIT = 4000
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def _memo_for(url: str, data_version: str) -> dict[tuple[Any, ...], Any]:
+    # One dict per data version: a write makes a new version, so every view is built afresh once.
+    return {}
+
+
+def memo(key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """Return what `build()` returns for this key, data version and language, building it only once.
+
+    Figures and display tables are pure functions of the data, the page's choices (in `key`) and the
+    language; building plotly figures is most of a page's time, so they are kept until the data change.
+    """
+    views = _memo_for(db_url(), version())
+    full = (current_language(), *key)
+    if full not in views:
+        if len(views) > MEMO_LIMIT:
+            views.clear()
+        views[full] = build()
+    return views[full]
 
 
 # --- current values and scores -------------------------------------------------------------------------
@@ -261,9 +301,10 @@ def _changes(
     indicator_id: str | None,
     place_code: str | None,
     entered_by: str | None,
+    limit: int | None,
 ) -> pd.DataFrame:
     return _store(url).changes_frame(
-        since=since, indicator_id=indicator_id, place_code=place_code, entered_by=entered_by
+        since=since, indicator_id=indicator_id, place_code=place_code, entered_by=entered_by, limit=limit
     )
 
 
@@ -273,9 +314,10 @@ def changes(
     indicator_id: str | None = None,
     place_code: str | None = None,
     entered_by: str | None = None,
+    limit: int | None = None,
 ) -> Changes:
-    """Return who changed what and when, filtered, newest first."""
-    return Changes(_changes(db_url(), version(), since, indicator_id, place_code, entered_by))
+    """Return who changed what and when (the newest `limit` when given), filtered, newest first."""
+    return Changes(_changes(db_url(), version(), since, indicator_id, place_code, entered_by, limit))
 
 
 def indicator_history(ind_id: str, place: str) -> pd.DataFrame:
@@ -285,8 +327,7 @@ def indicator_history(ind_id: str, place: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _people(url: str, data_version: str) -> list[str]:
-    frame = _changes(url, data_version, None, None, None, None)
-    return sorted(frame["entered_by"].dropna().unique().tolist())
+    return _store(url).people()
 
 
 def people() -> list[str]:

@@ -35,6 +35,8 @@ def init_language() -> None:
 def sidebar() -> None:
     """Draw the shared sidebar: language switch and place selector; keep their choices in the session."""
     init_language()
+    # One read of the data version per run: a value saved by anyone shows on the next run.
+    data.refresh_version()
     st.markdown(CSS, unsafe_allow_html=True)
     with st.sidebar:
         st.radio(

@@ -20,7 +20,7 @@ from indicators.progress import STATUSES
 from indicators.sdg_progress import SDG_STATUSES
 from indicators.text import squash
 
-HISTORY_ROWS = 2000
+HISTORY_ROWS = 500
 PLAN_KINDS = ("new", "changed", "unchanged", "errors")
 ENTRY_FIRST_YEAR = 2015
 ALL_STATUSES = STATUSES + tuple(s for s in SDG_STATUSES if s not in STATUSES)

@@ -20,10 +20,10 @@ Handler = Callable[[argparse.Namespace], int]
 COMMAND_MODULES: tuple[str, ...] = (
     "indicators.cli_score",
     "indicators.cli_store",
+    "indicators.cli_users",
     "indicators.cli_articles",
     "indicators.cli_metrics",
     "indicators.cli_generate",
-    "indicators.cli_users",
 )
 
 

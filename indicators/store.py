@@ -470,8 +470,9 @@ class Store:
         indicator_id: str | None = None,
         place_code: str | None = None,
         entered_by: str | None = None,
+        limit: int | None = None,
     ) -> pd.DataFrame:
-        """Return every revision, newest first, with the value it replaced: who changed what, when."""
+        """Return every revision (or the newest `limit`), newest first, with the value it replaced."""
         previous = (
             func.lag(_o.value)
             .over(partition_by=list(_CELL_COLUMNS), order_by=_o.revision)
@@ -489,11 +490,18 @@ class Store:
         if entered_by is not None:
             query = query.where(c.entered_by == entered_by)
         query = query.order_by(c.entered_at.desc(), c.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         frame = _frame(rows, CHANGES_COLUMNS)
         frame["retracted"] = frame["retracted"].astype(bool)
         return frame
+
+    def people(self) -> list[str]:
+        """Return everyone who has saved a revision, sorted."""
+        with self.engine.connect() as conn:
+            return sorted(conn.execute(select(_o.entered_by).distinct()).scalars())
 
     def data_version(self) -> int:
         """Return a number that changes whenever anything is written (for caching pages)."""

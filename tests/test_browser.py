@@ -111,7 +111,7 @@ def page(server: str) -> Iterator[object]:
     SHOTS.mkdir(parents=True, exist_ok=True)
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        pg = browser.new_page(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
+        pg = browser.new_page(viewport={"width": 1440, "height": 1400}, device_scale_factor=1)
         yield pg
         browser.close()
 
@@ -181,6 +181,8 @@ def test_a_value_saved_in_the_entry_form_shows_on_the_indicator_page(server: str
     page.goto(f"{server}/entry")
     _settle(page)
     _sign_in(page, "browser.test")
+    page.wait_for_selector('[data-testid="stForm"] textarea', timeout=30_000)
+    page.screenshot(path=str(SHOTS / "entry.png"), full_page=True)
     form = _entry_form(page)
     form.get_by_role("textbox", name="数值（单位：").fill(SAVED_VALUE)
     form.get_by_role("textbox", name="来源说明").fill("浏览器测试 2024")
@@ -192,6 +194,10 @@ def test_a_value_saved_in_the_entry_form_shows_on_the_indicator_page(server: str
     assert page.get_by_text("browser.test").count() >= 1
     page.screenshot(path=str(SHOTS / "entry_saved.png"), full_page=True)
     page.get_by_text("在指标页查看").click()
+    page.wait_for_url("**/indicator**")
+    # The first open after a write scores the new data; the page is done when its charts are drawn.
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     _settle(page)
     page.screenshot(path=str(SHOTS / "indicator_after_save.png"), full_page=True)
     assert "/indicator" in page.url
@@ -210,7 +216,7 @@ def test_english_switch_changes_the_labels(server: str, page: object) -> None:
 def teardown_module() -> None:
     """Copy the screenshots the README shows."""
     docs = PROJECT_DIR / "docs" / "screenshots"
-    for name in ("overview", "indicator_after_save", "entry_saved"):
+    for name in ("overview", "indicator_after_save", "entry"):
         src = SHOTS / f"{name}.png"
         if src.exists() and os.environ.get("XINAN_UPDATE_DOC_SCREENSHOTS"):
             docs.mkdir(parents=True, exist_ok=True)

@@ -39,13 +39,21 @@ changes = data.changes(
     indicator_id=ind_id or None,
     place_code=place_code or None,
     entered_by=person or None,
+    limit=tables.HISTORY_ROWS + 1,
 )
-st.caption(t("history.count", n=len(changes.frame), shown=len(changes.frame.head(tables.HISTORY_ROWS))))
+more = len(changes.frame) > tables.HISTORY_ROWS
+shown = min(len(changes.frame), tables.HISTORY_ROWS)
+st.caption(t("history.count_more", shown=shown) if more else t("history.count", n=shown))
 if changes.frame.empty:
     st.info(t("history.empty"))
 else:
     st.dataframe(
-        tables.history_table(changes.frame.head(tables.HISTORY_ROWS), catalogue, with_indicator=True),
+        data.memo(
+            ("history:table", since, ind_id, place_code, person),
+            lambda: tables.history_table(
+                changes.frame.head(tables.HISTORY_ROWS), catalogue, with_indicator=True
+            ),
+        ),
         hide_index=True,
         width="stretch",
     )

@@ -39,8 +39,6 @@ cols[3].metric(t("common.status"), tables.status_labels()[row.get("status") or "
 layout.source_line(tables.provenance(row, place_name))
 st.markdown(f"**{t('common.target')}** {tables.target_text(ind)}")
 
-series = data.series(ind_id, place)
-path = data.target_path(ind_id)
 labels = figures.SeriesLabels(
     observed=t("indicator.observed", place=place_name),
     target_path=t("indicator.target_path"),
@@ -51,15 +49,18 @@ labels = figures.SeriesLabels(
     value=t("common.value"),
 )
 layout.chart(
-    figures.series_chart(
-        series,
-        unit=ind.unit,
-        title=t("indicator.series_title", name=name_of(ind), place=place_name),
-        labels=labels,
-        target_path=path,
-        milestones=tables.milestones_frame(ind),
-        baseline=(ind.baseline.period, ind.baseline.value) if ind.baseline else None,
-        target=(ind.target.period, ind.target.value) if ind.target else None,
+    data.memo(
+        ("indicator:series", ind_id, place),
+        lambda: figures.series_chart(
+            data.series(ind_id, place),
+            unit=ind.unit,
+            title=t("indicator.series_title", name=name_of(ind), place=place_name),
+            labels=labels,
+            target_path=data.target_path(ind_id),
+            milestones=tables.milestones_frame(ind),
+            baseline=(ind.baseline.period, ind.baseline.value) if ind.baseline else None,
+            target=(ind.target.period, ind.target.value) if ind.target else None,
+        ),
     ),
     key="series",
 )
@@ -75,15 +76,25 @@ else:
     left, right = st.columns(2)
     with left:
         layout.chart(
-            figures.places_lines_chart(
-                counties, unit=ind.unit, title=t("indicator.counties_series"), period_label=t("common.period")
+            data.memo(
+                ("indicator:counties_lines", ind_id),
+                lambda: figures.places_lines_chart(
+                    counties,
+                    unit=ind.unit,
+                    title=t("indicator.counties_series"),
+                    period_label=t("common.period"),
+                ),
             ),
             key="counties_lines",
         )
     with right:
-        latest = tables.latest_per_place(counties)
         layout.chart(
-            figures.latest_bars_chart(latest, unit=ind.unit, title=t("indicator.counties_latest")),
+            data.memo(
+                ("indicator:counties_latest", ind_id),
+                lambda: figures.latest_bars_chart(
+                    tables.latest_per_place(counties), unit=ind.unit, title=t("indicator.counties_latest")
+                ),
+            ),
             key="counties_latest",
         )
     layout.source_line(t("indicator.counties_note", unit=ind.unit, source=ind.data_source))
@@ -130,4 +141,5 @@ history = data.indicator_history(ind_id, place)
 if history.empty:
     st.info(t("indicator.no_history", place=place_name))
 else:
-    st.dataframe(tables.history_table(history, catalogue), hide_index=True, width="stretch")
+    shown = data.memo(("indicator:history", ind_id, place), lambda: tables.history_table(history, catalogue))
+    st.dataframe(shown, hide_index=True, width="stretch")

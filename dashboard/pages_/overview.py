@@ -17,16 +17,17 @@ summary = data.rollup(place)
 themes = summary.themes
 cols = st.columns([1.2, 2.0])
 with cols[0]:
-    layout.chart(
-        figures.index_gauge(
+    gauge = data.memo(
+        ("overview:gauge", place),
+        lambda: figures.index_gauge(
             summary.score,
             summary.coverage,
             t("overview.index", place=place_name),
             t("common.coverage"),
             t("common.no_data"),
         ),
-        key="index_gauge",
     )
+    layout.chart(gauge, key="index_gauge")
     layout.source_line(
         t(
             "overview.index_note",
@@ -44,10 +45,13 @@ with cols[1]:
             "coverage": themes["coverage"],
         }
     )
-    layout.chart(
-        figures.theme_scores_chart(frame, t("overview.themes"), t("common.score"), t("common.coverage")),
-        key="theme_scores",
+    bars = data.memo(
+        ("overview:themes", place),
+        lambda: figures.theme_scores_chart(
+            frame, t("overview.themes"), t("common.score"), t("common.coverage")
+        ),
     )
+    layout.chart(bars, key="theme_scores")
     layout.source_line(t("overview.themes_note", place=place_name))
 
 st.subheader(t("overview.status_counts"))
@@ -67,21 +71,28 @@ metric_cols[-1].metric(
     t("common.coverage"), f"{summary.coverage:.0%}" if summary.coverage is not None else "—"
 )
 layout.chart(
-    figures.status_counts_chart(summary.status_counts, status_labels, t("overview.status_all")),
+    data.memo(
+        ("overview:status", place),
+        lambda: figures.status_counts_chart(summary.status_counts, status_labels, t("overview.status_all")),
+    ),
     key="status_counts",
 )
 
 left, right = st.columns(2)
 with left:
     st.subheader(t("overview.behind"))
-    behind = tables.behind_table(data.progress(place), catalogue, limit=10)
+    behind = data.memo(
+        ("overview:behind", place), lambda: tables.behind_table(data.progress(place), catalogue, limit=10)
+    )
     if behind.empty:
         st.info(t("common.no_data_place", place=place_name))
     else:
         st.dataframe(behind, hide_index=True, width="stretch", column_config=tables.progress_columns())
 with right:
     st.subheader(t("overview.changed"))
-    changed = tables.changes_table(data.period_changes(place), catalogue)
+    changed = data.memo(
+        ("overview:changed", place), lambda: tables.changes_table(data.period_changes(place), catalogue)
+    )
     if changed.empty:
         st.info(t("overview.nothing_changed"))
     else:

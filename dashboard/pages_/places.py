@@ -29,7 +29,13 @@ else:
     scores.columns = [name_of(catalogue.indicators[c]) for c in scores.columns]
     title = t("places.matrix_theme", theme=name_of(catalogue.theme(choice)))
 scores.index = [name_of(catalogue.place_by_code[c]) for c in scores.index]
-layout.chart(figures.score_matrix_chart(scores, title=title, no_data=t("common.no_data")), key="matrix")
+layout.chart(
+    data.memo(
+        ("places:matrix", choice),
+        lambda: figures.score_matrix_chart(scores, title=title, no_data=t("common.no_data")),
+    ),
+    key="matrix",
+)
 layout.source_line(t("places.note"))
 st.dataframe(
     scores.round(1),

@@ -16,12 +16,14 @@ for article in articles:
     figures_frame = data.article_figures(article.seed)
     fed = int(figures_frame["indicator_id"].notna().sum()) if not figures_frame.empty else 0
     label = t("sources.article_label", title=article.title, n=len(figures_frame), fed=fed)
-    with st.expander(label, expanded=False):
+    with st.expander(label, expanded=fed > 0):
         st.caption(article.seed)
         if not figures_frame.empty:
-            st.dataframe(
-                tables.article_figures_table(figures_frame, catalogue), hide_index=True, width="stretch"
+            shown = data.memo(
+                ("sources:table", article.seed),
+                lambda frame=figures_frame: tables.article_figures_table(frame, catalogue),
             )
+            st.dataframe(shown, hide_index=True, width="stretch")
             for ind_id in sorted({i for i in figures_frame["indicator_id"].dropna()}):
                 st.page_link(
                     "pages_/indicator.py",
@@ -29,7 +31,10 @@ for article in articles:
                     query_params={"id": ind_id},
                     icon=":material/show_chart:",
                 )
-        st.markdown(
-            f'<div class="xa-quote">{tables.highlighted_html(article.text, figures_frame, catalogue)}</div>',
-            unsafe_allow_html=True,
+        marked = data.memo(
+            ("sources:html", article.seed),
+            lambda article=article, frame=figures_frame: tables.highlighted_html(
+                article.text, frame, catalogue
+            ),
         )
+        st.markdown(f'<div class="xa-quote">{marked}</div>', unsafe_allow_html=True)

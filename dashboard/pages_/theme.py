@@ -47,7 +47,10 @@ for first in theme.first_level:
     if score is not None:
         heading += f" · {t('common.score')} {score:.1f}"
     st.subheader(heading)
-    table = tables.theme_table(first, progress, sparks, catalogue, statuses)
+    table = data.memo(
+        ("theme:table", place, first.id, tuple(statuses)),
+        lambda first=first: tables.theme_table(first, progress, sparks, catalogue, statuses),
+    )
     if table.empty:
         st.caption(t("theme.none_with_status"))
         continue
