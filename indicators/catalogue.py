@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -278,11 +277,12 @@ def _check_indicator(ind: Indicator, where: YamlPath, doc: YamlDocument, out: Pr
 
 
 def _display(path: Path) -> str:
-    # Paths relative to where the user stands are shorter to read and click in an editor.
+    # Inside the working folder a relative path is shorter to read and click; outside it, absolute.
+    absolute = path.resolve()
     try:
-        return os.path.relpath(path)
+        return str(absolute.relative_to(Path.cwd()))
     except ValueError:
-        return str(path)
+        return str(absolute)
 
 
 def load_catalogue(directory: str | Path | None = None, seeds_dir: str | Path | None = None) -> Catalogue:

@@ -1,0 +1,122 @@
+"""The Open SDG progress measure (sdg-build's sdg/ProgressMeasure.py), vectorised over indicator × place rows.
+
+Observed compound annual growth from the baseline to the latest value:
+    CAGR_o = (x_t / x_0) ** (1 / (t - t_0)) - 1
+With a target x* at t*, the growth the target requires:
+    CAGR_r = (x* / x_0) ** (1 / (t* - t_0)) - 1,   progress value = s · d · CAGR_o / |CAGR_r|
+Without a target:   progress value = s · d · CAGR_o
+where d = +1 to increase, -1 to decrease, and s = -1 when the baseline is negative. The status is
+`target_achieved` when the latest value meets the target (checked first), otherwise by thresholds
+(high, med, low): ≥ high substantial, ≥ med moderate, ≥ low limited, below low deterioration. Defaults
+are sdg-build's: (0.95, 0.6, 0) with a target, (0.015, 0.005, 0) without.
+See docs/scoring.md for where this departs from sdg-build (periods shorter than a year, ranges, zero
+required growth).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from indicators.models import SdgThresholds
+from indicators.progress import _gap, achieved_mask
+
+SDG_STATUSES = (
+    "target_achieved",
+    "substantial",
+    "moderate",
+    "limited",
+    "deterioration",
+    "insufficient_data",
+    "no_data",
+)
+
+# sdg-build replaces a zero baseline or target by this to avoid dividing by zero.
+_ZERO_STANDIN = 0.001
+
+
+def _cagr(current: np.ndarray, base: np.ndarray, years: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        return (current / base) ** (1.0 / years) - 1.0
+
+
+def sdg_score(value: np.ndarray, with_target: np.ndarray, thresholds: SdgThresholds) -> np.ndarray:
+    """Return sdg-build's score in [-5, 5] for progress values (piecewise linear through the thresholds)."""
+    # sdg-build hard-codes these lines for its default thresholds: with a target they pass through
+    # (-0.6,-5) (0,-2.5) (0.6,0) (0.95,2.5) (1.3,5); without, through (-0.02,-5) (0,-2.5) (0.005,0)
+    # (0.015,2.5) (0.02,5). Written in terms of the thresholds they reproduce those at the defaults.
+    out = np.full(len(value), np.nan)
+    for mask, (high, med, low), outer_lo, outer_hi in (
+        (with_target, thresholds.with_target, None, None),
+        (~with_target, thresholds.without_target, 4.0, 1.0),
+    ):
+        if outer_lo is None:
+            x_lo, x_hi = low - (med - low), high + (high - med)
+        else:
+            x_lo, x_hi = low - outer_lo * (med - low), high + outer_hi * (med - low)
+        xs = [x_lo, low, med, high, x_hi]
+        ok = mask & ~np.isnan(value)
+        out[ok] = np.interp(value[ok], xs, [-5.0, -2.5, 0.0, 2.5, 5.0])
+    return out
+
+
+def sdg_progress(frame: pd.DataFrame, thresholds: SdgThresholds) -> pd.DataFrame:
+    """Add cagr_observed, cagr_required, sdg_value, sdg_status and sdg_score to a latest_values() frame."""
+    out = frame
+    v = out["value"].to_numpy(dtype=float)
+    b = out["baseline_value"].to_numpy(dtype=float)
+    pe = out["period_end"].to_numpy(dtype=float)
+    be = out["baseline_end"].to_numpy(dtype=float)
+    te = out["target_end"].to_numpy(dtype=float)
+    t = out["target_value"].to_numpy(dtype=float)
+    lo = out["range_min"].to_numpy(dtype=float)
+    hi = out["range_max"].to_numpy(dtype=float)
+    direction = out["direction"].to_numpy(dtype=object)
+    applies = out["target_applies"].to_numpy(dtype=bool)
+    qualifier = out["qualifier"].to_numpy(dtype=object)
+    has_data = ~np.isnan(v)
+
+    # A range has no direction of its own: outside the band it heads for the nearer bound, which is then
+    # its target (reached by the target period when one is given; else judged without a target).
+    is_range = direction == "range"
+    d = np.where(direction == "increase", 1.0, -1.0)
+    d = np.where(is_range, np.where(v < lo, 1.0, -1.0), d)
+    t = np.where(is_range & applies, np.where(v < lo, lo, hi), t)
+    achieved = achieved_mask(v, qualifier, direction, t, lo, hi) & applies & has_data
+    achieved |= is_range & applies & has_data & (_gap(v, lo, hi) == 0)
+
+    base = np.where(b == 0, _ZERO_STANDIN, b)
+    target = np.where(t == 0, _ZERO_STANDIN, t)
+    s = np.where(base < 0, -1.0, 1.0)
+    elapsed = pe - be
+    with_target = applies & ~np.isnan(target) & ~np.isnan(te) & (te > be)
+    measurable = (
+        has_data & ~np.isnan(base) & (elapsed > 0) & ~((base > 0) & (v < 0)) & ~((base < 0) & (v > 0))
+    )
+    cagr_o = np.where(measurable, _cagr(v, base, elapsed), np.nan)
+    cagr_r = np.where(measurable & with_target, _cagr(target, base, te - be), np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = s * d * cagr_o / np.abs(cagr_r)
+    # Zero required growth (target equals baseline) and not achieved: any move is away from the target.
+    zero_req = with_target & (cagr_r == 0)
+    ratio = np.where(zero_req, np.where(s * d * cagr_o < 0, -np.inf, 0.0), ratio)
+    value = np.where(with_target, ratio, s * d * cagr_o)
+    value = np.where(measurable, value, np.nan)
+
+    high = np.where(with_target, thresholds.with_target[0], thresholds.without_target[0])
+    med = np.where(with_target, thresholds.with_target[1], thresholds.without_target[1])
+    low = np.where(with_target, thresholds.with_target[2], thresholds.without_target[2])
+    status = np.select(
+        [~has_data, achieved, np.isnan(value), value >= high, value >= med, value >= low],
+        ["no_data", "target_achieved", "insufficient_data", "substantial", "moderate", "limited"],
+        "deterioration",
+    )
+    score = sdg_score(np.where(np.isinf(value), np.sign(value) * 1e9, value), with_target, thresholds)
+    score = np.where(achieved, 5.0, score)
+    out["cagr_observed"] = cagr_o
+    out["cagr_required"] = cagr_r
+    out["sdg_with_target"] = with_target & has_data
+    out["sdg_value"] = np.where(np.isinf(value), np.nan, value)
+    out["sdg_status"] = status
+    out["sdg_score"] = score
+    return out
