@@ -7,6 +7,7 @@ import html
 import io
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -426,10 +427,9 @@ def _notes(catalogue: Catalogue, indicator_ids: list[str], inds: pd.DataFrame) -
 
 @dataclass
 class RenderedChart:
-    """A pack chart as PNG (for slides) and SVG (for the PDF), with its pixel size."""
+    """A pack chart as PNG for the slides, with its pixel size (the PDF draws its charts as vectors)."""
 
     png: bytes
-    svg: str
     width: int
     height: int
 
@@ -437,7 +437,7 @@ class RenderedChart:
 def render_charts(
     pack: Pack, renderer: ChartRenderer, progress: Progress | None = None
 ) -> dict[str, RenderedChart]:
-    """Render every chart of the pack once as PNG and SVG through one kaleido server."""
+    """Render every chart of the pack as PNG through one kaleido server."""
     charts = pack.charts()
     out: dict[str, RenderedChart] = {}
     for i, chart in enumerate(charts):
@@ -446,7 +446,6 @@ def render_charts(
         fig = chart.decorated()
         out[chart.key] = RenderedChart(
             png=renderer.render(fig, "png"),
-            svg=renderer.render(fig, "svg").decode("utf-8"),
             width=int(fig.layout.width),
             height=int(fig.layout.height),
         )
@@ -464,7 +463,7 @@ class BriefingFiles:
 
 
 def build_briefing(pack: Pack, *, pdf: bool = True, progress: Progress | None = None) -> BriefingFiles:
-    """Render the pack's charts once, then write the PPTX and (optionally) the PDF from them."""
+    """Render the pack's charts once for the PPTX while the PDF prints alongside; return both."""
     from dashboard.export.briefing_pdf import pack_pdf
     from dashboard.export.briefing_pptx import pack_pptx
 
@@ -472,27 +471,33 @@ def build_briefing(pack: Pack, *, pdf: bool = True, progress: Progress | None = 
     t0 = time.perf_counter()
     if progress:
         progress(0.02, "启动图表引擎")
-    with rendering() as renderer:
-        timings["start"] = time.perf_counter() - t0
-        t1 = time.perf_counter()
-        rendered = render_charts(pack, renderer, progress)
-        timings["charts"] = time.perf_counter() - t1
-    if progress:
-        progress(0.82, "生成 PPTX")
-    t1 = time.perf_counter()
-    pptx = pack_pptx(pack, rendered)
-    timings["pptx"] = time.perf_counter() - t1
-    pdf_bytes = None
-    if pdf:
+    # The PDF needs no PNGs (Chromium draws its charts as vectors), so it is made on the other core meanwhile.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pdf_job = pool.submit(_timed, pack_pdf, pack) if pdf else None
+        with rendering() as renderer:
+            timings["start"] = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            rendered = render_charts(pack, renderer, progress)
+            timings["charts"] = time.perf_counter() - t1
         if progress:
-            progress(0.9, "生成 PDF")
+            progress(0.82, "生成 PPTX")
         t1 = time.perf_counter()
-        pdf_bytes = pack_pdf(pack, rendered)
-        timings["pdf"] = time.perf_counter() - t1
+        pptx = pack_pptx(pack, rendered)
+        timings["pptx"] = time.perf_counter() - t1
+        pdf_bytes = None
+        if pdf_job is not None:
+            if progress:
+                progress(0.9, "生成 PDF")
+            pdf_bytes, timings["pdf"] = pdf_job.result()
     timings["total"] = time.perf_counter() - t0
     if progress:
         progress(1.0, "完成")
     return BriefingFiles(pptx=pptx, pdf=pdf_bytes, n_charts=len(rendered), timings=timings)
+
+
+def _timed(fn: Callable[[Pack], bytes], pack: Pack) -> tuple[bytes, float]:
+    start = time.perf_counter()
+    return fn(pack), time.perf_counter() - start
 
 
 def escape(text: str) -> str:

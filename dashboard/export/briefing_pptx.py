@@ -248,9 +248,16 @@ def _detail_slide(prs, pack: Pack, section: ThemeSection, index: int, charts, nu
 def _sources_slide(prs, pack: Pack, number: int) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     _header(slide, "数据来源与说明")
-    lines = pack.sources + [""] + pack.notes
-    size = 12 if len(lines) <= 16 else 10 if len(lines) <= 24 else 8
-    _text(slide, MARGIN, Inches(1.2), SLIDE_W - 2 * MARGIN, SLIDE_H - Inches(1.8), lines, size)
+    # Two columns: the department list of a whole pack is long.
+    half = (len(pack.sources) + 1) // 2
+    columns = [pack.sources[:half], pack.sources[half:]]
+    chars = sum(len(line) for line in pack.sources)
+    size = 11 if chars < 900 else 9 if chars < 1600 else 7.5
+    col_w = (SLIDE_W - 2 * MARGIN - Inches(0.4)) // 2
+    for i, lines in enumerate(columns):
+        left = MARGIN + i * (col_w + Inches(0.4))
+        _text(slide, left, Inches(1.1), col_w, Inches(4.6), lines, size)
+    _text(slide, MARGIN, Inches(5.85), SLIDE_W - 2 * MARGIN, Inches(1.1), pack.notes, 10, color=GREY)
     _footer(slide, pack, number)
 
 

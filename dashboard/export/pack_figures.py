@@ -151,6 +151,6 @@ def trend_figure(
                 line={"color": ACCENT, "width": 2.5},
             )
         )
-    fig.update_yaxes(title=unit, rangemode="tozero")
+    fig.update_yaxes(title=unit)
     fig.update_layout(showlegend=True)
     return _layout(fig, height=420)

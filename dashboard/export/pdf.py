@@ -30,6 +30,7 @@ CHROMIUM_FLAGS = (
     "--no-pdf-header-footer",
 )
 PRINT_TIMEOUT_S = 120
+PDF_FAMILY = "XinanPdfCJK"
 # Index of the Simplified Chinese face inside the Noto Sans CJK collection (JP, KR, SC, TC, HK, …).
 _SC_NAME = "Noto Sans CJK SC"
 
@@ -105,26 +106,38 @@ def subset_font(path: str, characters: str) -> bytes:
 
 
 def font_face_css(text: str) -> str:
-    """Return @font-face rules that make CJK_FAMILY (regular and bold) cover every character of text."""
+    """Return @font-face rules that make PDF_FAMILY (regular and bold) cover every character of text."""
     files = cjk_font_files()
     chars = "".join(sorted(set(text) | set(string.printable) | set("，。：；、（）·—…％")))
     rules = []
+    # Both weights are real faces: Chromium prints synthetic bold as Type 3 drawings, not as a font.
     for weight, style in ((400, "regular"), (700, "bold")):
         path = files.get(style) or files.get("regular")
         if path is None:
             continue
         data = base64.b64encode(subset_font(str(path), chars)).decode("ascii")
         rules.append(
-            f"@font-face {{ font-family: '{CJK_FAMILY}'; font-weight: {weight}; "
+            f"@font-face {{ font-family: '{PDF_FAMILY}'; font-weight: {weight}; "
             f"src: url(data:font/ttf;base64,{data}) format('truetype'); }}"
         )
     return "\n".join(rules)
 
 
-def html_to_pdf(document: str) -> bytes:
-    """Print an HTML document to PDF with Chromium headless; its CJK text uses an embedded Noto CJK subset."""
+def prefer_pdf_family(svg: str) -> str:
+    """Return plotly SVG text with the embedded PDF font named before Noto Sans CJK SC."""
+    # A family name of its own, so that no text falls back to the installed (CFF) face, which Chromium
+    # prints as Type 3 drawings.
+    return svg.replace(f"'{CJK_FAMILY}'", f"{PDF_FAMILY}, '{CJK_FAMILY}'")
+
+
+def html_to_pdf(document: str, *, text: str | None = None, wait_ms: int = 0) -> bytes:
+    """Print an HTML document to PDF with Chromium headless; its CJK text uses an embedded Noto CJK subset.
+
+    text: every character the page will show, when scripts add some that the document does not spell out.
+    wait_ms: time the page's scripts get before printing.
+    """
     chromium = require_export_tools()
-    css = font_face_css(document)
+    css = font_face_css(document if text is None else text)
     document = document.replace("</head>", f"<style>{css}</style></head>", 1)
     with tempfile.TemporaryDirectory(prefix="xinan-pdf-") as tmp:
         src = Path(tmp) / "doc.html"
@@ -135,6 +148,7 @@ def html_to_pdf(document: str) -> bytes:
             *CHROMIUM_FLAGS,
             f"--user-data-dir={Path(tmp) / 'profile'}",
             f"--print-to-pdf={out}",
+            *([f"--virtual-time-budget={wait_ms}"] if wait_ms else []),
             src.as_uri(),
         ]
         try:
@@ -165,5 +179,5 @@ def svg_to_pdf(svg: str, width: int, height: int) -> bytes:
   html, body {{ margin: 0; padding: 0; }}
   svg {{ display: block; }}
 </style></head>
-<body>{svg}</body></html>"""
+<body>{prefer_pdf_family(svg)}</body></html>"""
     return html_to_pdf(document)
