@@ -32,6 +32,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
 venv: system-deps $(VENV)/.installed
 
 run: venv
+	$(BIN)/python -m indicators init
 	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.headless true
 
 lint: venv

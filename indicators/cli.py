@@ -17,7 +17,7 @@ from indicators.schema import SCHEMAS, schema_text, write_schemas
 Handler = Callable[[argparse.Namespace], int]
 
 # Each module here defines `register(subparsers)` adding its own sub-commands with a `handler`.
-COMMAND_MODULES: tuple[str, ...] = ("indicators.cli_score",)
+COMMAND_MODULES: tuple[str, ...] = ("indicators.cli_score", "indicators.cli_store")
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -15,6 +15,8 @@ class Problem:
     line: int | None = None
     path: str = ""
     hint: str = ""
+    # A machine-readable kind for problems a caller reacts to differently, e.g. "conflict" (reload the form).
+    code: str = ""
 
     def location(self) -> str:
         """Return `FILE:LINE` (or the parts known) for this problem."""
@@ -45,6 +47,7 @@ class Problem:
             "path": self.path,
             "message": self.message,
             "hint": self.hint,
+            "code": self.code,
         }
 
 
@@ -75,6 +78,7 @@ class ProblemCollector:
         line: int | None = None,
         path: str = "",
         hint: str = "",
+        code: str = "",
     ) -> None:
         """Record one problem."""
         self.problems.append(
@@ -84,6 +88,7 @@ class ProblemCollector:
                 line=line,
                 path=path,
                 hint=hint,
+                code=code,
             )
         )
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,9 +15,58 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from indicators.catalogue import Catalogue, load_catalogue  # noqa: E402
+from indicators.store import Store  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     """The shipped catalogue, loaded once."""
     return load_catalogue()
+
+
+# --- observation store: one fresh database per test, on SQLite and on a real PostgreSQL server ---------
+
+SMALL_CATALOGUE_DIR = Path(__file__).resolve().parent / "fixtures" / "catalogue_small"
+
+
+@pytest.fixture(scope="session")
+def small_catalogue() -> Catalogue:
+    """The five-indicator catalogue the store tests write against."""
+    return load_catalogue(SMALL_CATALOGUE_DIR)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A PostgreSQL 15 server for the whole session; CI fails (never skips) when it cannot start."""
+    from pg_server import PostgresMissing, temporary_postgres
+
+    try:
+        with temporary_postgres() as url:
+            yield url
+    except PostgresMissing as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(str(exc), pytrace=False)
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of a new, empty database on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    from pg_server import create_database, drop_database
+
+    server = request.getfixturevalue("pg_server")
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    url = create_database(server, name)
+    yield url
+    drop_database(server, name)
+
+
+@pytest.fixture
+def store(db_url: str, small_catalogue: Catalogue) -> Iterator[Store]:
+    """An opened store on a fresh database, with the small catalogue."""
+    opened = Store(db_url, catalogue=small_catalogue)
+    yield opened
+    opened.close()

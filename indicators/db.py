@@ -1,0 +1,190 @@
+"""Where the observation database is, how to connect to it, and its schema (kept current by migrations)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from indicators.errors import IndicatorsError, Problem
+from indicators.paths import DATA_DIR, PACKAGE_DIR
+
+ENV_VAR = "XINAN_DB_URL"
+DEFAULT_DB_FILE = DATA_DIR / "xinan.db"
+MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
+# Any constant shared by every process of this application: PostgreSQL serialises migrations on it.
+_MIGRATION_LOCK_KEY = 0x58494E414E  # "XINAN"
+
+metadata = MetaData()
+
+_id_type = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements only INTEGER keys
+
+observations = Table(
+    "observations",
+    metadata,
+    Column("id", _id_type, primary_key=True, autoincrement=True),
+    Column("indicator_id", String(64), nullable=False),
+    Column("place_code", String(6), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("value", Float, nullable=True),
+    Column("unit", String(16), nullable=False),
+    Column("qualifier", String(16), nullable=False),
+    Column("retracted", Boolean, nullable=False),
+    Column("note", Text, nullable=True),
+    Column("source_kind", String(8), nullable=False),
+    Column("source_ref", Text, nullable=True),
+    Column("entered_by", String(100), nullable=False),
+    Column("entered_at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, nullable=True),
+    UniqueConstraint("indicator_id", "place_code", "period", "revision", name="uq_observation_revision"),
+    CheckConstraint("revision >= 1", name="ck_observation_revision_positive"),
+    CheckConstraint(
+        "qualifier IN ('exact', 'more_than', 'nearly', 'about', 'at_most')", name="ck_observation_qualifier"
+    ),
+    CheckConstraint("source_kind IN ('article', 'form', 'import')", name="ck_observation_source_kind"),
+    CheckConstraint(
+        "(retracted AND value IS NULL) OR (NOT retracted AND value IS NOT NULL)", name="ck_value"
+    ),
+    Index("ix_observations_entered_at", "entered_at"),
+)
+
+store_state = Table(
+    "store_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("data_version", BigInteger, nullable=False),
+)
+
+
+def resolve_url(url: str | None = None) -> str:
+    """Return the database URL: the one given, else $XINAN_DB_URL, else the SQLite file under data/."""
+    chosen = url or os.environ.get(ENV_VAR) or f"sqlite:///{DEFAULT_DB_FILE}"
+    try:
+        parsed = make_url(chosen)
+    except ArgumentError as exc:
+        raise IndicatorsError(
+            [
+                Problem(
+                    f"'{chosen}' is not a database URL",
+                    path="db",
+                    hint="write sqlite:///path/to/file.db or postgresql://user@host:5432/dbname",
+                )
+            ]
+        ) from exc
+    # psycopg 3 is the driver installed; plain postgresql:// would ask SQLAlchemy for psycopg2.
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def display_url(url: str) -> str:
+    """Return the URL with any password hidden, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_events(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let us emit BEGIN ourselves: pysqlite's lazy BEGIN would make a read-then-write race possible.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")  # a committed value survives power loss
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # Writers take the write lock at BEGIN, so their read of the current revision cannot go stale.
+        immediate = conn.get_execution_options().get("xinan_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for the URL; for SQLite create the folder and use WAL mode."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        _sqlite_events(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """Open a transaction that writes: SQLite takes its write lock at once."""
+    with engine.connect() as conn:
+        conn.execution_options(xinan_write=True)
+        with conn.begin():
+            yield conn
+
+
+def _alembic_config(conn: Connection) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = conn
+    return config
+
+
+def head_revision() -> str:
+    """Return the newest schema revision the code knows."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(conn: Connection) -> str | None:
+    """Return the schema revision the database is at, or None when it has no schema yet."""
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine) -> str:
+    """Bring the schema to the newest revision, once even when many processes open at the same time."""
+    from alembic import command
+
+    head = head_revision()
+    with engine.connect() as conn:
+        if current_revision(conn) == head:
+            return head
+    with write_transaction(engine) as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+        if current_revision(conn) != head:
+            command.upgrade(_alembic_config(conn), "head")
+    return head

@@ -1,0 +1,201 @@
+"""An observation (one value of one indicator at one place and period) and the checks it must pass."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from indicators.catalogue import Catalogue
+from indicators.periods import check_frequency, parse_period, period_start
+from indicators.units import NON_NEGATIVE_KINDS, UNITS, convert
+
+Qualifier = Literal["exact", "more_than", "nearly", "about", "at_most"]
+SourceKind = Literal["article", "form", "import"]
+QUALIFIERS: tuple[str, ...] = get_args(Qualifier)
+SOURCE_KINDS: tuple[str, ...] = get_args(SourceKind)
+
+PERCENT_TOP = {"%": 100.0, "‰": 1000.0}
+# Binzhou's calendar decides whether a period has begun; China keeps UTC+8 all year.
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+class Observation(BaseModel):
+    """One stored revision of a cell (indicator × place × period)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    indicator_id: str
+    place_code: str
+    period: str
+    revision: int = Field(ge=1)
+    value: float | None = Field(description="In the indicator's unit; None when the revision retracts")
+    unit: str
+    qualifier: Qualifier
+    retracted: bool = False
+    note: str | None = None
+    source_kind: SourceKind
+    source_ref: str | None = None
+    entered_by: str
+    entered_at: dt.datetime = Field(description="UTC")
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One problem with one field of an observation, before it knows its file or row."""
+
+    column: str
+    message: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class CheckedValue:
+    """A value that passed every check, converted to the indicator's unit."""
+
+    indicator_id: str
+    place_code: str
+    period: str
+    value: float
+    unit: str
+    qualifier: str
+
+
+def china_today() -> dt.date:
+    """Return today's date in Binzhou."""
+    return dt.datetime.now(CHINA_TZ).date()
+
+
+class ObservationChecker:
+    """Checks values against the catalogue; lookups are prepared once so bulk checks stay fast."""
+
+    def __init__(self, catalogue: Catalogue, today: dt.date | None = None) -> None:
+        self.catalogue = catalogue
+        self.today = today or china_today()
+        self._indicator_ids = sorted(catalogue.indicators)
+        self._place_codes = sorted(catalogue.place_by_code)
+        self._period_ok: dict[tuple[str, str], str | None] = {}
+
+    def check_indicator(self, indicator_id: str) -> FieldProblem | None:
+        """Return a problem when the indicator id is not in the catalogue."""
+        if indicator_id in self.catalogue.indicators:
+            return None
+        close = difflib.get_close_matches(indicator_id, self._indicator_ids, n=1, cutoff=0.6)
+        hint = (
+            f"did you mean '{close[0]}'?"
+            if close
+            else "use an id from the template (python -m indicators template)"
+        )
+        shown = indicator_id if indicator_id else "(empty)"
+        return FieldProblem("indicator_id", f"unknown indicator '{shown}'", hint)
+
+    def check_place(self, place_code: str) -> FieldProblem | None:
+        """Return a problem when the place code is not in places.yaml."""
+        if place_code in self.catalogue.place_by_code:
+            return None
+        shown = place_code if place_code else "(empty)"
+        return FieldProblem(
+            "place_code",
+            f"unknown place code '{shown}'",
+            "use a six-digit code from places.yaml, e.g. 371600 for 滨州市",
+        )
+
+    def check_period(self, period: str, frequency: str) -> FieldProblem | None:
+        """Return a problem when the period is malformed, of the wrong frequency or not yet begun."""
+        key = (period, frequency)
+        if key not in self._period_ok:
+            self._period_ok[key] = self._period_message(period, frequency)
+        message = self._period_ok[key]
+        return FieldProblem("period", message) if message else None
+
+    def _period_message(self, period: str, frequency: str) -> str | None:
+        mismatch = check_frequency(period, frequency)
+        if mismatch:
+            return mismatch
+        start = period_start(parse_period(period))
+        if start > self.today:
+            return f"period {period} has not begun yet (today is {self.today.isoformat()})"
+        return None
+
+    def check(
+        self,
+        indicator_id: str,
+        place_code: str,
+        period: str,
+        value: float | None,
+        unit: str | None,
+        qualifier: str | None,
+    ) -> tuple[CheckedValue | None, list[FieldProblem]]:
+        """Check one value; return it in the indicator's unit, or every problem found."""
+        problems: list[FieldProblem] = []
+        indicator_problem = self.check_indicator(indicator_id)
+        if indicator_problem:
+            problems.append(indicator_problem)
+        place_problem = self.check_place(place_code)
+        if place_problem:
+            problems.append(place_problem)
+        qualifier = qualifier or "exact"
+        if qualifier not in QUALIFIERS:
+            problems.append(
+                FieldProblem(
+                    "qualifier", f"unknown qualifier '{qualifier}'", "use one of: " + ", ".join(QUALIFIERS)
+                )
+            )
+        if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append(FieldProblem("value", f"value must be a number (got {value!r})"))
+            value = None
+        elif not math.isfinite(value):
+            problems.append(FieldProblem("value", f"value must be a finite number (got {value})"))
+            value = None
+        if indicator_problem:
+            return None, problems
+        ind = self.catalogue.indicators[indicator_id]
+        period_problem = self.check_period(period, ind.frequency)
+        if period_problem:
+            problems.append(period_problem)
+        target_unit = UNITS[ind.unit]
+        given_unit = unit or ind.unit
+        converted = value
+        if given_unit != ind.unit:
+            if given_unit not in UNITS:
+                problems.append(
+                    FieldProblem(
+                        "unit", f"unknown unit '{given_unit}'", f"this indicator is recorded in {ind.unit}"
+                    )
+                )
+                converted = None
+            elif UNITS[given_unit].base != target_unit.base:
+                problems.append(
+                    FieldProblem(
+                        "unit",
+                        f"unit '{given_unit}' cannot be converted to this indicator's unit '{ind.unit}'",
+                        f"enter the value in {ind.unit}",
+                    )
+                )
+                converted = None
+            elif value is not None:
+                converted = convert(value, given_unit, ind.unit)
+        if converted is not None:
+            shown = f"value {value:g}" + (
+                f" {given_unit} (= {converted:g} {ind.unit})" if given_unit != ind.unit else ""
+            )
+            if target_unit.symbol in ("%", "‰") and not 0 <= converted <= PERCENT_TOP[target_unit.symbol]:
+                problems.append(
+                    FieldProblem(
+                        "value",
+                        f"{shown} is outside 0–{PERCENT_TOP[target_unit.symbol]:g} {target_unit.symbol}",
+                    )
+                )
+            elif target_unit.kind in NON_NEGATIVE_KINDS and converted < 0:
+                problems.append(FieldProblem("value", f"{shown} cannot be negative for unit {ind.unit}"))
+        if problems or converted is None:
+            return None, problems
+        return (
+            CheckedValue(indicator_id, place_code, period, float(converted), ind.unit, qualifier),
+            problems,
+        )

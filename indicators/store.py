@@ -1,0 +1,541 @@
+"""The observation store: append-only revisions of each cell, checked against the catalogue on write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+import pandas as pd
+from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+
+from indicators.catalogue import Catalogue, load_catalogue
+from indicators.db import (
+    display_url,
+    make_engine,
+    migrate,
+    observations,
+    resolve_url,
+    store_state,
+    write_transaction,
+)
+from indicators.errors import IndicatorsError, Problem, ProblemCollector
+from indicators.observations import SOURCE_KINDS, CheckedValue, Observation, ObservationChecker
+
+Cell = tuple[str, str, str]  # (indicator_id, place_code, period)
+
+CURRENT_COLUMNS = [
+    "indicator_id",
+    "place_code",
+    "period",
+    "value",
+    "unit",
+    "qualifier",
+    "note",
+    "source_kind",
+    "source_ref",
+    "entered_by",
+    "entered_at",
+    "revision",
+]
+CHANGES_COLUMNS = [
+    "indicator_id",
+    "place_code",
+    "period",
+    "revision",
+    "value",
+    "previous_value",
+    "unit",
+    "qualifier",
+    "retracted",
+    "note",
+    "source_kind",
+    "source_ref",
+    "entered_by",
+    "entered_at",
+    "reason",
+]
+_o = observations.c
+_CELL_COLUMNS = (_o.indicator_id, _o.place_code, _o.period)
+MAX_CONFLICTS_LISTED = 20
+
+
+class CurrentCell(NamedTuple):
+    """The latest revision of a cell, light enough to hold a hundred thousand of them."""
+
+    revision: int
+    value: float | None
+    unit: str
+    qualifier: str
+    retracted: bool
+    note: str | None
+    source_kind: str
+    source_ref: str | None
+    entered_by: str
+    entered_at: dt.datetime
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    """Return the time as an aware UTC datetime; naive times from SQLite are already UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def when_text(value: dt.datetime) -> str:
+    """Return a UTC time the way conflict messages show it."""
+    return f"{utc(value):%Y-%m-%d %H:%M:%S} UTC"
+
+
+def cell_text(cell: Cell) -> str:
+    """Return 'indicator at place for period' for messages."""
+    return f"{cell[0]} at {cell[1]} for {cell[2]}"
+
+
+def conflict_problem(cell: Cell, expected: int, latest: CurrentCell | None, where: str = "") -> Problem:
+    """Return the problem a stale save reports: who changed the cell, when, and what to do."""
+    hint = "reload to see the current value, then enter your change again"
+    if latest is None:
+        message = f"{cell_text(cell)} has no value yet, but the save was based on revision {expected}"
+    elif expected == 0:
+        message = (
+            f"{cell_text(cell)} already has a value (revision {latest.revision}, entered by "
+            f"{latest.entered_by} at {when_text(latest.entered_at)}); nothing was saved"
+        )
+        hint = "to correct it, start from its current revision"
+    else:
+        verb = "retracted" if latest.retracted else "changed"
+        message = (
+            f"{cell_text(cell)} was {verb} by {latest.entered_by} at {when_text(latest.entered_at)} "
+            f"(now revision {latest.revision}; your copy was revision {expected}); nothing was saved"
+        )
+    return Problem(message, path=where or "/".join(cell), hint=hint, code="conflict")
+
+
+def _current_cell(row: Any) -> CurrentCell:
+    return CurrentCell(
+        revision=row.revision,
+        value=row.value,
+        unit=row.unit,
+        qualifier=row.qualifier,
+        retracted=bool(row.retracted),
+        note=row.note,
+        source_kind=row.source_kind,
+        source_ref=row.source_ref,
+        entered_by=row.entered_by,
+        entered_at=utc(row.entered_at),
+    )
+
+
+def _observation(row: Mapping[str, Any]) -> Observation:
+    data = {name: row[name] for name in Observation.model_fields}
+    data["entered_at"] = utc(data["entered_at"])
+    data["retracted"] = bool(data["retracted"])
+    return Observation(**data)
+
+
+def _clean_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+class Store:
+    """Observations in SQLite (default, data/xinan.db) or PostgreSQL, with every revision kept."""
+
+    def __init__(self, url: str | None = None, catalogue: Catalogue | None = None) -> None:
+        self.url = resolve_url(url)
+        self.catalogue = catalogue if catalogue is not None else load_catalogue()
+        self.engine = make_engine(self.url)
+        try:
+            self.schema_revision = migrate(self.engine)
+        except OperationalError as exc:
+            self.engine.dispose()
+            raise IndicatorsError(
+                [
+                    Problem(
+                        f"cannot open the database {display_url(self.url)}: {exc.orig}",
+                        path="db",
+                        hint="check the --db URL or $XINAN_DB_URL, and that the server is running",
+                    )
+                ]
+            ) from exc
+
+    def close(self) -> None:
+        """Release every database connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def checker(self) -> ObservationChecker:
+        """Return a checker for today's date against this store's catalogue."""
+        return ObservationChecker(self.catalogue)
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def save(
+        self,
+        indicator_id: str,
+        place_code: str,
+        period: str,
+        value: float,
+        *,
+        unit: str | None = None,
+        qualifier: str = "exact",
+        note: str | None = None,
+        source_kind: str = "form",
+        source_ref: str | None = None,
+        entered_by: str,
+        reason: str | None = None,
+        expected_revision: int | None = None,
+    ) -> Observation:
+        """Add a revision to a cell; refused when the cell changed since `expected_revision` (0/None: new)."""
+        out = ProblemCollector()
+        checked, field_problems = self.checker().check(
+            str(indicator_id).strip(), str(place_code).strip(), str(period).strip(), value, unit, qualifier
+        )
+        for fp in field_problems:
+            out.add(fp.message, path=fp.column, hint=fp.hint)
+        self._check_meta(out, source_kind=source_kind, entered_by=entered_by)
+        out.raise_if_any()
+        assert checked is not None
+        row = self._row(
+            checked,
+            note=note,
+            source_kind=source_kind,
+            source_ref=source_ref,
+            entered_by=entered_by,
+            reason=reason,
+        )
+        return self._append_one(row, expected_revision or 0)
+
+    def retract(
+        self,
+        indicator_id: str,
+        place_code: str,
+        period: str,
+        *,
+        entered_by: str,
+        reason: str,
+        expected_revision: int,
+    ) -> Observation:
+        """Withdraw a cell's value by adding a retracting revision; the history keeps the old value."""
+        out = ProblemCollector()
+        self._check_meta(out, source_kind="form", entered_by=entered_by)
+        if not _clean_text(reason):
+            out.add("a retraction needs a reason", path="reason", hint="say why the value is withdrawn")
+        checker = self.checker()
+        for problem in (checker.check_indicator(indicator_id), checker.check_place(place_code)):
+            if problem:
+                out.add(problem.message, path=problem.column, hint=problem.hint)
+        out.raise_if_any()
+        cell = (indicator_id, place_code, period)
+        with self._writing() as conn:
+            latest = self._latest(conn, cell)
+            if latest is not None and latest.retracted and latest.revision == expected_revision:
+                raise IndicatorsError(
+                    [Problem(f"{cell_text(cell)} is already retracted", path="/".join(cell))]
+                )
+            if latest is None or latest.revision != expected_revision:
+                raise IndicatorsError([conflict_problem(cell, expected_revision, latest)])
+            row = {
+                "indicator_id": indicator_id,
+                "place_code": place_code,
+                "period": period,
+                "revision": latest.revision + 1,
+                "value": None,
+                "unit": latest.unit,
+                "qualifier": "exact",
+                "retracted": True,
+                "note": None,
+                "source_kind": "form",
+                "source_ref": None,
+                "entered_by": entered_by.strip(),
+                "entered_at": dt.datetime.now(dt.UTC),
+                "reason": _clean_text(reason),
+            }
+            self._bump(conn)
+            conn.execute(insert(observations), row)
+        return _observation(row)
+
+    def append_many(self, rows: Sequence[dict[str, Any]], expected: Mapping[Cell, int]) -> int:
+        """Add checked rows (see `row`) in one transaction, all or none; each cell must still be at `expected`."""
+        if not rows:
+            return 0
+        try:
+            with self._writing() as conn:
+                self._bump(conn)  # first: concurrent imports wait here instead of colliding later
+                self._insert_many(conn, rows, expected)
+        except IntegrityError as exc:
+            raise IndicatorsError(
+                [
+                    Problem(
+                        "another import or save changed these cells at the same moment; nothing was written",
+                        hint="run the import again",
+                        code="conflict",
+                    )
+                ]
+            ) from exc
+        return len(rows)
+
+    def _insert_many(
+        self, conn: Connection, rows: Sequence[dict[str, Any]], expected: Mapping[Cell, int]
+    ) -> None:
+        indicator_ids = sorted({r["indicator_id"] for r in rows})
+        revisions = {
+            (ind, place, period): latest
+            for ind, place, period, latest in conn.execute(
+                select(*_CELL_COLUMNS, func.max(_o.revision))
+                .where(_o.indicator_id.in_(indicator_ids))
+                .group_by(*_CELL_COLUMNS)
+            )
+        }
+        stale: list[tuple[Cell, int, str]] = []
+        for r in rows:
+            cell = (r["indicator_id"], r["place_code"], r["period"])
+            now = revisions.get(cell, 0)
+            if now != expected.get(cell, 0):
+                stale.append((cell, expected.get(cell, 0), r.get("_where", "")))
+            r["revision"] = now + 1
+        if stale:
+            shown = [
+                conflict_problem(cell, exp, self._latest(conn, cell), where)
+                for cell, exp, where in stale[:MAX_CONFLICTS_LISTED]
+            ]
+            if len(stale) > len(shown):
+                shown.append(Problem(f"… and {len(stale) - len(shown)} more cells changed since the dry run"))
+            raise IndicatorsError(shown)
+        clean = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
+        conn.execute(insert(observations), clean)
+
+    def row(
+        self,
+        checked: CheckedValue,
+        *,
+        note: str | None,
+        source_kind: str,
+        source_ref: str | None,
+        entered_by: str,
+        reason: str | None,
+        entered_at: dt.datetime | None = None,
+    ) -> dict[str, Any]:
+        """Return the database row for a checked value (revision is filled in when it is written)."""
+        return self._row(
+            checked,
+            note=note,
+            source_kind=source_kind,
+            source_ref=source_ref,
+            entered_by=entered_by,
+            reason=reason,
+            entered_at=entered_at,
+        )
+
+    @staticmethod
+    def _row(
+        checked: CheckedValue,
+        *,
+        note: str | None,
+        source_kind: str,
+        source_ref: str | None,
+        entered_by: str,
+        reason: str | None,
+        entered_at: dt.datetime | None = None,
+    ) -> dict[str, Any]:
+        return {
+            "indicator_id": checked.indicator_id,
+            "place_code": checked.place_code,
+            "period": checked.period,
+            "revision": 0,
+            "value": checked.value,
+            "unit": checked.unit,
+            "qualifier": checked.qualifier,
+            "retracted": False,
+            "note": _clean_text(note),
+            "source_kind": source_kind,
+            "source_ref": _clean_text(source_ref),
+            "entered_by": entered_by.strip(),
+            "entered_at": entered_at or dt.datetime.now(dt.UTC),
+            "reason": _clean_text(reason),
+        }
+
+    @staticmethod
+    def _check_meta(out: ProblemCollector, *, source_kind: str, entered_by: str) -> None:
+        if source_kind not in SOURCE_KINDS:
+            out.add(
+                f"unknown source kind '{source_kind}'",
+                path="source_kind",
+                hint="use one of: " + ", ".join(SOURCE_KINDS),
+            )
+        if not isinstance(entered_by, str) or not entered_by.strip():
+            out.add("who entered the value must be given", path="entered_by")
+        elif len(entered_by.strip()) > 100:
+            out.add("entered_by is longer than 100 characters", path="entered_by")
+
+    def _writing(self) -> Any:
+        try:
+            return write_transaction(self.engine)
+        except SQLAlchemyError as exc:  # pragma: no cover - connection failures surface on first use
+            raise IndicatorsError([Problem(f"database error: {exc}", path="db")]) from exc
+
+    def _append_one(self, row: dict[str, Any], expected: int) -> Observation:
+        cell = (row["indicator_id"], row["place_code"], row["period"])
+        try:
+            with self._writing() as conn:
+                self._bump(conn)
+                latest = self._latest(conn, cell)
+                current = latest.revision if latest else 0
+                if current != expected:
+                    raise IndicatorsError([conflict_problem(cell, expected, latest)])
+                row["revision"] = current + 1
+                conn.execute(insert(observations), row)
+        except IntegrityError as exc:
+            # Another writer took this revision number between our read and insert: same answer as stale.
+            with self.engine.connect() as conn:
+                latest = self._latest(conn, cell)
+            raise IndicatorsError([conflict_problem(cell, expected, latest)]) from exc
+        return _observation(row)
+
+    @staticmethod
+    def _bump(conn: Connection) -> None:
+        # Also serialises writers on PostgreSQL: the row lock is held until commit.
+        conn.execute(
+            update(store_state)
+            .where(store_state.c.id == 1)
+            .values(data_version=store_state.c.data_version + 1)
+        )
+
+    # --- reading -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _latest(conn: Connection, cell: Cell) -> CurrentCell | None:
+        row = conn.execute(
+            select(observations)
+            .where(_o.indicator_id == cell[0], _o.place_code == cell[1], _o.period == cell[2])
+            .order_by(_o.revision.desc())
+            .limit(1)
+        ).first()
+        return _current_cell(row) if row is not None else None
+
+    @staticmethod
+    def _latest_subquery(indicator_ids: Iterable[str] | None, place_codes: Iterable[str] | None) -> Any:
+        query = select(*_CELL_COLUMNS, func.max(_o.revision).label("latest")).group_by(*_CELL_COLUMNS)
+        if indicator_ids is not None:
+            query = query.where(_o.indicator_id.in_(list(indicator_ids)))
+        if place_codes is not None:
+            query = query.where(_o.place_code.in_(list(place_codes)))
+        return query.subquery("latest")
+
+    def _current_cells(
+        self, conn: Connection, indicator_ids: Iterable[str] | None
+    ) -> dict[Cell, CurrentCell]:
+        latest = self._latest_subquery(indicator_ids, None)
+        query = select(observations).join(
+            latest,
+            and_(
+                _o.indicator_id == latest.c.indicator_id,
+                _o.place_code == latest.c.place_code,
+                _o.period == latest.c.period,
+                _o.revision == latest.c.latest,
+            ),
+        )
+        return {(r.indicator_id, r.place_code, r.period): _current_cell(r) for r in conn.execute(query)}
+
+    def current_cells(self, indicator_ids: Iterable[str] | None = None) -> dict[Cell, CurrentCell]:
+        """Return the latest revision (retracted or not) of every cell, in one query."""
+        with self.engine.connect() as conn:
+            return self._current_cells(conn, indicator_ids)
+
+    def current_revision(self, indicator_id: str, place_code: str, period: str) -> int:
+        """Return the cell's latest revision number, 0 when it has none; a form sends it back on save."""
+        with self.engine.connect() as conn:
+            latest = self._latest(conn, (indicator_id, place_code, period))
+        return latest.revision if latest else 0
+
+    def history(self, indicator_id: str, place_code: str, period: str) -> list[Observation]:
+        """Return every revision of the cell, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(observations)
+                .where(_o.indicator_id == indicator_id, _o.place_code == place_code, _o.period == period)
+                .order_by(_o.revision)
+            ).mappings()
+            return [_observation(r) for r in rows]
+
+    def current_frame(
+        self, indicator_ids: Iterable[str] | None = None, place_codes: Iterable[str] | None = None
+    ) -> pd.DataFrame:
+        """Return the current, non-retracted value of every cell, in the indicator's unit."""
+        latest = self._latest_subquery(indicator_ids, place_codes)
+        query = (
+            select(*[_o[name] for name in CURRENT_COLUMNS])
+            .join(
+                latest,
+                and_(
+                    _o.indicator_id == latest.c.indicator_id,
+                    _o.place_code == latest.c.place_code,
+                    _o.period == latest.c.period,
+                    _o.revision == latest.c.latest,
+                ),
+            )
+            .where(_o.retracted.is_(False))
+            .order_by(*_CELL_COLUMNS)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return _frame(rows, CURRENT_COLUMNS)
+
+    def changes_frame(
+        self,
+        since: dt.datetime | None = None,
+        indicator_id: str | None = None,
+        place_code: str | None = None,
+        entered_by: str | None = None,
+    ) -> pd.DataFrame:
+        """Return every revision, newest first, with the value it replaced: who changed what, when."""
+        previous = (
+            func.lag(_o.value)
+            .over(partition_by=list(_CELL_COLUMNS), order_by=_o.revision)
+            .label("previous_value")
+        )
+        inner = select(observations, previous).subquery("revisions")
+        c = inner.c
+        query = select(*[c[name] for name in CHANGES_COLUMNS])
+        if since is not None:
+            query = query.where(c.entered_at >= utc(since))
+        if indicator_id is not None:
+            query = query.where(c.indicator_id == indicator_id)
+        if place_code is not None:
+            query = query.where(c.place_code == place_code)
+        if entered_by is not None:
+            query = query.where(c.entered_by == entered_by)
+        query = query.order_by(c.entered_at.desc(), c.id.desc())
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        frame = _frame(rows, CHANGES_COLUMNS)
+        frame["retracted"] = frame["retracted"].astype(bool)
+        return frame
+
+    def data_version(self) -> int:
+        """Return a number that changes whenever anything is written (for caching pages)."""
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(select(store_state.c.data_version).where(store_state.c.id == 1)).scalar_one()
+            )
+
+
+def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
+    frame["entered_at"] = pd.to_datetime(
+        [utc(v) for v in frame["entered_at"]] if len(frame) else [], utc=True
+    )
+    for name in ("value", "previous_value"):
+        if name in frame:
+            frame[name] = frame[name].astype("float64")
+    frame["revision"] = frame["revision"].astype("int64")
+    return frame
