@@ -178,7 +178,7 @@ def pack_html(pack: Pack) -> tuple[str, str]:
     body = "".join(pages)
     document = (
         f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{escape(pack.title)}</title>"
-        f"<style>{CSS}</style></head><body>{body}{charts.script()}</body></html>"
+        f"<style>{CSS}</style></head><body><main>{body}</main>{charts.script()}</body></html>"
     )
     return document, body + charts.text()
 
