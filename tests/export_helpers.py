@@ -36,10 +36,8 @@ def observations(
         base = ind.baseline.value
         goal = ind.target.value if ind.target is not None else base
         for year in years:
-            if ind_id in behind:
-                value = base
-            else:
-                value = base if year <= int(ind.baseline.period[:4]) else goal
+            reached = ind_id not in behind and year > int(ind.baseline.period[:4])
+            value = goal if reached else base
             rows.append(
                 {
                     "indicator_id": ind_id,
