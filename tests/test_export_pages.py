@@ -40,10 +40,7 @@ def media(monkeypatch: pytest.MonkeyPatch) -> type[_Recording]:
 def served_bytes(button, manager: MediaFileManager) -> bytes:
     """Return the bytes a download button gives: its stored file, or what its deferred callable makes."""
     proto = button.proto
-    if proto.deferred_file_id:
-        url = manager.execute_deferred(proto.deferred_file_id)
-    else:
-        url = proto.url
+    url = manager.execute_deferred(proto.deferred_file_id) if proto.deferred_file_id else proto.url
     file_id = url.rsplit("/", 1)[-1].split(".")[0]
     return manager._storage.get_file(file_id).content
 

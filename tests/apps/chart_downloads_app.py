@@ -6,12 +6,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import pandas as pd  # noqa: E402
-import plotly.graph_objects as go  # noqa: E402
-import streamlit as st  # noqa: E402
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
 
-from dashboard.export.charts import ChartMeta  # noqa: E402
-from dashboard.export.widgets import chart_downloads  # noqa: E402
+from dashboard.export.charts import ChartMeta
+from dashboard.export.widgets import chart_downloads
 
 frame = pd.DataFrame({"地区": ["滨城区", "沾化区"], "value": [91.0, 88.5], "note": ["=1+1", "正常"]})
 fig = go.Figure(go.Bar(x=frame["地区"], y=frame["value"]))
