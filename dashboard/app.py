@@ -1,72 +1,53 @@
-"""Streamlit entry point: the catalogue as a tree (theme → first level → second level)."""
+"""Streamlit entry point: shared sidebar, then the page the URL names (overview, theme, indicator …)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-import streamlit as st
-
 # `streamlit run dashboard/app.py` puts dashboard/ on the path, not the project root.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-from indicators import IndicatorsError, load_catalogue
-from indicators.tables import catalogue_frame
+import streamlit as st  # noqa: E402
 
-DIRECTION_ZH = {"increase": "越高越好 ↑", "decrease": "越低越好 ↓", "range": "区间内为好 ↔"}
-FREQUENCY_ZH = {"year": "年", "quarter": "季度", "month": "月"}
-ORIGIN_ZH = {"article": "文章", "proposed": "建议", "inferred": "推断"}
+from dashboard import layout, signin  # noqa: E402
+from dashboard.i18n import t  # noqa: E402
 
-
-def _target_text(row: dict) -> str:
-    if row["target_value"] is None or row["target_value"] != row["target_value"]:
-        return "—"
-    text = f"{row['target_value']:g} {row['unit']}（{row['target_period']}）"
-    return text + (" 示例目标" if row["target_kind"] == "example" else "")
+PAGES_DIR = Path(__file__).resolve().parent / "pages_"
+# (file, url path, locale key of the title, icon); the URL paths are part of the product: keep them.
+PAGES = (
+    ("overview.py", "overview", "nav.overview", ":material/dashboard:"),
+    ("theme.py", "theme", "nav.theme", ":material/account_tree:"),
+    ("indicator.py", "indicator", "nav.indicator", ":material/show_chart:"),
+    ("places.py", "places", "nav.places", ":material/grid_on:"),
+    ("entry.py", "entry", "nav.entry", ":material/edit_note:"),
+    ("bulk_import.py", "import", "nav.import", ":material/upload_file:"),
+    ("sources.py", "sources", "nav.sources", ":material/article:"),
+    ("history.py", "history", "nav.history", ":material/history:"),
+)
 
 
 def main() -> None:
-    """Render the catalogue page."""
-    st.set_page_config(page_title="心安城市指标体系", page_icon="🏙️", layout="wide")
-    try:
-        catalogue = load_catalogue()
-    except IndicatorsError as exc:
-        st.error("指标目录有误，请修改以下YAML位置 / The catalogue has problems:")
-        st.code(str(exc), language="text")
-        st.stop()
-    fw = catalogue.framework
-    st.title(fw.name_zh)
-    st.caption(f"{fw.name_en} · {fw.issuing_body_zh} · v{fw.version}")
-    summary = catalogue.summary()
-    cols = st.columns(4)
-    cols[0].metric("主题 Themes", summary["themes"])
-    cols[1].metric("一级指标 First level", summary["first_level"])
-    cols[2].metric("二级指标 Second level", summary["second_level"])
-    cols[3].metric("来自文章 From articles", summary["from_articles"])
-    if fw.structure_zh:
-        st.info(fw.structure_zh)
-    frame = catalogue_frame(catalogue)
-    for theme in catalogue.themes:
-        rows = frame[frame["theme_id"] == theme.id]
-        with st.expander(f"{theme.name_zh} {theme.name_en} · {len(rows)} 项二级指标", expanded=False):
-            for first in theme.first_level:
-                mark = "（推断）" if first.origin.kind == "inferred" else ""
-                st.markdown(f"**{first.name_zh}{mark}** · {first.name_en}")
-                sub = rows[rows["first_level_id"] == first.id]
-                table = [
-                    {
-                        "指标": r["name_zh"],
-                        "ID": r["indicator_id"],
-                        "单位": r["unit"],
-                        "方向": DIRECTION_ZH[r["direction"]],
-                        "频率": FREQUENCY_ZH[r["frequency"]],
-                        "目标": _target_text(r),
-                        "来源": ORIGIN_ZH[r["origin"]],
-                        "责任部门": r["department"],
-                    }
-                    for r in sub.to_dict("records")
-                ]
-                st.dataframe(table, hide_index=True, width="stretch")
+    """Configure the app, draw the shared sidebar and run the selected page."""
+    layout.init_language()
+    st.set_page_config(page_title=t("app.title"), page_icon="🏙️", layout="wide")
+    layout.sidebar()
+    user = signin.sidebar_block()
+    signin.gate(user)
+    pages = [
+        st.Page(PAGES_DIR / file, title=t(key), url_path=url, icon=icon) for file, url, key, icon in PAGES
+    ]
+
+    def home() -> None:
+        # The root URL opens the overview under its own path, so /overview is a real, shareable address.
+        st.switch_page(pages[0])
+
+    root = st.Page(home, title=t("nav.overview"), url_path="home", default=True, visibility="hidden")
+    view, work = pages[:4] + pages[6:7], pages[4:6] + pages[7:]
+    nav = st.navigation({"": [root], t("nav.section_view"): view, t("nav.section_work"): work})
+    nav.run()
 
 
 main()

@@ -17,7 +17,14 @@ from indicators.schema import SCHEMAS, schema_text, write_schemas
 Handler = Callable[[argparse.Namespace], int]
 
 # Each module here defines `register(subparsers)` adding its own sub-commands with a `handler`.
-COMMAND_MODULES: tuple[str, ...] = ("indicators.cli_score", "indicators.cli_store")
+COMMAND_MODULES: tuple[str, ...] = (
+    "indicators.cli_score",
+    "indicators.cli_store",
+    "indicators.cli_users",
+    "indicators.cli_articles",
+    "indicators.cli_metrics",
+    "indicators.cli_generate",
+)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -71,6 +71,27 @@ def _coverage(row: pd.Series) -> str:
     )
 
 
+def _present(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def _indicator_line(r: Any, name_zh: str) -> str:
+    parts = [f"{r.status:17}", f"{name_zh} [{r.indicator_id}]"]
+    if _present(r.value):
+        mark = _QUALIFIER_MARK.get(r.qualifier, "")
+        parts.append(f"{r.period}: {mark}{_fmt(r.value, 2)} {r.unit}")
+    else:
+        parts.append("no data")
+    if _present(r.target_value):
+        kind = " (示例目标)" if r.target_kind == "example" else ""
+        parts.append(f"target {_fmt(r.target_value, 2)} by {r.target_period}{kind}")
+    if _present(r.progress):
+        parts.append(f"progress {_fmt(r.progress, 0, '%')}, expected {_fmt(r.expected, 0, '%')}")
+    if _present(r.change_prev):
+        parts.append(f"since {r.prev_period}: {r.change_prev:+,.2f}")
+    return "  ".join(parts)
+
+
 def _print_text(scores: Scores, catalogue: Catalogue, place: str) -> None:
     ind = scores.indicators[scores.indicators["place_code"] == place]
     name = catalogue.place_by_code[place].name_zh if place in catalogue.place_by_code else place
@@ -79,23 +100,7 @@ def _print_text(scores: Scores, catalogue: Catalogue, place: str) -> None:
         print(f"\n{theme.name_zh} {theme.id}")
         rows = ind[ind["theme_id"] == theme.id]
         for r in rows.itertuples():
-            i = catalogue.indicators[r.indicator_id]
-            mark = (
-                _QUALIFIER_MARK.get(r.qualifier, "")
-                if isinstance(r.value, float) and r.value == r.value
-                else ""
-            )
-            value = f"{mark}{_fmt(r.value, 2)} {r.unit}" if r.value == r.value else "no data"
-            target = ""
-            if r.target_value == r.target_value:
-                target = f"→ {_fmt(r.target_value, 2)} by {r.target_period}"
-                target += " (示例目标)" if r.target_kind == "example" else ""
-            progress = f"{_fmt(r.progress, 0, '%')} of path, expected {_fmt(r.expected, 0, '%')}"
-            change = f"Δprev {_fmt(r.change_prev, 2)}" if r.change_prev == r.change_prev else ""
-            print(
-                f"  {r.status:17} {i.name_zh} [{r.indicator_id}] {r.period or ''} {value} {target}  "
-                f"{progress}  {change}".rstrip()
-            )
+            print("  " + _indicator_line(r, catalogue.indicators[r.indicator_id].name_zh))
     roll = scores.rollups[scores.rollups["place_code"] == place]
     print("\nThemes")
     for theme in catalogue.themes:

@@ -83,3 +83,39 @@ def years_between(a: Period, b: Period) -> float:
 def example_for(frequency: str) -> str:
     """Return an example period string for the frequency."""
     return _EXAMPLES[frequency]
+
+
+def periods_between(frequency: str, first_year: int, last_year: int) -> list[str]:
+    """Return every period of a frequency from first_year to last_year, oldest first."""
+    years = range(first_year, last_year + 1)
+    if frequency == "year":
+        return [str(y) for y in years]
+    if frequency == "quarter":
+        return [f"{y}Q{q}" for y in years for q in range(1, 5)]
+    return [f"{y}-{m:02d}" for y in years for m in range(1, 13)]
+
+
+def begun_periods(frequency: str, today: date, first_year: int) -> tuple[list[str], str]:
+    """Return periods that have begun by `today`, newest first, and the last one already ended.
+
+    A form offers these (values for periods not yet begun are refused) and preselects the last ended
+    period, the one figures are usually reported for.
+    """
+    begun = [
+        p
+        for p in periods_between(frequency, first_year, today.year)
+        if period_start(parse_period(p)) <= today
+    ]
+    begun.reverse()
+    ended = [p for p in begun if _end_date(parse_period(p)) <= today]
+    return begun, (ended[0] if ended else begun[-1])
+
+
+def _end_date(period: Period) -> date:
+    # The day after the period's last day.
+    start = period_start(period)
+    if period.frequency == "year":
+        return date(start.year + 1, 1, 1)
+    months = 3 if period.frequency == "quarter" else 1
+    month = start.month - 1 + months
+    return date(start.year + month // 12, month % 12 + 1, 1)

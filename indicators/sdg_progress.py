@@ -60,6 +60,21 @@ def sdg_score(value: np.ndarray, with_target: np.ndarray, thresholds: SdgThresho
     return out
 
 
+def sdg_status(
+    value: np.ndarray, with_target: np.ndarray, achieved: np.ndarray, thresholds: SdgThresholds
+) -> np.ndarray:
+    """Return the status for progress values: target achieved first, then ≥ high, ≥ med, ≥ low, below."""
+    high = np.where(with_target, thresholds.with_target[0], thresholds.without_target[0])
+    med = np.where(with_target, thresholds.with_target[1], thresholds.without_target[1])
+    low = np.where(with_target, thresholds.with_target[2], thresholds.without_target[2])
+    with np.errstate(invalid="ignore"):
+        return np.select(
+            [achieved, np.isnan(value), value >= high, value >= med, value >= low],
+            ["target_achieved", "insufficient_data", "substantial", "moderate", "limited"],
+            "deterioration",
+        )
+
+
 def sdg_progress(frame: pd.DataFrame, thresholds: SdgThresholds) -> pd.DataFrame:
     """Add cagr_observed, cagr_required, sdg_value, sdg_status and sdg_score to a latest_values() frame."""
     out = frame
@@ -103,14 +118,7 @@ def sdg_progress(frame: pd.DataFrame, thresholds: SdgThresholds) -> pd.DataFrame
     value = np.where(with_target, ratio, s * d * cagr_o)
     value = np.where(measurable, value, np.nan)
 
-    high = np.where(with_target, thresholds.with_target[0], thresholds.without_target[0])
-    med = np.where(with_target, thresholds.with_target[1], thresholds.without_target[1])
-    low = np.where(with_target, thresholds.with_target[2], thresholds.without_target[2])
-    status = np.select(
-        [~has_data, achieved, np.isnan(value), value >= high, value >= med, value >= low],
-        ["no_data", "target_achieved", "insufficient_data", "substantial", "moderate", "limited"],
-        "deterioration",
-    )
+    status = np.where(has_data, sdg_status(value, with_target, achieved, thresholds), "no_data")
     score = sdg_score(np.where(np.isinf(value), np.sign(value) * 1e9, value), with_target, thresholds)
     score = np.where(achieved, 5.0, score)
     out["cagr_observed"] = cagr_o

@@ -1,0 +1,118 @@
+"""What every page shares: page chrome, the sidebar (language, place) and how a figure is labelled."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGES, current_language, name_of, t
+
+PLACE_KEY = "place"
+CSS = """
+<style>
+  .block-container { padding-top: 2.2rem; }
+  h1, h2, h3 { letter-spacing: 0.02em; }
+  [data-testid="stMetricValue"] { font-size: 1.9rem; }
+  .xa-source { color: #546e7a; font-size: 0.82rem; margin-top: -0.4rem; }
+  .xa-example { background: #fff3e0; color: #e65100; border-radius: 4px; padding: 0 4px; font-size: 0.8rem; }
+  .xa-quote mark.xa-figure { background: #eceff1; padding: 0 2px; border-radius: 3px; }
+  .xa-quote mark.xa-fed { background: #fff176; padding: 0 2px; border-radius: 3px; font-weight: 600; }
+  .xa-quote sup.xa-tag { color: #1565c0; font-size: 0.72rem; margin-left: 2px; }
+  .xa-quote { line-height: 1.9; font-size: 0.95rem; }
+  .xa-badge { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 0.8rem; color: #fff; }
+</style>
+"""
+
+
+def init_language() -> None:
+    if LANG_KEY not in st.session_state:
+        wanted = st.query_params.get("lang", DEFAULT_LANGUAGE)
+        st.session_state[LANG_KEY] = wanted if wanted in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def sidebar() -> None:
+    """Draw the shared sidebar: language switch and place selector; keep their choices in the session."""
+    init_language()
+    st.markdown(CSS, unsafe_allow_html=True)
+    with st.sidebar:
+        st.radio(
+            t("sidebar.language"),
+            LANGUAGES,
+            key=LANG_KEY,
+            format_func=lambda code: {"zh": "中文", "en": "English"}[code],
+            horizontal=True,
+        )
+        catalogue = data.catalogue()
+        city = catalogue.framework.default_place
+        codes = [city] + [p.code for p in catalogue.counties(city)]
+        if st.session_state.get(PLACE_KEY) not in codes:
+            wanted = st.query_params.get("place", city)
+            st.session_state[PLACE_KEY] = wanted if wanted in codes else city
+        st.selectbox(
+            t("sidebar.place"),
+            codes,
+            key=PLACE_KEY,
+            format_func=lambda code: name_of(catalogue.place_by_code[code]),
+        )
+        st.caption(t("sidebar.database", url=data.display_url()))
+        st.caption(t("sidebar.data_version", version=data.version()))
+
+
+def place() -> str:
+    """Return the place code chosen in the sidebar."""
+    return st.session_state.get(PLACE_KEY) or data.catalogue().framework.default_place
+
+
+def header(title_key: str, caption: str | None = None) -> None:
+    """Draw a page title (and optional caption) the same way on every page."""
+    st.title(t(title_key))
+    if caption:
+        st.caption(caption)
+
+
+def source_line(text: str) -> None:
+    """Draw the small line under a figure saying unit, period, place and source."""
+    # The text can hold user data (source references); escape it so it is shown, never rendered.
+    safe = html.escape(text).replace("[", "&#91;").replace("]", "&#93;")
+    st.markdown(f'<div class="xa-source">{safe}</div>', unsafe_allow_html=True)
+
+
+def chart(fig: object, key: str) -> None:
+    """Draw a plotly figure full width with the download-as-image button in Chinese/English."""
+    st.plotly_chart(
+        fig,
+        key=key,
+        width="stretch",
+        config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}},
+    )
+
+
+def lang() -> str:
+    """Return the session's language code."""
+    return current_language()
+
+
+def indicator_picker(
+    key: str, *, default: str | None = None, theme_id: str | None = None, label: str | None = None
+) -> str:
+    """Draw a searchable indicator selector (type part of a name to filter) and return the chosen id."""
+    catalogue = data.catalogue()
+    ids = [i for i in catalogue.indicators if theme_id is None or catalogue.theme_of[i] == theme_id]
+    if st.session_state.get(key) not in ids:
+        st.session_state[key] = default if default in ids else ids[0]
+
+    def label_of(ind_id: str) -> str:
+        ind = catalogue.indicators[ind_id]
+        first = catalogue.first_levels[catalogue.first_level_of[ind_id]]
+        return f"{name_of(ind)} · {name_of(first)}（{ind.unit}）"
+
+    return st.selectbox(label or t("common.indicator"), ids, key=key, format_func=label_of)
+
+
+def place_label(code: str) -> str:
+    """Return a place's name, marked when it is a comparison place outside Binzhou."""
+    place = data.catalogue().place_by_code[code]
+    mark = f"（{t('common.comparison_place')}）" if place.comparison else ""
+    return name_of(place) + mark

@@ -1,0 +1,74 @@
+"""批量导入 import: download the template, upload CSV/XLSX, read the dry run, confirm."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, layout, signin, tables
+from dashboard.i18n import t
+
+catalogue = data.catalogue()
+layout.header("import.title", t("import.caption"))
+user = signin.require_writer(catalogue)
+
+st.subheader(t("import.step_template"))
+cols = st.columns(2)
+cols[0].download_button(
+    t("import.template_xlsx"),
+    data=data.template_bytes("xlsx"),
+    file_name="xinan_import_template.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="template_xlsx",
+)
+cols[1].download_button(
+    t("import.template_csv"),
+    data=data.template_bytes("csv"),
+    file_name="xinan_import_template.csv",
+    mime="text/csv",
+    key="template_csv",
+)
+
+st.subheader(t("import.step_upload"))
+upload = st.file_uploader(t("import.upload"), type=["csv", "xlsx"], key="import_file")
+st.text(t("auth.entering_as", name=user.name, themes=", ".join(user.themes)))
+reason = st.text_input(t("entry.reason"), key="import_reason", help=t("entry.reason_help"))
+
+plan_key = "import_plan"
+done_key = "import_done"
+if upload is not None:
+    result = data.dry_run(upload.name, upload.getvalue(), user=user)
+    if result.problems:
+        st.error(t("import.unreadable"))
+        for problem in result.problems:
+            st.markdown(f"- {tables.problem_text(problem)}")
+    else:
+        plan = result.plan
+        st.session_state[plan_key] = plan
+        st.subheader(t("import.step_check"))
+        counts = tables.plan_counts(plan)
+        metric_cols = st.columns(4)
+        for col, kind in zip(metric_cols, tables.PLAN_KINDS, strict=True):
+            col.metric(t("import.kind_" + kind), counts[kind])
+        tabs = st.tabs([f"{t('import.kind_' + k)} ({counts[k]})" for k in tables.PLAN_KINDS])
+        for tab, kind in zip(tabs, tables.PLAN_KINDS, strict=True):
+            with tab:
+                frame = tables.plan_table(plan, kind, catalogue)
+                if frame.empty:
+                    st.caption(t("import.none"))
+                else:
+                    st.dataframe(frame, hide_index=True, width="stretch")
+        if counts["errors"]:
+            st.error(t("import.fix_errors", n=counts["errors"]))
+        elif counts["new"] + counts["changed"] == 0:
+            st.info(t("import.nothing_to_do"))
+        elif st.button(
+            t("import.confirm", n=counts["new"] + counts["changed"]), type="primary", key="import_confirm"
+        ):
+            outcome = data.apply_plan(plan, user=user, reason=reason)
+            if outcome.problems:
+                st.error(t("import.refused"))
+                for problem in outcome.problems:
+                    st.markdown(f"- {tables.problem_text(problem)}")
+            else:
+                st.session_state[done_key] = outcome.count
+                st.success(t("import.done", n=outcome.count))

@@ -1,0 +1,51 @@
+"""历史 history: who changed what and when, filterable by indicator, place, person and date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard import data, layout, tables
+from dashboard.i18n import name_of, t
+
+catalogue = data.catalogue()
+layout.header("history.title")
+people = data.people()
+cols = st.columns(4)
+ind_ids = ["", *catalogue.indicators]
+ind_id = cols[0].selectbox(
+    t("common.indicator"),
+    ind_ids,
+    format_func=lambda i: t("common.all") if not i else name_of(catalogue.indicators[i]),
+    key="history_indicator",
+)
+place_codes = ["", *(p.code for p in catalogue.places)]
+place_code = cols[1].selectbox(
+    t("common.place"),
+    place_codes,
+    format_func=lambda c: t("common.all") if not c else name_of(catalogue.place_by_code[c]),
+    key="history_place",
+)
+person = cols[2].selectbox(
+    t("history.person"),
+    ["", *people],
+    format_func=lambda p: p if p else t("common.all"),
+    key="history_person",
+)
+since = cols[3].date_input(t("history.since"), value=None, key="history_since")
+changes = data.changes(
+    since=dt.datetime.combine(since, dt.time()) if since else None,
+    indicator_id=ind_id or None,
+    place_code=place_code or None,
+    entered_by=person or None,
+)
+st.caption(t("history.count", n=len(changes.frame), shown=len(changes.frame.head(tables.HISTORY_ROWS))))
+if changes.frame.empty:
+    st.info(t("history.empty"))
+else:
+    st.dataframe(
+        tables.history_table(changes.frame.head(tables.HISTORY_ROWS), catalogue, with_indicator=True),
+        hide_index=True,
+        width="stretch",
+    )

@@ -1,0 +1,133 @@
+"""指标 indicator: the series against its target path, counties side by side, comparison places apart,
+the definition with its source, and every revision of every value."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, figures, layout, tables
+from dashboard.i18n import name_of, t
+
+catalogue = data.catalogue()
+place = layout.place()
+place_name = name_of(catalogue.place_by_code[place])
+layout.header("indicator.title")
+
+ind_id = layout.indicator_picker("indicator_choice", default=st.query_params.get("id"))
+ind = catalogue.indicators[ind_id]
+st.query_params["id"] = ind_id
+theme = catalogue.theme(catalogue.theme_of[ind_id])
+first = catalogue.first_levels[catalogue.first_level_of[ind_id]]
+st.markdown(f"### {name_of(ind)}")
+st.caption(f"{name_of(theme)} › {name_of(first)} · {ind.unit} · {t('frequency.' + ind.frequency)}")
+
+row = tables.progress_row(data.progress(place), ind_id)
+cols = st.columns(4)
+cols[0].metric(
+    t("common.latest"),
+    tables.value_text(row.get("value"), ind.unit, row.get("qualifier")),
+    help=tables.provenance(row, place_name),
+)
+cols[1].metric(t("common.period"), row.get("period") or "—")
+progress_value = row.get("progress")
+cols[2].metric(
+    t("col.progress"),
+    "—" if tables.is_missing(progress_value) else f"{progress_value:.0f}%",
+    help=t("col.progress_help"),
+)
+cols[3].metric(t("common.status"), tables.status_labels()[row.get("status") or "no_data"])
+layout.source_line(tables.provenance(row, place_name))
+st.markdown(f"**{t('common.target')}** {tables.target_text(ind)}")
+
+series = data.series(ind_id, place)
+path = data.target_path(ind_id)
+labels = figures.SeriesLabels(
+    observed=t("indicator.observed", place=place_name),
+    target_path=t("indicator.target_path"),
+    milestone=t("indicator.milestone"),
+    target=t("common.example_target") if ind.target and ind.target.kind == "example" else t("common.target"),
+    baseline=t("common.baseline"),
+    period=t("common.period"),
+    value=t("common.value"),
+)
+layout.chart(
+    figures.series_chart(
+        series,
+        unit=ind.unit,
+        title=t("indicator.series_title", name=name_of(ind), place=place_name),
+        labels=labels,
+        target_path=path,
+        milestones=tables.milestones_frame(ind),
+        baseline=(ind.baseline.period, ind.baseline.value) if ind.baseline else None,
+        target=(ind.target.period, ind.target.value) if ind.target else None,
+    ),
+    key="series",
+)
+layout.source_line(t("indicator.series_note", unit=ind.unit, place=place_name, source=ind.data_source))
+
+city = catalogue.framework.default_place
+counties = data.places_series(ind_id, [p.code for p in catalogue.counties(city)])
+st.subheader(t("indicator.counties"))
+if counties.empty:
+    st.info(t("indicator.no_county_data"))
+else:
+    counties = counties.assign(place=[name_of(catalogue.place_by_code[c]) for c in counties["place_code"]])
+    left, right = st.columns(2)
+    with left:
+        layout.chart(
+            figures.places_lines_chart(
+                counties, unit=ind.unit, title=t("indicator.counties_series"), period_label=t("common.period")
+            ),
+            key="counties_lines",
+        )
+    with right:
+        latest = tables.latest_per_place(counties)
+        layout.chart(
+            figures.latest_bars_chart(latest, unit=ind.unit, title=t("indicator.counties_latest")),
+            key="counties_latest",
+        )
+    layout.source_line(t("indicator.counties_note", unit=ind.unit, source=ind.data_source))
+
+comparison = data.places_series(ind_id, [p.code for p in catalogue.places if p.comparison])
+if not comparison.empty:
+    st.subheader(t("indicator.comparison"))
+    st.warning(t("indicator.comparison_warning"))
+    comparison = comparison.assign(
+        place=[name_of(catalogue.place_by_code[c]) for c in comparison["place_code"]]
+    )
+    latest = tables.latest_per_place(comparison)
+    layout.chart(
+        figures.latest_bars_chart(
+            latest, unit=ind.unit, title=t("indicator.comparison"), colour=figures.PALETTE[6]
+        ),
+        key="comparison",
+    )
+    st.dataframe(tables.observations_table(comparison, catalogue), hide_index=True, width="stretch")
+
+st.subheader(t("indicator.about"))
+about = st.columns(2)
+with about[0]:
+    st.markdown(f"**{t('indicator.definition')}** {ind.definition}")
+    st.markdown(f"**{t('common.department')}** {ind.department}")
+    st.markdown(f"**{t('indicator.data_source')}** {ind.data_source}")
+    st.markdown(f"**{t('indicator.direction')}** {t('direction.' + ind.direction)}")
+    st.markdown(f"**{t('common.target')}** {tables.target_text(ind)}")
+with about[1]:
+    origin = ind.origin
+    st.markdown(f"**{t('indicator.origin')}** {t('origin.' + origin.kind)}")
+    quote = getattr(origin, "quote", None)
+    if quote:
+        st.markdown(f"> {quote}")
+        seed = getattr(origin, "seed", None)
+        article = data.article_title(seed) if seed else None
+        st.caption(t("indicator.origin_article", article=article or seed))
+    note = getattr(origin, "note", None)
+    if note:
+        st.caption(note)
+
+st.subheader(t("indicator.history"))
+history = data.indicator_history(ind_id, place)
+if history.empty:
+    st.info(t("indicator.no_history", place=place_name))
+else:
+    st.dataframe(tables.history_table(history, catalogue), hide_index=True, width="stretch")

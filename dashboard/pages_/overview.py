@@ -1,0 +1,89 @@
+"""总览 overview: the 心安指数, each theme's score, coverage and status counts, what is behind, what changed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, figures, layout, tables
+from dashboard.i18n import name_of, t
+
+catalogue = data.catalogue()
+place = layout.place()
+place_name = name_of(catalogue.place_by_code[place])
+layout.header("overview.title", t("overview.caption", place=place_name))
+
+summary = data.rollup(place)
+themes = summary.themes
+cols = st.columns([1.2, 2.0])
+with cols[0]:
+    layout.chart(
+        figures.index_gauge(
+            summary.score,
+            summary.coverage,
+            t("overview.index", place=place_name),
+            t("common.coverage"),
+            t("common.no_data"),
+        ),
+        key="index_gauge",
+    )
+    layout.source_line(
+        t(
+            "overview.index_note",
+            place=place_name,
+            period=summary.period or "—",
+            n=summary.indicators_with_data,
+            total=summary.indicators_total,
+        )
+    )
+with cols[1]:
+    frame = pd.DataFrame(
+        {
+            "name": [name_of(catalogue.theme(tid)) for tid in themes["theme_id"]],
+            "score": themes["score"],
+            "coverage": themes["coverage"],
+        }
+    )
+    layout.chart(
+        figures.theme_scores_chart(frame, t("overview.themes"), t("common.score"), t("common.coverage")),
+        key="theme_scores",
+    )
+    layout.source_line(t("overview.themes_note", place=place_name))
+
+st.subheader(t("overview.status_counts"))
+metric_cols = st.columns(len(themes) + 1)
+status_labels = tables.status_labels()
+for col, row in zip(metric_cols, themes.to_dict("records"), strict=False):
+    score = row["score"]
+    col.metric(
+        name_of(catalogue.theme(row["theme_id"])),
+        "—" if pd.isna(score) else f"{score:.1f}",
+        help=t("overview.theme_help", coverage=f"{row['coverage']:.0%}"),
+    )
+    col.caption(
+        " · ".join(f"{status_labels[s]} {int(row.get(s, 0))}" for s in tables.STATUSES if row.get(s, 0))
+    )
+metric_cols[-1].metric(
+    t("common.coverage"), f"{summary.coverage:.0%}" if summary.coverage is not None else "—"
+)
+layout.chart(
+    figures.status_counts_chart(summary.status_counts, status_labels, t("overview.status_all")),
+    key="status_counts",
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("overview.behind"))
+    behind = tables.behind_table(data.progress(place), catalogue, limit=10)
+    if behind.empty:
+        st.info(t("common.no_data_place", place=place_name))
+    else:
+        st.dataframe(behind, hide_index=True, width="stretch", column_config=tables.progress_columns())
+with right:
+    st.subheader(t("overview.changed"))
+    changed = tables.changes_table(data.period_changes(place), catalogue)
+    if changed.empty:
+        st.info(t("overview.nothing_changed"))
+    else:
+        st.dataframe(changed, hide_index=True, width="stretch")
+layout.source_line(t("overview.tables_note", place=place_name))

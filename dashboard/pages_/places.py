@@ -1,0 +1,41 @@
+"""区县 places: counties × themes (or × one theme's indicators) as a colour-coded matrix."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, figures, layout
+from dashboard.i18n import name_of, t
+
+catalogue = data.catalogue()
+layout.header("places.title")
+city = catalogue.framework.default_place
+codes = [city] + [p.code for p in catalogue.counties(city)]
+options = ["all"] + [th.id for th in catalogue.themes]
+choice = st.segmented_control(
+    t("places.columns"),
+    options,
+    default="all",
+    format_func=lambda o: t("places.by_theme") if o == "all" else name_of(catalogue.theme(o)),
+    key="places_columns",
+)
+choice = choice or "all"
+if choice == "all":
+    scores = data.theme_matrix(codes)
+    scores.columns = [name_of(catalogue.theme(c)) for c in scores.columns]
+    title = t("places.matrix_themes")
+else:
+    scores = data.indicator_matrix(choice, codes)
+    scores.columns = [name_of(catalogue.indicators[c]) for c in scores.columns]
+    title = t("places.matrix_theme", theme=name_of(catalogue.theme(choice)))
+scores.index = [name_of(catalogue.place_by_code[c]) for c in scores.index]
+layout.chart(figures.score_matrix_chart(scores, title=title, no_data=t("common.no_data")), key="matrix")
+layout.source_line(t("places.note"))
+st.dataframe(
+    scores.round(1),
+    width="stretch",
+    column_config={
+        c: st.column_config.ProgressColumn(c, min_value=0, max_value=100, format="%.0f")
+        for c in scores.columns
+    },
+)

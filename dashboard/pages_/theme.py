@@ -1,0 +1,61 @@
+"""主题 theme: one theme's first-level → second-level indicators with value, target, progress and status."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, layout, tables
+from dashboard.i18n import name_of, t
+
+catalogue = data.catalogue()
+place = layout.place()
+place_name = name_of(catalogue.place_by_code[place])
+layout.header("theme.title")
+
+theme_ids = [th.id for th in catalogue.themes]
+wanted = st.query_params.get("id")
+index = theme_ids.index(wanted) if wanted in theme_ids else 0
+theme_id = st.segmented_control(
+    t("common.theme"),
+    theme_ids,
+    default=theme_ids[index],
+    format_func=lambda tid: name_of(catalogue.theme(tid)),
+    key="theme_choice",
+)
+theme_id = theme_id or theme_ids[index]
+theme = catalogue.theme(theme_id)
+if theme.goal_zh:
+    st.caption(f"{theme.project_zh or ''} · {theme.goal_zh}")
+
+status_labels = tables.status_labels()
+shown_statuses = list(tables.ALL_STATUSES if data.scores().method == "sdg_progress" else tables.STATUSES)
+statuses = st.pills(
+    t("theme.filter_status"),
+    shown_statuses,
+    selection_mode="multi",
+    default=shown_statuses,
+    format_func=lambda s: status_labels[s],
+    key="theme_status_filter",
+)
+progress = data.progress(place)
+sparks = data.sparklines(place)
+summary = data.rollup(place)
+for first in theme.first_level:
+    score = summary.first_level_score(first.id)
+    mark = f"（{t('common.inferred')}）" if first.origin.kind == "inferred" else ""
+    heading = f"{name_of(first)}{mark}"
+    if score is not None:
+        heading += f" · {t('common.score')} {score:.1f}"
+    st.subheader(heading)
+    table = tables.theme_table(first, progress, sparks, catalogue, statuses)
+    if table.empty:
+        st.caption(t("theme.none_with_status"))
+        continue
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config=tables.theme_columns(),
+        key=f"theme_table_{first.id}",
+    )
+layout.source_line(t("theme.note", place=place_name))

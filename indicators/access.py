@@ -1,0 +1,114 @@
+"""Who may do what: roles, the signed-in user, and the one check every write path calls."""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from indicators.catalogue import Catalogue
+from indicators.errors import IndicatorsError, Problem
+
+Role = Literal["viewer", "editor", "admin"]
+Action = Literal["read", "enter", "import", "manage_users"]
+
+ROLES: tuple[Role, ...] = ("viewer", "editor", "admin")
+ROLE_ZH: dict[str, str] = {"viewer": "查看", "editor": "录入", "admin": "管理员"}
+ACTION_ZH: dict[str, str] = {
+    "read": "查看数据",
+    "enter": "录入数据",
+    "import": "批量导入",
+    "manage_users": "管理用户",
+}
+# User names are identifiers written into every revision; ASCII keeps them unambiguous in logs and exports.
+NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{1,63}$"
+REQUIRE_LOGIN_ENV = "XINAN_REQUIRE_LOGIN"
+
+
+class User(BaseModel):
+    """A signed-in person: name (written into every revision), role and the themes they may edit."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=NAME_PATTERN)
+    role: Role
+    themes: tuple[str, ...] = ()
+    email: str | None = None
+    display_name: str | None = None
+
+    def label(self) -> str:
+        """Return `name（角色）` for the sidebar."""
+        return f"{self.display_name or self.name}（{ROLE_ZH[self.role]}）"
+
+
+def login_required(setting: object | None = None) -> bool:
+    """Return True when the whole app needs a sign-in (env XINAN_REQUIRE_LOGIN or a config value)."""
+    if setting is not None and _truthy(setting):
+        return True
+    return _truthy(os.environ.get(REQUIRE_LOGIN_ENV, ""))
+
+
+def _truthy(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def refused(message: str, hint: str = "") -> IndicatorsError:
+    """Return the error for a refused action (the caller raises it)."""
+    return IndicatorsError([Problem(message, path="access", hint=hint)])
+
+
+def authorize(
+    user: User | None,
+    action: Action,
+    indicator_id: str | None = None,
+    *,
+    catalogue: Catalogue | None = None,
+    require_login: bool = False,
+) -> None:
+    """Raise IndicatorsError unless `user` may do `action` (on `indicator_id`, for writes)."""
+    if action == "read":
+        if user is None and require_login:
+            raise refused("请先登录 / sign in to see the data", "this installation requires a sign-in")
+        return
+    if user is None:
+        raise refused(
+            f"未登录，不能{ACTION_ZH[action]} / not signed in: {action} needs an editor account",
+            "sign in with the form in the sidebar",
+        )
+    if action == "manage_users":
+        if user.role != "admin":
+            raise refused(f"用户 {user.name} 不是管理员，不能管理用户 / only an admin manages users")
+        return
+    # enter / import: editors (and admins, who also edit) within their assigned themes only.
+    if user.role == "viewer":
+        raise refused(
+            f"用户 {user.name} 的角色是{ROLE_ZH[user.role]}，不能{ACTION_ZH[action]} / "
+            f"role '{user.role}' cannot {action}; only editors change data",
+            "ask an admin for an editor account with your themes",
+        )
+    if indicator_id is None:
+        if not user.themes:
+            raise refused(f"用户 {user.name} 未分配任何主题 / editor {user.name} has no themes assigned")
+        return
+    if catalogue is None:
+        raise refused("internal: a theme check needs the catalogue")
+    theme_id = catalogue.theme_of.get(indicator_id)
+    if theme_id is None:
+        raise refused(f"未知指标 {indicator_id!r} / unknown indicator {indicator_id!r}")
+    if theme_id not in user.themes:
+        assigned = ", ".join(user.themes) or "—"
+        raise refused(
+            f"用户 {user.name} 只能录入主题 {assigned}，指标 {indicator_id} 属于主题 {theme_id} / "
+            f"editor {user.name} may write only in themes [{assigned}]; {indicator_id} is in '{theme_id}'",
+            "ask an admin to assign the theme, or ask an editor of that theme",
+        )
+
+
+def writable_indicators(user: User | None, catalogue: Catalogue) -> list[str]:
+    """Return the indicator ids this user may enter values for, in catalogue order."""
+    if user is None or user.role == "viewer":
+        return []
+    return [i for i in catalogue.indicators if catalogue.theme_of[i] in user.themes]

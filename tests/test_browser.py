@@ -1,0 +1,161 @@
+"""A real browser opens every page by its URL path, saves a value through the entry form and sees it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from indicators.generate import load_generated
+from indicators.paths import PROJECT_DIR
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = "/usr/bin/chromium"
+GENERATED_ROWS = 40_000
+SAVED_VALUE = "42.42"
+SHOTS = PROJECT_DIR / "artifacts" / "screenshots"
+PAGES = ("overview", "theme", "indicator", "places", "entry", "import", "sources", "history")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not become healthy in {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start `streamlit run dashboard/app.py` on a free port with its own temporary database."""
+    db = tmp_path_factory.mktemp("browser") / "xinan.db"
+    # A small generated data set so every chart and table has something to draw.
+    load_generated(f"sqlite:///{db}", GENERATED_ROWS)
+    port = _free_port()
+    env = dict(os.environ, XINAN_DB_URL=f"sqlite:///{db}", XINAN_USER="browser.test")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(PROJECT_DIR / "dashboard" / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def page(server: str) -> Iterator[object]:
+    """A chromium page with a window wide enough for the tables."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        pg = browser.new_page(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
+        yield pg
+        browser.close()
+
+
+def _settle(pg: object) -> None:
+    # Streamlit draws after the websocket delivers; wait until nothing is running any more.
+    pg.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)
+    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    pg.wait_for_timeout(800)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_opens_by_its_url_without_an_error(server: str, page: object, path: str) -> None:
+    page.goto(f"{server}/{path}")
+    _settle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator("h1").count() >= 1
+    page.screenshot(path=str(SHOTS / f"{path}.png"), full_page=True)
+
+
+def test_a_value_saved_in_the_entry_form_shows_on_the_indicator_page(server: str, page: object) -> None:
+    page.goto(f"{server}/entry")
+    _settle(page)
+    form = page.locator('[data-testid="stForm"]')
+    form.get_by_role("textbox", name="数值（单位：").fill(SAVED_VALUE)
+    form.get_by_role("textbox", name="来源说明").fill("浏览器测试 2024")
+    page.get_by_role("button", name="保存").click()
+    _settle(page)
+    page.wait_for_selector("text=已保存", timeout=30_000)
+    assert page.get_by_text(SAVED_VALUE).count() >= 1
+    page.screenshot(path=str(SHOTS / "entry_saved.png"), full_page=True)
+    page.get_by_text("在指标页查看").click()
+    _settle(page)
+    page.screenshot(path=str(SHOTS / "indicator_after_save.png"), full_page=True)
+    assert "/indicator" in page.url
+    # Tables draw on a canvas; the latest-value metric is text.
+    latest = page.locator('[data-testid="stMetricValue"]').first
+    assert SAVED_VALUE in latest.inner_text()
+
+
+def test_english_switch_changes_the_labels(server: str, page: object) -> None:
+    page.goto(f"{server}/overview?lang=en")
+    _settle(page)
+    assert page.get_by_role("heading", name="Overview").count() >= 1
+    page.screenshot(path=str(SHOTS / "overview_en.png"), full_page=True)
+
+
+def teardown_module() -> None:
+    """Copy the screenshots the README shows."""
+    docs = PROJECT_DIR / "docs" / "screenshots"
+    for name in ("overview", "indicator_after_save", "entry_saved"):
+        src = SHOTS / f"{name}.png"
+        if src.exists() and os.environ.get("XINAN_UPDATE_DOC_SCREENSHOTS"):
+            docs.mkdir(parents=True, exist_ok=True)
+            shutil.copy(src, docs / f"{name}.png")

@@ -1,0 +1,223 @@
+"""Every page runs in both languages on the real (sparse) and the generated data; a staff member enters a
+value, sees it on the indicator page, gets an error next to a bad value, and imports a file after a dry run."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.i18n import translate
+from indicators.accounts import open_accounts
+from indicators.article_metrics import load_article_metrics
+from indicators.generate import load_generated
+from indicators.paths import PROJECT_DIR
+from indicators.store import Store
+
+APP = str(PROJECT_DIR / "dashboard" / "app.py")
+PAGES = ("overview", "theme", "indicator", "places", "entry", "bulk_import", "sources", "history")
+TITLE_KEYS = {p: ("import" if p == "bulk_import" else p) + ".title" for p in PAGES}
+PASSWORD = "correct horse battery"
+EDITOR = "wang.editor"
+
+
+def _article_db(path, catalogue) -> str:
+    # The real data today: the figures curated from the articles, stored as staff would store them.
+    url = f"sqlite:///{path}"
+    with Store(url, catalogue) as store:
+        for m in load_article_metrics(catalogue=catalogue):
+            store.save(
+                m.indicator,
+                m.place,
+                str(m.period),
+                m.value,
+                unit=catalogue.indicators[m.indicator].unit,
+                qualifier=m.qualifier,
+                source_kind="article",
+                source_ref=f"{m.seed}: {m.quote}",
+                entered_by="article-import",
+            )
+    return url
+
+
+@pytest.fixture(scope="module")
+def article_url(tmp_path_factory, catalogue) -> str:
+    """A database holding only the article figures."""
+    return _article_db(tmp_path_factory.mktemp("articles") / "x.db", catalogue)
+
+
+@pytest.fixture(scope="module")
+def generated_url(tmp_path_factory, catalogue) -> str:
+    """A database with a generated data set (the 500,000-row run is bench/bench_pages.py)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('generated') / 'g.db'}"
+    load_generated(url, 20_000, seed=5, catalogue=catalogue)
+    return url
+
+
+@pytest.fixture
+def editor_url(tmp_path, catalogue, monkeypatch) -> str:
+    """A fresh article database with an editor of every theme, used by the app."""
+    url = _article_db(tmp_path / "e.db", catalogue)
+    open_accounts(url).add_user(EDITOR, "editor", themes=[t.id for t in catalogue.themes], password=PASSWORD)
+    monkeypatch.setenv("XINAN_DB_URL", url)
+    monkeypatch.delenv("XINAN_REQUIRE_LOGIN", raising=False)
+    return url
+
+
+def _app(lang: str = "zh") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["lang"] = lang
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _open(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"pages_/{page}.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _sign_in(at: AppTest) -> AppTest:
+    at.text_input(key="signin_name").input(EDITOR)
+    at.text_input(key="signin_password").input(PASSWORD)
+    next(b for b in at.button if b.label.startswith("登录")).click()
+    at.run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("dataset", ["article_url", "generated_url"])
+def test_every_page_runs_and_is_labelled_in_the_chosen_language(request, monkeypatch, dataset, lang):
+    monkeypatch.setenv("XINAN_DB_URL", request.getfixturevalue(dataset))
+    monkeypatch.delenv("XINAN_REQUIRE_LOGIN", raising=False)
+    at = _app(lang)
+    for page in PAGES:
+        _open(at, page)
+        assert at.title[0].value == translate(TITLE_KEYS[page], lang), page
+        assert at.sidebar.radio(key="lang").value == lang
+    # The other language's page titles never show.
+    other = "en" if lang == "zh" else "zh"
+    assert at.title[0].value != translate("history.title", other)
+
+
+def test_overview_draws_the_index_themes_and_statuses_from_the_generated_data(monkeypatch, generated_url):
+    monkeypatch.setenv("XINAN_DB_URL", generated_url)
+    at = _open(_app(), "overview")
+    charts = at.get("plotly_chart")
+    assert len(charts) == 3
+    gauge = json.loads(charts[0].proto.spec)
+    assert gauge["layout"]["title"]["text"] == "滨州市心安指数"
+    assert 0 <= gauge["data"][0]["value"] <= 100
+    metrics = {m.label: m.value for m in at.metric}
+    assert all(metrics[name] != "—" for name in ("平安", "就业", "人居", "健康", "安心"))
+
+
+def test_switching_the_language_relabels_the_page(monkeypatch, article_url):
+    monkeypatch.setenv("XINAN_DB_URL", article_url)
+    at = _open(_app("zh"), "theme")
+    assert at.title[0].value == "主题"
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == "Theme"
+    assert at.sidebar.selectbox(key="place").label == "Place"
+
+
+def _entry(at: AppTest, indicator: str, theme: str, place: str, period_key: str, period: str) -> AppTest:
+    _open(at, "entry")
+    at.selectbox(key="entry_theme").set_value(theme).run()
+    at.selectbox(key="entry_indicator").set_value(indicator).run()
+    at.selectbox(key="entry_place").set_value(place).run()
+    at.selectbox(key=period_key).set_value(period).run()
+    assert not at.exception
+    return at
+
+
+def test_an_entered_value_is_stored_as_the_next_revision_and_shown_on_the_indicator_page(
+    editor_url, catalogue
+):
+    at = _entry(_sign_in(_app()), "xinan_cells", "peace", "371600", "entry_period_year", "2024")
+    # Before saving, the page shows the article's value for that cell.
+    assert any("100" in m.value and "滨州市" in m.value for m in at.markdown)
+    at.text_input(key="entry_value").input("120")
+    at.text_input(key="entry_source_ref").input("市委社会工作部 2024 年报")
+    at.text_input(key="entry_reason").input("年报更正")
+    at.button(key="FormSubmitter:entry_form-保存").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["已保存，存储内容如下："]
+    with Store(editor_url, catalogue) as store:
+        history = store.history("xinan_cells", "371600", "2024")
+    assert [(h.revision, h.value, h.entered_by) for h in history] == [
+        (1, 100.0, "article-import"),
+        (2, 120.0, EDITOR),
+    ]
+    assert history[-1].reason == "年报更正" and history[-1].source_ref == "市委社会工作部 2024 年报"
+    # After saving, the page states exactly what was stored.
+    assert any("120 个" in m.value and "第 2 版" in m.value for m in at.markdown)
+
+    at.session_state["indicator_choice"] = "xinan_cells"
+    _open(at, "indicator")
+    assert at.metric[0].value == "120 个"
+    assert at.metric[1].value == "2024"
+
+
+@pytest.mark.parametrize(
+    "indicator,theme,period_key,period,typed,message",
+    [
+        ("xinan_cells", "peace", "entry_period_year", "2024", "很多", "value must be a number"),
+        ("xinan_cells", "peace", "entry_period_year", "2024", "-5", "negative"),
+        ("video_surveillance_coverage", "safety", "entry_period_year", "2024", "120", "100"),
+    ],
+)
+def test_a_bad_value_is_refused_next_to_the_value_field_and_nothing_is_stored(
+    editor_url, catalogue, indicator, theme, period_key, period, typed, message
+):
+    with Store(editor_url, catalogue) as store:
+        before = len(store.changes_frame())
+    at = _entry(_sign_in(_app()), indicator, theme, "371600", period_key, period)
+    at.text_input(key="entry_value").input(typed)
+    at.button(key="FormSubmitter:entry_form-保存").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and message in errors[0]
+    assert not at.success
+    with Store(editor_url, catalogue) as store:
+        assert len(store.changes_frame()) == before
+
+
+def test_an_import_is_dry_run_first_and_stored_only_after_confirming(editor_url, catalogue):
+    csv = (
+        "indicator_id,place_code,period,value,qualifier,source_ref\n"
+        "xinan_cells,371602,2024,12,exact,滨城区台账\n"
+        "xinan_cells,371600,2024,100,more_than,\n"
+        "social_work_trainees,371600,2024,2100,exact,学院台账\n"
+    ).encode()
+    at = _open(_sign_in(_app()), "bulk_import")
+    at.get("file_uploader")[0].set_value(("upload.csv", csv, "text/csv"))
+    at.run()
+    assert not at.exception
+    counts = {m.label: m.value for m in at.metric}
+    assert counts == {"新增": "1", "修改": "1", "未变": "1", "错误": "0"}
+    with Store(editor_url, catalogue) as store:
+        assert store.current_revision("xinan_cells", "371602", "2024") == 0  # a dry run writes nothing
+    at.button(key="import_confirm").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["已导入 2 条。"]
+    with Store(editor_url, catalogue) as store:
+        assert store.history("xinan_cells", "371602", "2024")[-1].value == 12
+        trainees = store.history("social_work_trainees", "371600", "2024")
+    assert [(h.revision, h.value, h.entered_by) for h in trainees][-1] == (2, 2100.0, EDITOR)
+
+
+def test_an_import_with_errors_names_row_and_column_and_offers_no_confirm(editor_url, catalogue):
+    csv = b"indicator_id,place_code,period,value\nxinan_cells,371602,2024Q1,12\nno_such,371600,2024,1\n"
+    at = _open(_sign_in(_app()), "bulk_import")
+    at.get("file_uploader")[0].set_value(("bad.csv", csv, "text/csv"))
+    at.run()
+    assert {m.label: m.value for m in at.metric}["错误"] == "2"
+    frames = [df.value for df in at.dataframe]
+    errors = next(f for f in frames if "列" in f.columns)
+    assert errors[["行", "列"]].values.tolist() == [[2, "period"], [3, "indicator_id"]]
+    assert not [b for b in at.button if b.key == "import_confirm"]
