@@ -41,6 +41,8 @@ st.markdown(f"**{t('common.target')}** {tables.target_text(ind)}")
 
 series = data.series(ind_id, place)
 path = data.target_path(ind_id)
+example = ind.target is not None and ind.target.kind == "example"
+source = f"{ind.department}（{ind.data_source}）"
 labels = figures.SeriesLabels(
     observed=t("indicator.observed", place=place_name),
     target_path=t("indicator.target_path"),
@@ -62,6 +64,15 @@ layout.chart(
         target=(ind.target.period, ind.target.value) if ind.target else None,
     ),
     key="series",
+    meta=layout.export_meta(
+        t("indicator.series_title", name=name_of(ind), place=place_name),
+        unit=ind.unit,
+        place=place_name,
+        period=layout.period_span(series["period"]) if "period" in series else "—",
+        source=source,
+        example=example,
+    ),
+    frame=series,
 )
 layout.source_line(t("indicator.series_note", unit=ind.unit, place=place_name, source=ind.data_source))
 
@@ -79,12 +90,28 @@ else:
                 counties, unit=ind.unit, title=t("indicator.counties_series"), period_label=t("common.period")
             ),
             key="counties_lines",
+            meta=layout.export_meta(
+                t("indicator.counties_series"),
+                unit=ind.unit,
+                place=t("indicator.counties"),
+                period=layout.period_span(counties["period"]),
+                source=source,
+            ),
+            frame=counties,
         )
     with right:
         latest = tables.latest_per_place(counties)
         layout.chart(
             figures.latest_bars_chart(latest, unit=ind.unit, title=t("indicator.counties_latest")),
             key="counties_latest",
+            meta=layout.export_meta(
+                t("indicator.counties_latest"),
+                unit=ind.unit,
+                place=t("indicator.counties"),
+                period=layout.period_span(latest["period"]),
+                source=source,
+            ),
+            frame=latest,
         )
     layout.source_line(t("indicator.counties_note", unit=ind.unit, source=ind.data_source))
 
@@ -101,6 +128,14 @@ if not comparison.empty:
             latest, unit=ind.unit, title=t("indicator.comparison"), colour=figures.PALETTE[6]
         ),
         key="comparison",
+        meta=layout.export_meta(
+            t("indicator.comparison"),
+            unit=ind.unit,
+            place="、".join(latest["place"].astype(str)),
+            period=layout.period_span(latest["period"]),
+            source=source,
+        ),
+        frame=latest,
     )
     st.dataframe(tables.observations_table(comparison, catalogue), hide_index=True, width="stretch")
 

@@ -15,6 +15,9 @@ layout.header("overview.title", t("overview.caption", place=place_name))
 
 summary = data.rollup(place)
 themes = summary.themes
+source = t("export.source_store")
+example = bool((data.progress(place)["target_kind"] == "example").any())
+period = summary.period or "—"
 cols = st.columns([1.2, 2.0])
 with cols[0]:
     layout.chart(
@@ -26,6 +29,22 @@ with cols[0]:
             t("common.no_data"),
         ),
         key="index_gauge",
+        meta=layout.export_meta(
+            t("overview.index", place=place_name),
+            unit="0–100",
+            place=place_name,
+            period=period,
+            source=source,
+            example=example,
+        ),
+        frame=pd.DataFrame(
+            {
+                "place": [place_name],
+                "period": [period],
+                "score": [summary.score],
+                "coverage": [summary.coverage],
+            }
+        ),
     )
     layout.source_line(
         t(
@@ -47,6 +66,15 @@ with cols[1]:
     layout.chart(
         figures.theme_scores_chart(frame, t("overview.themes"), t("common.score"), t("common.coverage")),
         key="theme_scores",
+        meta=layout.export_meta(
+            t("overview.themes"),
+            unit="0–100",
+            place=place_name,
+            period=period,
+            source=source,
+            example=example,
+        ),
+        frame=frame,
     )
     layout.source_line(t("overview.themes_note", place=place_name))
 
@@ -69,6 +97,15 @@ metric_cols[-1].metric(
 layout.chart(
     figures.status_counts_chart(summary.status_counts, status_labels, t("overview.status_all")),
     key="status_counts",
+    meta=layout.export_meta(
+        t("overview.status_all"), unit=None, place=place_name, period=period, source=source, example=example
+    ),
+    frame=pd.DataFrame(
+        {
+            "status": [status_labels[s] for s in summary.status_counts],
+            "n": list(summary.status_counts.values()),
+        }
+    ),
 )
 
 left, right = st.columns(2)
