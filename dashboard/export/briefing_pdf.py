@@ -13,6 +13,8 @@ from dashboard.export.pdf import PDF_FAMILY, html_to_pdf
 from dashboard.export.system import CJK_FAMILY
 
 CSS_PX_PER_INCH = 96
+# Widths of the behind-target table: name, latest value, target, status (kept on one line).
+BEHIND_COLUMNS = "<colgroup><col style='width:34%'><col style='width:23%'><col style='width:29%'><col style='width:14%'></colgroup>"
 
 CSS = f"""
 @page {{ size: 13.333in 7.5in; margin: 0; }}
@@ -30,6 +32,7 @@ h1 {{ font-size: 24pt; margin: 0.05in 0 0.02in; font-weight: 700; }}
 .chart {{ margin: 0 auto; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 9.5pt; }}
 th, td {{ border: 1px solid #cfd8dc; padding: 3px 5px; text-align: left; vertical-align: top; }}
+td:last-child, th:last-child {{ white-space: nowrap; }}
 th {{ background: #e3f2fd; }}
 .example {{ color: #e65100; }}
 .title {{ background: #1565c0; color: white; margin: 1.9in -0.5in 0; padding: 0.35in 0.5in; }}
@@ -117,8 +120,9 @@ def _theme_page(pack: Pack, section: ThemeSection, charts: _Charts, number: int)
             for r in section.behind_shown()[0]
         )
         more = section.behind_shown()[1]
-        table = f"<table><tr><th>指标</th><th>最新值</th><th>目标</th><th>状态</th></tr>{rows}</table>" + (
-            f"<p class=muted>另有 {more} 项，见仪表盘。</p>" if more else ""
+        table = (
+            f"<table>{BEHIND_COLUMNS}<tr><th>指标</th><th>最新值</th><th>目标</th><th>状态</th></tr>{rows}</table>"
+            + (f"<p class=muted>另有 {more} 项，见仪表盘。</p>" if more else "")
         )
     else:
         table = "<p class=muted>本主题暂无滞后或有风险的指标。</p>"
