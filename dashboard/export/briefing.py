@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import io
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -503,8 +502,3 @@ def _timed(fn: Callable[[Pack], bytes], pack: Pack) -> tuple[bytes, float]:
 def escape(text: str) -> str:
     """Return text safe to put into the pack's HTML."""
     return html.escape(text, quote=True)
-
-
-def bytes_io(data: bytes) -> io.BytesIO:
-    """Return a readable stream of bytes (python-pptx takes images as streams)."""
-    return io.BytesIO(data)
