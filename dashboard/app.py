@@ -26,6 +26,7 @@ PAGES = (
     ("bulk_import.py", "import", "nav.import", ":material/upload_file:"),
     ("sources.py", "sources", "nav.sources", ":material/article:"),
     ("history.py", "history", "nav.history", ":material/history:"),
+    ("briefing.py", "briefing", "nav.briefing", ":material/slideshow:"),
 )
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import html
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import data
+from dashboard.export.charts import ChartMeta
+from dashboard.export.widgets import chart_downloads
 from dashboard.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGES, current_language, name_of, t
 
 PLACE_KEY = "place"
@@ -81,14 +84,43 @@ def source_line(text: str) -> None:
     st.markdown(f'<div class="xa-source">{safe}</div>', unsafe_allow_html=True)
 
 
-def chart(fig: object, key: str) -> None:
-    """Draw a plotly figure full width with the download-as-image button in Chinese/English."""
+def chart(fig: object, key: str, meta: ChartMeta | None = None, frame: pd.DataFrame | None = None) -> None:
+    """Draw a plotly figure full width; with meta, the PNG/SVG/PDF/CSV/XLSX download buttons under it."""
     st.plotly_chart(
         fig,
         key=key,
         width="stretch",
         config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}},
     )
+    if meta is not None:
+        chart_downloads(fig, meta, frame, key)
+
+
+def export_meta(
+    title: str, *, unit: str | None, place: str, period: str, source: str, example: bool = False
+) -> ChartMeta:
+    """Return what an exported chart states about itself, in the session's language."""
+    return ChartMeta(
+        title=title,
+        unit=unit,
+        place=place,
+        period=period,
+        source=source,
+        example_target=example,
+        lang="en" if lang() == "en" else "zh",
+    )
+
+
+def period_span(periods: pd.Series) -> str:
+    """Return 'first—last' of the periods shown in a chart (or — when there are none)."""
+    from indicators.scoring_params import period_ends
+
+    shown = periods.dropna().astype(str).drop_duplicates()
+    if shown.empty:
+        return "—"
+    order = period_ends(shown).argsort()
+    first, last = shown.iloc[order[0]], shown.iloc[order[-1]]
+    return first if first == last else f"{first}—{last}"
 
 
 def lang() -> str:

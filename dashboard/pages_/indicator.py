@@ -39,6 +39,10 @@ cols[3].metric(t("common.status"), tables.status_labels()[row.get("status") or "
 layout.source_line(tables.provenance(row, place_name))
 st.markdown(f"**{t('common.target')}** {tables.target_text(ind)}")
 
+series = data.series(ind_id, place)
+path = data.target_path(ind_id)
+example = ind.target is not None and ind.target.kind == "example"
+source = f"{ind.department}（{ind.data_source}）"
 labels = figures.SeriesLabels(
     observed=t("indicator.observed", place=place_name),
     target_path=t("indicator.target_path"),
@@ -52,17 +56,26 @@ layout.chart(
     data.memo(
         ("indicator:series", ind_id, place),
         lambda: figures.series_chart(
-            data.series(ind_id, place),
+            series,
             unit=ind.unit,
             title=t("indicator.series_title", name=name_of(ind), place=place_name),
             labels=labels,
-            target_path=data.target_path(ind_id),
+            target_path=path,
             milestones=tables.milestones_frame(ind),
             baseline=(ind.baseline.period, ind.baseline.value) if ind.baseline else None,
             target=(ind.target.period, ind.target.value) if ind.target else None,
         ),
     ),
     key="series",
+    meta=layout.export_meta(
+        t("indicator.series_title", name=name_of(ind), place=place_name),
+        unit=ind.unit,
+        place=place_name,
+        period=layout.period_span(series["period"]) if "period" in series else "—",
+        source=source,
+        example=example,
+    ),
+    frame=series,
 )
 layout.source_line(t("indicator.series_note", unit=ind.unit, place=place_name, source=ind.data_source))
 
@@ -86,16 +99,33 @@ else:
                 ),
             ),
             key="counties_lines",
+            meta=layout.export_meta(
+                t("indicator.counties_series"),
+                unit=ind.unit,
+                place=t("indicator.counties"),
+                period=layout.period_span(counties["period"]),
+                source=source,
+            ),
+            frame=counties,
         )
     with right:
+        latest = tables.latest_per_place(counties)
         layout.chart(
             data.memo(
                 ("indicator:counties_latest", ind_id),
                 lambda: figures.latest_bars_chart(
-                    tables.latest_per_place(counties), unit=ind.unit, title=t("indicator.counties_latest")
+                    latest, unit=ind.unit, title=t("indicator.counties_latest")
                 ),
             ),
             key="counties_latest",
+            meta=layout.export_meta(
+                t("indicator.counties_latest"),
+                unit=ind.unit,
+                place=t("indicator.counties"),
+                period=layout.period_span(latest["period"]),
+                source=source,
+            ),
+            frame=latest,
         )
     layout.source_line(t("indicator.counties_note", unit=ind.unit, source=ind.data_source))
 
@@ -112,6 +142,14 @@ if not comparison.empty:
             latest, unit=ind.unit, title=t("indicator.comparison"), colour=figures.PALETTE[6]
         ),
         key="comparison",
+        meta=layout.export_meta(
+            t("indicator.comparison"),
+            unit=ind.unit,
+            place="、".join(latest["place"].astype(str)),
+            period=layout.period_span(latest["period"]),
+            source=source,
+        ),
+        frame=latest,
     )
     st.dataframe(tables.observations_table(comparison, catalogue), hide_index=True, width="stretch")
 

@@ -15,6 +15,9 @@ layout.header("overview.title", t("overview.caption", place=place_name))
 
 summary = data.rollup(place)
 themes = summary.themes
+source = t("export.source_store")
+example = bool((data.progress(place)["target_kind"] == "example").any())
+period = summary.period or "—"
 cols = st.columns([1.2, 2.0])
 with cols[0]:
     gauge = data.memo(
@@ -27,7 +30,26 @@ with cols[0]:
             t("common.no_data"),
         ),
     )
-    layout.chart(gauge, key="index_gauge")
+    layout.chart(
+        gauge,
+        key="index_gauge",
+        meta=layout.export_meta(
+            t("overview.index", place=place_name),
+            unit="0–100",
+            place=place_name,
+            period=period,
+            source=source,
+            example=example,
+        ),
+        frame=pd.DataFrame(
+            {
+                "place": [place_name],
+                "period": [period],
+                "score": [summary.score],
+                "coverage": [summary.coverage],
+            }
+        ),
+    )
     layout.source_line(
         t(
             "overview.index_note",
@@ -51,7 +73,19 @@ with cols[1]:
             frame, t("overview.themes"), t("common.score"), t("common.coverage")
         ),
     )
-    layout.chart(bars, key="theme_scores")
+    layout.chart(
+        bars,
+        key="theme_scores",
+        meta=layout.export_meta(
+            t("overview.themes"),
+            unit="0–100",
+            place=place_name,
+            period=period,
+            source=source,
+            example=example,
+        ),
+        frame=frame,
+    )
     layout.source_line(t("overview.themes_note", place=place_name))
 
 st.subheader(t("overview.status_counts"))
@@ -76,6 +110,15 @@ layout.chart(
         lambda: figures.status_counts_chart(summary.status_counts, status_labels, t("overview.status_all")),
     ),
     key="status_counts",
+    meta=layout.export_meta(
+        t("overview.status_all"), unit=None, place=place_name, period=period, source=source, example=example
+    ),
+    frame=pd.DataFrame(
+        {
+            "status": [status_labels[s] for s in summary.status_counts],
+            "n": list(summary.status_counts.values()),
+        }
+    ),
 )
 
 left, right = st.columns(2)

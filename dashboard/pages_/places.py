@@ -35,6 +35,14 @@ layout.chart(
         lambda: figures.score_matrix_chart(scores, title=title, no_data=t("common.no_data")),
     ),
     key="matrix",
+    meta=layout.export_meta(
+        title,
+        unit="0–100",
+        place=name_of(catalogue.place_by_code[city]),
+        period=data.rollup(city).period or "—",
+        source=t("export.source_store"),
+    ),
+    frame=scores.round(1).rename_axis(t("sidebar.place")).reset_index(),
 )
 layout.source_line(t("places.note"))
 st.dataframe(

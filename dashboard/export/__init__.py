@@ -1,0 +1,1 @@
+"""Exports for reports: decorated chart images, the data behind charts, and briefing packs (PPTX/PDF)."""

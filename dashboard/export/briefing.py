@@ -1,0 +1,504 @@
+"""Briefing packs (汇报材料): what goes on which slide, and the PPTX and PDF made from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.export.charts import ChartMeta, ChartRenderer, decorate, rendering
+from dashboard.export.pack_figures import STATUS_ZH, progress_figure, theme_scores_figure, trend_figure
+from indicators.catalogue import Catalogue
+from indicators.errors import IndicatorsError, Problem
+from indicators.periods import parse_period
+from indicators.rollup import rollup_places
+from indicators.scoring import score
+from indicators.scoring_params import indicator_params, period_ends, place_params
+
+BEHIND = ("off_track", "at_risk")
+TABLE_ROWS = 8  # rows of the behind-target table that fit a slide; the rest are counted below it
+SLIDE_CHART_WIDTH = 820
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class PackChart:
+    """A chart of the pack: the figure, what it says about itself, and the data behind it."""
+
+    key: str
+    figure: go.Figure
+    meta: ChartMeta
+    data: pd.DataFrame
+
+    def decorated(self) -> go.Figure:
+        """Return the figure with its title, unit, place, period, source and date drawn in."""
+        return decorate(self.figure, self.meta, width=SLIDE_CHART_WIDTH)
+
+
+@dataclass
+class BehindRow:
+    """An indicator behind its target, as the theme slide's table shows it."""
+
+    indicator_id: str
+    name: str
+    latest: str
+    target: str
+    progress: str
+    status: str
+    department: str
+    example_target: bool
+
+
+@dataclass
+class ThemeSection:
+    """One theme slide: its score, its chart, the indicators behind target, and their trend charts."""
+
+    theme_id: str
+    name: str
+    project: str
+    goal: str
+    score: float | None
+    coverage: float
+    n_indicators: int
+    status_counts: dict[str, int]
+    chart: PackChart
+    behind: list[BehindRow]
+    details: list[PackChart] = field(default_factory=list)
+
+    def behind_shown(self) -> tuple[list[BehindRow], int]:
+        """Return the rows the slide table shows and how many more there are."""
+        return self.behind[:TABLE_ROWS], max(0, len(self.behind) - TABLE_ROWS)
+
+
+@dataclass
+class Pack:
+    """A whole briefing: title, overview (心安指数 and theme scores), theme sections, sources."""
+
+    title: str
+    subtitle: str
+    place_code: str
+    place_name: str
+    period: str
+    period_text: str
+    made_on: dt.date
+    index_score: float | None
+    index_coverage: float
+    overview: PackChart
+    themes: list[ThemeSection]
+    sources: list[str]
+    notes: list[str]
+
+    def charts(self) -> list[PackChart]:
+        """Return every chart of the pack in slide order."""
+        out = [self.overview]
+        for section in self.themes:
+            out.append(section.chart)
+            out.extend(section.details)
+        return out
+
+
+def period_text(period: str) -> str:
+    """Return a period in Chinese words: 2024 → 2024年, 2024Q3 → 2024年第3季度, 2024-07 → 2024年7月."""
+    p = parse_period(period)
+    if p.frequency == "year":
+        return f"{p.year}年"
+    if p.frequency == "quarter":
+        return f"{p.year}年第{period[5]}季度"
+    return f"{p.year}年{int(period[5:7])}月"
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    text = f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    return f"{text} {unit}".strip()
+
+
+def latest_period(observations: pd.DataFrame) -> str | None:
+    """Return the latest period in the observations (by when it ends), or None when there are none."""
+    if observations.empty:
+        return None
+    periods = observations["period"].astype(str).drop_duplicates()
+    return str(periods.iloc[int(period_ends(periods).argmax())])
+
+
+def observations_as_of(observations: pd.DataFrame, period: str | None) -> pd.DataFrame:
+    """Return the observations of periods that end no later than period (all of them for None)."""
+    if period is None or observations.empty:
+        return observations
+    end = parse_period(period).end
+    return observations[period_ends(observations["period"]) <= end + 1e-9]
+
+
+def _check_request(
+    catalogue: Catalogue, place_code: str, theme_ids: Sequence[str], period: str | None
+) -> None:
+    problems = []
+    if place_code not in catalogue.place_by_code:
+        problems.append(
+            Problem(
+                f"unknown place code '{place_code}'",
+                path="place",
+                hint="use a code from places.yaml, e.g. " + ", ".join(p.code for p in catalogue.places[:4]),
+            )
+        )
+    known = [t.id for t in catalogue.themes]
+    for theme_id in theme_ids:
+        if theme_id not in known:
+            problems.append(
+                Problem(f"unknown theme '{theme_id}'", path="theme", hint="choose from " + ", ".join(known))
+            )
+    if not theme_ids:
+        problems.append(Problem("choose at least one theme", path="theme", hint=", ".join(known)))
+    if period is not None:
+        try:
+            parse_period(period)
+        except ValueError as exc:
+            problems.append(Problem(str(exc), path="period"))
+    if problems:
+        raise IndicatorsError(problems)
+
+
+def _source_of(catalogue: Catalogue, indicator_ids: Sequence[str]) -> str:
+    pairs = []
+    for ind_id in indicator_ids:
+        ind = catalogue.indicators[ind_id]
+        pair = f"{ind.department}（{ind.data_source}）"
+        if pair not in pairs:
+            pairs.append(pair)
+    if len(pairs) > 2:
+        return "；".join(pairs[:2]) + f" 等 {len(pairs)} 个来源（见“数据来源”页）"
+    return "；".join(pairs) or "心安城市指标库"
+
+
+def _behind_rows(catalogue: Catalogue, rows: pd.DataFrame) -> list[BehindRow]:
+    behind = rows[rows["status"].isin(BEHIND) & rows["target_applies"].astype(bool)].copy()
+    behind["_rank"] = behind["status"].map({"off_track": 0, "at_risk": 1})
+    behind["_gap"] = behind["expected"] - behind["progress"]
+    behind = behind.sort_values(["_rank", "_gap"], ascending=[True, False])
+    out = []
+    for r in behind.itertuples(index=False):
+        ind = catalogue.indicators[r.indicator_id]
+        example = r.target_kind == "example"
+        target = _fmt(r.target_value, ind.unit) + (f"（{r.target_period}）" if r.target_period else "")
+        if ind.direction == "range" and pd.isna(r.target_value):
+            target = f"{_fmt(r.range_min)}–{_fmt(r.range_max, ind.unit)}"
+        out.append(
+            BehindRow(
+                indicator_id=r.indicator_id,
+                name=ind.name_zh,
+                latest=f"{_fmt(r.value, ind.unit)}（{r.period}）",
+                target=target + ("　示例" if example else ""),
+                progress=f"{_fmt(r.progress)}% / 应达 {_fmt(r.expected)}%",
+                status=STATUS_ZH.get(r.status, r.status),
+                department=ind.department,
+                example_target=example,
+            )
+        )
+    return out
+
+
+def build_pack(
+    catalogue: Catalogue,
+    observations: pd.DataFrame,
+    *,
+    place_code: str | None = None,
+    theme_ids: Sequence[str] | None = None,
+    period: str | None = None,
+    details_per_theme: int = 3,
+    made_on: dt.date | None = None,
+    data_version: str | None = None,
+) -> Pack:
+    """Return the briefing pack for a place, themes and period (values as of that period) from observations."""
+    place_code = place_code or catalogue.framework.default_place
+    theme_ids = list(theme_ids) if theme_ids else [t.id for t in catalogue.themes]
+    _check_request(catalogue, place_code, theme_ids, period)
+    made_on = made_on or dt.date.today()
+    obs = observations_as_of(observations, period)
+    period = period or latest_period(obs)
+    if period is None:
+        raise IndicatorsError(
+            [Problem("there are no observations to brief on", hint="enter or import values first")]
+        )
+    place = catalogue.place_by_code[place_code]
+    when = f"截至{period_text(period)}"
+    scores = score(obs, catalogue)
+    inds = scores.indicators[scores.indicators["place_code"] == place_code]
+    rollups = scores.rollups[scores.rollups["place_code"] == place_code]
+    # Series for trend charts include city values rolled up from counties, as the scores do.
+    series, _ = rollup_places(obs, indicator_params(catalogue), place_params(catalogue))
+    series = series[series["place_code"] == place_code]
+
+    def rollup(level: str, id_: str) -> pd.Series | None:
+        hit = rollups[(rollups["level"] == level) & (rollups["id"] == id_)]
+        return None if hit.empty else hit.iloc[0]
+
+    index_row = rollup("index", "index")
+    theme_frame = []
+    sections = []
+    for theme_id in theme_ids:
+        theme = catalogue.theme(theme_id)
+        row = rollup("theme", theme_id)
+        t_score = None if row is None or pd.isna(row["score"]) else float(row["score"])
+        coverage = 0.0 if row is None else float(row["coverage_scored"])
+        theme_frame.append(
+            {"theme_id": theme_id, "name": theme.name_zh, "score": t_score, "coverage": coverage}
+        )
+        order = [ind.id for first in theme.first_level for ind in first.indicators]
+        rows = inds[inds["theme_id"] == theme_id].set_index("indicator_id").reindex(order).reset_index()
+        has_example = bool((rows["target_kind"] == "example").any())
+        chart_rows = pd.DataFrame(
+            {
+                "indicator_id": rows["indicator_id"],
+                "name": [catalogue.indicators[i].name_zh for i in rows["indicator_id"]],
+                "first_level": [catalogue.first_levels[catalogue.first_level_of[i]].name_zh for i in order],
+                "period": rows["period"],
+                "value": rows["value"],
+                "unit": [catalogue.indicators[i].unit for i in order],
+                "target_value": rows["target_value"],
+                "target_period": rows["target_period"],
+                "target_kind": rows["target_kind"],
+                "progress": rows["progress"],
+                "expected": rows["expected"],
+                "status": rows["status"].fillna("no_data"),
+            }
+        )
+        chart = PackChart(
+            key=f"theme_{theme_id}",
+            figure=progress_figure(chart_rows),
+            meta=ChartMeta(
+                title=f"{theme.name_zh}：各项指标目标完成进度",
+                unit="%（完成进度）",
+                place=place.name_zh,
+                period=when,
+                source=_source_of(catalogue, order),
+                example_target=has_example,
+                export_date=made_on,
+            ),
+            data=chart_rows,
+        )
+        behind = _behind_rows(catalogue, rows)
+        details = []
+        for b in behind[:details_per_theme]:
+            ind = catalogue.indicators[b.indicator_id]
+            r = rows[rows["indicator_id"] == b.indicator_id].iloc[0]
+            observed = series[series["indicator_id"] == b.indicator_id][["period", "value"]]
+            base = (
+                (str(r["baseline_period"]), float(r["baseline_value"]))
+                if pd.notna(r["baseline_value"]) and pd.notna(r["baseline_period"])
+                else None
+            )
+            tgt = (str(r["target_period"]), float(r["target_value"])) if pd.notna(r["target_value"]) else None
+            periods = sorted(observed["period"].astype(str), key=lambda p: parse_period(p).end)
+            span = f"{periods[0]}—{periods[-1]}" if periods else when
+            details.append(
+                PackChart(
+                    key=f"detail_{b.indicator_id}",
+                    figure=trend_figure(
+                        observed, unit=ind.unit, baseline=base, target=tgt, example_target=b.example_target
+                    ),
+                    meta=ChartMeta(
+                        title=f"{ind.name_zh}（{b.status}）",
+                        unit=ind.unit,
+                        place=place.name_zh,
+                        period=span,
+                        source=f"{ind.department}（{ind.data_source}）",
+                        example_target=b.example_target,
+                        export_date=made_on,
+                    ),
+                    data=observed.assign(indicator_id=b.indicator_id, unit=ind.unit)[
+                        ["indicator_id", "period", "value", "unit"]
+                    ],
+                )
+            )
+        counts = rows["status"].fillna("no_data").value_counts().to_dict()
+        sections.append(
+            ThemeSection(
+                theme_id=theme_id,
+                name=theme.name_zh,
+                project=theme.project_zh or "",
+                goal=theme.goal_zh or "",
+                score=t_score,
+                coverage=coverage,
+                n_indicators=len(order),
+                status_counts={k: int(v) for k, v in counts.items()},
+                chart=chart,
+                behind=behind,
+                details=details,
+            )
+        )
+    scores_frame = pd.DataFrame(theme_frame)
+    overview = PackChart(
+        key="overview",
+        figure=theme_scores_figure(scores_frame),
+        meta=ChartMeta(
+            title="心安指数构成：主题得分与数据覆盖",
+            unit="分（0–100）",
+            place=place.name_zh,
+            period=when,
+            source="心安城市指标库；按《“心安城市”建设指标体系》权重汇总",
+            example_target=bool((inds["target_kind"] == "example").any()),
+            export_date=made_on,
+        ),
+        data=scores_frame,
+    )
+    index_score = None if index_row is None or pd.isna(index_row["score"]) else float(index_row["score"])
+    index_cov = 0.0 if index_row is None else float(index_row["coverage_scored"])
+    chosen = [i for t in theme_ids for i in catalogue.indicators if catalogue.theme_of[i] == t]
+    return Pack(
+        title=f"{place.name_zh}“心安城市”建设指标进展简报",
+        subtitle=f"{when} · {'、'.join(s.name for s in sections)}",
+        place_code=place_code,
+        place_name=place.name_zh,
+        period=period,
+        period_text=when,
+        made_on=made_on,
+        index_score=index_score,
+        index_coverage=index_cov,
+        overview=overview,
+        themes=sections,
+        sources=_sources(catalogue, chosen, obs, place_code, data_version),
+        notes=_notes(catalogue, chosen, inds),
+    )
+
+
+def _sources(
+    catalogue: Catalogue, indicator_ids: list[str], obs: pd.DataFrame, place_code: str, version: str | None
+) -> list[str]:
+    fw = catalogue.framework
+    lines = [
+        f"指标体系：{fw.publication.title_zh}，{fw.issuing_body_zh}，"
+        f"{fw.publication.date.year}年{fw.publication.date.month}月发布（{fw.publication.event_zh}）。"
+    ]
+    by_department: dict[str, list[str]] = {}
+    for ind_id in indicator_ids:
+        ind = catalogue.indicators[ind_id]
+        by_department.setdefault(ind.department, [])
+        if ind.data_source not in by_department[ind.department]:
+            by_department[ind.department].append(ind.data_source)
+    for department, systems in by_department.items():
+        lines.append(f"{department}：{'、'.join(systems)}")
+    if "source_ref" in obs.columns:
+        refs = obs.loc[obs["indicator_id"].isin(indicator_ids), "source_ref"].dropna().astype(str)
+        refs = [r for r in refs.drop_duplicates() if r.strip()][:6]
+        if refs:
+            lines.append("观测值出处：" + "；".join(refs))
+    seeds = sorted(
+        {
+            catalogue.indicators[i].origin.seed
+            for i in indicator_ids
+            if getattr(catalogue.indicators[i].origin, "seed", None)
+        }
+    )
+    if seeds:
+        lines.append("文章依据：" + "、".join(seeds))
+    if version:
+        lines.append(f"数据版本：{version}")
+    return lines
+
+
+def _notes(catalogue: Catalogue, indicator_ids: list[str], inds: pd.DataFrame) -> list[str]:
+    n_example = sum(
+        1
+        for i in indicator_ids
+        if catalogue.indicators[i].target is not None and catalogue.indicators[i].target.kind == "example"
+    )
+    n_proposed = sum(1 for i in indicator_ids if catalogue.indicators[i].origin.kind == "proposed")
+    notes = []
+    if n_example:
+        notes.append(f"示例目标：{n_example} 项指标的目标值为示例，非官方目标，仅用于演示进度测算。")
+    if n_proposed:
+        notes.append(
+            f"{n_proposed} 项二级指标为团队建议：文章未公布158项官方二级指标，正式指标确定后在目录中替换。"
+        )
+    notes.append("得分为各指标目标完成进度（0–100）的加权平均，只计有数据且有目标的指标；覆盖率即其占比。")
+    return notes
+
+
+# ---------------------------------------------------------------- rendering
+
+
+@dataclass
+class RenderedChart:
+    """A pack chart as PNG for the slides, with its pixel size (the PDF draws its charts as vectors)."""
+
+    png: bytes
+    width: int
+    height: int
+
+
+def render_charts(
+    pack: Pack, renderer: ChartRenderer, progress: Progress | None = None
+) -> dict[str, RenderedChart]:
+    """Render every chart of the pack as PNG through one kaleido server."""
+    charts = pack.charts()
+    out: dict[str, RenderedChart] = {}
+    for i, chart in enumerate(charts):
+        if progress:
+            progress(0.05 + 0.75 * i / len(charts), f"绘制图表 {i + 1}/{len(charts)}：{chart.meta.title}")
+        fig = chart.decorated()
+        out[chart.key] = RenderedChart(
+            png=renderer.render(fig, "png"),
+            width=int(fig.layout.width),
+            height=int(fig.layout.height),
+        )
+    return out
+
+
+@dataclass
+class BriefingFiles:
+    """The built pack: PPTX bytes, PDF bytes (if asked), and how long each step took."""
+
+    pptx: bytes
+    pdf: bytes | None
+    n_charts: int
+    timings: dict[str, float]
+
+
+def build_briefing(pack: Pack, *, pdf: bool = True, progress: Progress | None = None) -> BriefingFiles:
+    """Render the pack's charts once for the PPTX while the PDF prints alongside; return both."""
+    from dashboard.export.briefing_pdf import pack_pdf
+    from dashboard.export.briefing_pptx import pack_pptx
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    if progress:
+        progress(0.02, "启动图表引擎")
+    # The PDF needs no PNGs (Chromium draws its charts as vectors), so it is made on the other core meanwhile.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pdf_job = pool.submit(_timed, pack_pdf, pack) if pdf else None
+        with rendering() as renderer:
+            timings["start"] = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            rendered = render_charts(pack, renderer, progress)
+            timings["charts"] = time.perf_counter() - t1
+        if progress:
+            progress(0.82, "生成 PPTX")
+        t1 = time.perf_counter()
+        pptx = pack_pptx(pack, rendered)
+        timings["pptx"] = time.perf_counter() - t1
+        pdf_bytes = None
+        if pdf_job is not None:
+            if progress:
+                progress(0.9, "生成 PDF")
+            pdf_bytes, timings["pdf"] = pdf_job.result()
+    timings["total"] = time.perf_counter() - t0
+    if progress:
+        progress(1.0, "完成")
+    return BriefingFiles(pptx=pptx, pdf=pdf_bytes, n_charts=len(rendered), timings=timings)
+
+
+def _timed(fn: Callable[[Pack], bytes], pack: Pack) -> tuple[bytes, float]:
+    start = time.perf_counter()
+    return fn(pack), time.perf_counter() - start
+
+
+def escape(text: str) -> str:
+    """Return text safe to put into the pack's HTML."""
+    return html.escape(text, quote=True)

@@ -1,0 +1,156 @@
+"""Plotly figures of the briefing pack: theme scores, indicator progress, one indicator's trend (pure)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.export.charts import FONT
+from indicators.periods import parse_period, period_start
+
+STATUS_COLOURS = {
+    "achieved": "#1b5e20",
+    "on_track": "#2e7d32",
+    "at_risk": "#f9a825",
+    "off_track": "#c62828",
+    "insufficient_data": "#90a4ae",
+    "no_target": "#78909c",
+    "no_data": "#cfd8dc",
+}
+STATUS_ZH = {
+    "achieved": "已达标",
+    "on_track": "进度正常",
+    "at_risk": "有风险",
+    "off_track": "滞后",
+    "insufficient_data": "数据不足",
+    "no_target": "无目标",
+    "no_data": "无数据",
+}
+ACCENT = "#1565c0"
+TARGET_COLOUR = "#6a1b9a"
+SCORE_SCALE = [[0.0, "#c62828"], [0.6, "#f9a825"], [0.9, "#66bb6a"], [1.0, "#2e7d32"]]
+
+
+def _layout(fig: go.Figure, height: int) -> go.Figure:
+    fig.update_layout(
+        font={"family": FONT, "size": 13},
+        height=height,
+        template="plotly_white",
+        margin={"l": 10, "r": 20, "t": 20, "b": 10},
+    )
+    return fig
+
+
+def period_date(period: str) -> pd.Timestamp:
+    """Return the first day of a period as a timestamp for a time axis."""
+    return pd.Timestamp(period_start(parse_period(period)))
+
+
+def theme_scores_figure(frame: pd.DataFrame) -> go.Figure:
+    """Return bars of theme scores (0–100); frame has name, score (NaN when none), coverage (0–1)."""
+    data = frame.iloc[::-1]
+    text = [
+        "无数据" if pd.isna(s) else f"{s:.1f}　覆盖 {c:.0%}"
+        for s, c in zip(data["score"], data["coverage"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=data["score"].fillna(0),
+            y=data["name"],
+            orientation="h",
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            marker={"color": data["score"].fillna(0), "colorscale": SCORE_SCALE, "cmin": 0, "cmax": 100},
+        )
+    )
+    fig.update_xaxes(range=[0, 118], tickvals=[0, 20, 40, 60, 80, 100], title="得分（0–100）")
+    fig.update_layout(showlegend=False, bargap=0.35)
+    return _layout(fig, height=170 + 58 * len(frame))
+
+
+def progress_figure(rows: pd.DataFrame) -> go.Figure:
+    """Return one bar per indicator: progress toward its target (0–100) coloured by status, with the expected mark.
+
+    rows has name, progress, expected, status; in display order (top first).
+    """
+    data = rows.iloc[::-1]
+    fig = go.Figure()
+    for status, colour in STATUS_COLOURS.items():
+        part = data[data["status"] == status]
+        if part.empty:
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=part["progress"].fillna(0).clip(0, 100),
+                y=part["name"],
+                orientation="h",
+                name=STATUS_ZH[status],
+                marker={"color": colour},
+                text=[("—" if pd.isna(p) else f"{p:.0f}") for p in part["progress"]],
+                textposition="outside",
+                cliponaxis=False,
+            )
+        )
+    expected = data[data["expected"].notna()]
+    if not expected.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=expected["expected"].clip(0, 100),
+                y=expected["name"],
+                mode="markers",
+                name="应达进度",
+                marker={"symbol": "line-ns", "size": 16, "line": {"width": 3, "color": "#263238"}},
+            )
+        )
+    fig.update_xaxes(range=[0, 112], tickvals=[0, 25, 50, 75, 100], title="目标完成进度（%）")
+    fig.update_yaxes(categoryorder="array", categoryarray=list(data["name"]))
+    fig.update_layout(barmode="overlay", bargap=0.3, showlegend=True)
+    return _layout(fig, height=int(200 + 24 * len(rows)))
+
+
+def trend_figure(
+    observed: pd.DataFrame,
+    *,
+    unit: str,
+    baseline: tuple[str, float] | None,
+    target: tuple[str, float] | None,
+    example_target: bool,
+) -> go.Figure:
+    """Return an indicator's observed values over time with the straight path from baseline to target."""
+    fig = go.Figure()
+    if baseline is not None and target is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[period_date(baseline[0]), period_date(target[0])],
+                y=[baseline[1], target[1]],
+                mode="lines",
+                name="目标路径",
+                line={"color": TARGET_COLOUR, "dash": "dash", "width": 1.5},
+            )
+        )
+    if target is not None:
+        label = "示例目标" if example_target else "目标"
+        fig.add_trace(
+            go.Scatter(
+                x=[period_date(target[0])],
+                y=[target[1]],
+                mode="markers",
+                name=f"{label} {target[1]:,.4g} {unit}（{target[0]}）",
+                marker={"symbol": "star", "size": 14, "color": TARGET_COLOUR},
+            )
+        )
+    if not observed.empty:
+        ordered = observed.sort_values("period", key=lambda s: s.map(lambda p: parse_period(p).end))
+        fig.add_trace(
+            go.Scatter(
+                x=[period_date(p) for p in ordered["period"]],
+                y=ordered["value"],
+                mode="lines+markers",
+                name="实际值",
+                line={"color": ACCENT, "width": 2.5},
+            )
+        )
+    fig.update_yaxes(title=unit)
+    fig.update_layout(showlegend=True)
+    return _layout(fig, height=420)

@@ -1,0 +1,129 @@
+"""简报导出 (URL path `briefing`): choose themes, place and period; build the PPTX and PDF pack; download both."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # run on its own (tests), not only through app.py
+    sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from dashboard import data, layout  # noqa: E402
+from dashboard.export.briefing import build_briefing, build_pack, period_text  # noqa: E402
+from dashboard.export.system import missing_packages  # noqa: E402
+from dashboard.i18n import name_of, t  # noqa: E402
+from indicators.errors import IndicatorsError  # noqa: E402
+from indicators.scoring_params import period_ends  # noqa: E402
+
+RESULT_KEY = "briefing_result"
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+def _periods(obs: pd.DataFrame) -> list[str]:
+    periods = obs["period"].astype(str).drop_duplicates()
+    order = period_ends(periods).argsort()[::-1]
+    return [str(p) for p in periods.iloc[order]]
+
+
+def _problems(exc: IndicatorsError) -> str:
+    return "\n".join(f"- {p}" for p in exc.problems)
+
+
+def main() -> None:
+    """Draw the briefing page."""
+    layout.header("briefing.title", t("briefing.caption"))
+    missing = missing_packages()
+    if missing:
+        st.error(t("briefing.missing_packages", packages=" ".join(missing)))
+        st.stop()
+    catalogue = data.catalogue()
+    try:
+        obs = data.current()
+        version = data.version()
+    except IndicatorsError as exc:
+        st.error(t("briefing.no_database") + "\n\n" + _problems(exc))
+        st.stop()
+    if obs.empty:
+        st.info(t("briefing.no_data"))
+        st.stop()
+    city = catalogue.framework.default_place
+    places = [city] + [p.code for p in catalogue.counties(city)]
+    chosen_place = layout.place()
+    periods = _periods(obs)
+    with st.form("briefing-form"):
+        themes = st.multiselect(
+            t("briefing.themes"),
+            [th.id for th in catalogue.themes],
+            default=[th.id for th in catalogue.themes],
+            format_func=lambda tid: name_of(catalogue.theme(tid)),
+            key="briefing-themes",
+        )
+        cols = st.columns(2)
+        place = cols[0].selectbox(
+            t("briefing.place"),
+            places,
+            index=places.index(chosen_place) if chosen_place in places else 0,
+            format_func=lambda c: name_of(catalogue.place_by_code[c]),
+            key="briefing-place",
+        )
+        period = cols[1].selectbox(
+            t("briefing.period"), periods, format_func=period_text, key="briefing-period"
+        )
+        submitted = st.form_submit_button(t("briefing.build"), type="primary", icon=":material/slideshow:")
+    if submitted:
+        bar = st.progress(0.0, text=t("briefing.preparing"))
+        try:
+            pack = build_pack(
+                catalogue, obs, place_code=place, theme_ids=themes, period=period, data_version=version
+            )
+            files = build_briefing(pack, progress=lambda f, text: bar.progress(min(f, 1.0), text=text))
+        except IndicatorsError as exc:
+            bar.empty()
+            st.error(t("briefing.failed") + "\n\n" + _problems(exc))
+            st.stop()
+        st.session_state[RESULT_KEY] = {
+            "pptx": files.pptx,
+            "pdf": files.pdf,
+            "stem": f"briefing_{place}_{period}",
+            "charts": files.n_charts,
+            "seconds": files.timings["total"],
+            "title": f"{pack.title}（{pack.period_text}）",
+        }
+    result = st.session_state.get(RESULT_KEY)
+    if result:
+        st.success(
+            t(
+                "briefing.done",
+                title=result["title"],
+                charts=result["charts"],
+                seconds=f"{result['seconds']:.1f}",
+            )
+        )
+        cols = st.columns(2)
+        cols[0].download_button(
+            t("briefing.download_pptx"),
+            data=result["pptx"],
+            file_name=f"{result['stem']}.pptx",
+            mime=PPTX_MIME,
+            key="briefing-pptx",
+            on_click="ignore",
+            icon=":material/download:",
+            width="stretch",
+        )
+        cols[1].download_button(
+            t("briefing.download_pdf"),
+            data=result["pdf"],
+            file_name=f"{result['stem']}.pdf",
+            mime="application/pdf",
+            key="briefing-pdf",
+            on_click="ignore",
+            icon=":material/picture_as_pdf:",
+            width="stretch",
+        )
+
+
+main()
