@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from indicators.access import NAME_PATTERN, ROLES, User
 from indicators.catalogue import Catalogue
+from indicators.db import metadata
 from indicators.errors import IndicatorsError, Problem
 
 MIN_PASSWORD_LENGTH = 10
@@ -28,7 +29,7 @@ SESSION_IDLE = dt.timedelta(minutes=30)
 # A page run refreshes last_seen at most this often, so browsing does not write on every click.
 TOUCH_EVERY = dt.timedelta(minutes=1)
 
-metadata = sa.MetaData()
+# One MetaData for the whole database, so the migration check compares every table.
 
 users = sa.Table(
     "users",
