@@ -120,6 +120,12 @@ def _settle(pg: object) -> None:
     # Streamlit draws after the websocket delivers; wait until nothing is running any more.
     pg.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)
     pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    # Plotly draws after Streamlit reports done; a screenshot before that shows empty boxes.
+    pg.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+        ".every(el => el.querySelector('.main-svg'))",
+        timeout=60_000,
+    )
     pg.wait_for_timeout(800)
 
 

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard.export.charts import MIME, ChartMeta, Format, export_chart
 from dashboard.export.data import CSV_MIME, XLSX_MIME, to_csv, to_xlsx
 from dashboard.export.system import missing_packages
+from dashboard.i18n import t
 from indicators.errors import IndicatorsError
 
 
@@ -26,13 +27,13 @@ def _image(fig: go.Figure, meta: ChartMeta, fmt: Format) -> Callable[[], bytes]:
 
 
 def chart_downloads(fig: go.Figure, meta: ChartMeta, frame: pd.DataFrame | None, key: str) -> None:
-    """Render the PNG/SVG/PDF/CSV/XLSX download buttons of one chart, in one row under it."""
+    """Render the PNG/SVG/PDF/CSV/XLSX download buttons of one chart, behind one 下载 button under it."""
     stem = meta.file_stem()
-    cols = st.columns(5, gap="small")
+    # One compact button per chart: five buttons in a row are cut to single letters in narrow columns.
+    box = st.popover(t("export.download"), icon=":material/download:")
+    cols = [box] * 5
     missing = missing_packages()
-    help_missing = (
-        f"图片导出需要安装 Debian 软件包：{' '.join(missing)}（make run 会自动安装）" if missing else None
-    )
+    help_missing = t("export.missing_packages", packages=" ".join(missing)) if missing else None
     for col, fmt in zip(cols[:3], ("png", "svg", "pdf"), strict=True):
         col.download_button(
             fmt.upper(),
@@ -42,7 +43,7 @@ def chart_downloads(fig: go.Figure, meta: ChartMeta, frame: pd.DataFrame | None,
             key=f"{key}-dl-{fmt}",
             on_click="ignore",
             disabled=bool(missing),
-            help=help_missing or f"下载带标题、单位、地区、时期和来源的图片（{fmt.upper()}）",
+            help=help_missing or t("export.image_help", fmt=fmt.upper()),
             icon=":material/image:",
             width="stretch",
         )
