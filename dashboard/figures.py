@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from indicators.periods import parse_period, period_start
+from dashboard.numbers import D3_NUMBER, fmt_number
+from indicators.periods import frequency_of, parse_period, period_start
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 STATUS_COLOURS = {
@@ -48,6 +49,14 @@ class SeriesLabels:
 def period_date(period: str) -> pd.Timestamp:
     """Return the first day of a period string as a timestamp for a time axis."""
     return pd.Timestamp(period_start(parse_period(period)))
+
+
+def period_axis(periods: Iterable[str]) -> dict[str, str]:
+    """Return x-axis settings that label periods as written (2024, 2024-07), not as English month names."""
+    yearly = all(frequency_of(str(p)) == "year" for p in periods)
+    if yearly:
+        return {"tickformat": "%Y", "dtick": "M12", "hoverformat": "%Y"}
+    return {"tickformat": "%Y-%m", "hoverformat": "%Y-%m"}
 
 
 def _base_layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
@@ -176,7 +185,7 @@ def series_chart(
                 name=labels.target_path,
                 line={"color": TARGET_COLOUR, "dash": "dash", "width": 1.5},
                 customdata=target_path["period"],
-                hovertemplate=f"%{{customdata}}: %{{y:,.4g}} {unit}<extra>{labels.target_path}</extra>",
+                hovertemplate=f"%{{customdata}}: %{{y:{D3_NUMBER}}} {unit}<extra>{labels.target_path}</extra>",
             )
         )
     if milestones is not None and not milestones.empty:
@@ -188,7 +197,7 @@ def series_chart(
                 name=labels.milestone,
                 marker={"symbol": "diamond", "size": 11, "color": TARGET_COLOUR},
                 customdata=milestones["period"],
-                hovertemplate=f"%{{customdata}}: %{{y:,.4g}} {unit}<extra>{labels.milestone}</extra>",
+                hovertemplate=f"%{{customdata}}: %{{y:{D3_NUMBER}}} {unit}<extra>{labels.milestone}</extra>",
             )
         )
     for point, name, symbol in ((baseline, labels.baseline, "circle-open"), (target, labels.target, "star")):
@@ -199,9 +208,9 @@ def series_chart(
                 x=[period_date(point[0])],
                 y=[point[1]],
                 mode="markers",
-                name=f"{name} {point[1]:,.4g} {unit}（{point[0]}）",
+                name=f"{name} {fmt_number(point[1])} {unit}（{point[0]}）",
                 marker={"symbol": symbol, "size": 14, "color": TARGET_COLOUR},
-                hovertemplate=f"{point[0]}: {point[1]:,.4g} {unit}<extra>{name}</extra>",
+                hovertemplate=f"{point[0]}: {fmt_number(point[1])} {unit}<extra>{name}</extra>",
             )
         )
     if not observed.empty:
@@ -213,11 +222,14 @@ def series_chart(
                 name=labels.observed,
                 line={"color": ACCENT, "width": 2.5},
                 customdata=observed["period"],
-                hovertemplate=f"%{{customdata}}: %{{y:,.4g}} {unit}<extra>{labels.observed}</extra>",
+                hovertemplate=f"%{{customdata}}: %{{y:{D3_NUMBER}}} {unit}<extra>{labels.observed}</extra>",
             )
         )
     fig.update_yaxes(title=f"{labels.value}（{unit}）", rangemode="tozero")
-    fig.update_xaxes(title=labels.period)
+    shown = [*observed.get("period", []), *(p for p, _ in (baseline, target) if p is not None)]
+    if target_path is not None:
+        shown += list(target_path.get("period", []))
+    fig.update_xaxes(title=labels.period, **period_axis(shown))
     return _base_layout(fig, title, height=380)
 
 
@@ -234,11 +246,11 @@ def places_lines_chart(frame: pd.DataFrame, *, unit: str, title: str, period_lab
                 name=str(place),
                 line={"color": PALETTE[i % len(PALETTE)]},
                 customdata=rows["period"],
-                hovertemplate=f"{place} %{{customdata}}: %{{y:,.4g}} {unit}<extra></extra>",
+                hovertemplate=f"{place} %{{customdata}}: %{{y:{D3_NUMBER}}} {unit}<extra></extra>",
             )
         )
     fig.update_yaxes(title=unit, rangemode="tozero")
-    fig.update_xaxes(title=period_label)
+    fig.update_xaxes(title=period_label, **period_axis(frame["period"]))
     fig = _base_layout(fig, title, height=400)
     # Seven counties do not fit beside the title: their legend goes under the chart.
     fig.update_layout(legend={"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0, "xanchor": "left"})
@@ -247,7 +259,7 @@ def places_lines_chart(frame: pd.DataFrame, *, unit: str, title: str, period_lab
 
 def latest_bars_chart(frame: pd.DataFrame, *, unit: str, title: str, colour: str = ACCENT) -> go.Figure:
     """Return bars of the latest value per place; frame has place, period, value."""
-    text = [f"{v:,.4g} {unit}（{p}）" for v, p in zip(frame["value"], frame["period"], strict=True)]
+    text = [f"{fmt_number(v)} {unit}（{p}）" for v, p in zip(frame["value"], frame["period"], strict=True)]
     fig = go.Figure(
         go.Bar(
             x=frame["place"],

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import current_language, name_of, t
+from dashboard.numbers import fmt_number
 from indicators.catalogue import Catalogue
 from indicators.errors import Problem
 from indicators.models import FirstLevel, Indicator
@@ -152,7 +153,7 @@ def changes_table(changes: pd.DataFrame, catalogue: Catalogue, limit: int = 12) 
                 t("col.indicator"): name_of(ind),
                 t("col.latest"): f"{value_text(row['value'], ind.unit)}（{row['period']}）",
                 t("col.previous"): f"{value_text(row['prev_value'], ind.unit)}（{row['prev_period']}）",
-                t("col.change"): f"{row['change_prev']:+,.4g} {ind.unit}",
+                t("col.change"): f"{fmt_number(row['change_prev'], signed=True)} {ind.unit}",
                 t("col.trend"): t(f"trend.{trend}") if isinstance(trend, str) else "—",
                 t("col.source"): source_text(row),
             }

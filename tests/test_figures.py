@@ -101,3 +101,22 @@ def test_places_lines_draw_one_line_per_place_in_period_order():
     fig = figures.places_lines_chart(frame, unit="个", title="各区县走势", period_label="时期")
     assert [t.name for t in fig.data] == ["滨城区", "沾化区"]
     assert list(fig.data[0].y) == [1.0, 2.0]
+
+
+def test_numbers_on_charts_read_as_staff_write_them_never_in_exponent_form():
+    from dashboard.numbers import fmt_number
+
+    assert fmt_number(20000.0) == "20,000"
+    assert fmt_number(12037000.0) == "12,037,000"
+    assert fmt_number(96.25) == "96.25"
+    assert fmt_number(-3.5, signed=True) == "-3.5"
+    assert fmt_number(2.0, signed=True) == "+2"
+    assert fmt_number(float("nan")) == "—"
+
+
+def test_yearly_series_label_the_axis_with_years_and_monthly_with_year_month():
+    from dashboard.figures import period_axis
+
+    assert period_axis(["2023", "2024"])["tickformat"] == "%Y"
+    assert period_axis(["2023", "2024"])["dtick"] == "M12"
+    assert period_axis(["2024-01", "2024"])["tickformat"] == "%Y-%m"

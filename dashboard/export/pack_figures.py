@@ -6,7 +6,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.export.charts import FONT
-from indicators.periods import parse_period, period_start
+from dashboard.figures import period_axis, period_date
+from dashboard.numbers import fmt_number
+from indicators.periods import parse_period
 
 STATUS_COLOURS = {
     "achieved": "#1b5e20",
@@ -39,11 +41,6 @@ def _layout(fig: go.Figure, height: int) -> go.Figure:
         margin={"l": 10, "r": 20, "t": 20, "b": 10},
     )
     return fig
-
-
-def period_date(period: str) -> pd.Timestamp:
-    """Return the first day of a period as a timestamp for a time axis."""
-    return pd.Timestamp(period_start(parse_period(period)))
 
 
 def theme_scores_figure(frame: pd.DataFrame) -> go.Figure:
@@ -136,7 +133,7 @@ def trend_figure(
                 x=[period_date(target[0])],
                 y=[target[1]],
                 mode="markers",
-                name=f"{label} {target[1]:,.4g} {unit}（{target[0]}）",
+                name=f"{label} {fmt_number(target[1])} {unit}（{target[0]}）",
                 marker={"symbol": "star", "size": 14, "color": TARGET_COLOUR},
             )
         )
@@ -151,6 +148,8 @@ def trend_figure(
                 line={"color": ACCENT, "width": 2.5},
             )
         )
-    fig.update_yaxes(title=unit)
+    # The unit stands in the chart's subtitle; a one-character rotated axis title reads as a glyph.
+    shown = [*observed.get("period", []), *(p for p, _ in (baseline, target) if p is not None)]
+    fig.update_xaxes(**period_axis(shown))
     fig.update_layout(showlegend=True)
     return _layout(fig, height=420)
