@@ -73,8 +73,9 @@ HISTORY_COLUMNS = [*EXPORT_COLUMNS, "retracted", "reason"]
 SHEET_NAME = "observations"
 MAX_ERRORS_LISTED = 200
 
-# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"); full-width
+# forms are included because some spreadsheet apps normalise them, tab and CR because they start DDE payloads.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
 from typing import Any
 
 import pandas as pd
@@ -13,25 +12,15 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from dashboard.export.charts import LABELS, ChartMeta
+from indicators.bulk import neutralise
 
-# A spreadsheet runs a cell as a formula when it starts with one of these (full-width forms included,
-# since some spreadsheet apps normalise them); tab and carriage return also start DDE payloads.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def is_formula_like(text: str) -> bool:
-    """Return True when a spreadsheet could read this text as a formula."""
-    return text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(text)
-
-
 def safe_text(value: Any) -> Any:
     """Return value unchanged unless it is text a spreadsheet would run; then prefix an apostrophe."""
-    if isinstance(value, str) and is_formula_like(value):
-        return "'" + value
-    return value
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def _clean(value: Any) -> Any:
