@@ -144,6 +144,11 @@ def _read_csv(data: bytes, filename: str) -> Table:
 def _read_xlsx(data: bytes, filename: str) -> Table:
     from openpyxl import load_workbook
 
+    from indicators.uploads import check_xlsx_container
+
+    # Every path that opens a workbook (page upload and command line) refuses zip bombs first; the size
+    # and row limits stay with uploads, since the command line is run by whoever holds the database.
+    check_xlsx_container(filename, data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged or mislabelled file

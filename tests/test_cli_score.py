@@ -72,3 +72,22 @@ def test_unknown_place_is_refused_with_the_known_codes(fake_store, capsys):
     assert cli.main(["score", "--definitions", str(MIN_CATALOGUE), "--place", "999999"]) == 1
     err = capsys.readouterr().err
     assert "999999" in err and "371600" in err
+
+
+def test_score_reads_the_real_store_after_init_and_a_saved_correction(tmp_path, capsys):
+    from indicators.store import Store
+
+    db = f"sqlite:///{tmp_path / 'score.db'}"
+    assert cli.main(["init", "--db", db]) == 0
+    store = Store(db)
+    store.save(
+        "elderly_home_retrofits", CITY, "2025", 17500, entered_by="tester", expected_revision=0, unit="户"
+    )
+    capsys.readouterr()
+    assert cli.main(["score", "--db", db, "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    retrofits = next(r for r in payload["indicators"] if r["indicator_id"] == "elderly_home_retrofits")
+    assert (retrofits["period"], retrofits["value"]) == ("2025", 17500)
+    # Hebei's 1435 stations are a comparison figure: never Binzhou's value.
+    stations = next(r for r in payload["indicators"] if r["indicator_id"] == "township_social_work_stations")
+    assert stations["value"] is None

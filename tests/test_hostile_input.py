@@ -76,6 +76,18 @@ def test_zip_bomb_never_reaches_openpyxl(monkeypatch):
         read_upload("bomb.xlsx", out.getvalue())
 
 
+def test_command_line_import_refuses_a_zip_bomb_before_opening_it(tmp_path, capsys):
+    from indicators.cli import main
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"<" * (30 * 1024 * 1024))
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    assert main(["import", str(bomb), "--db", db, "--user", "tester", "--dry-run"]) == 1
+    assert "zip bomb" in capsys.readouterr().err
+
+
 def test_damaged_workbook_gets_a_clear_message_naming_the_file():
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
