@@ -10,7 +10,16 @@ import streamlit as st
 from dashboard import data
 from dashboard.export.charts import ChartMeta
 from dashboard.export.widgets import chart_downloads
-from dashboard.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGES, current_language, name_of, t
+from dashboard.i18n import (
+    DEFAULT_LANGUAGE,
+    LANG_KEY,
+    LANGUAGES,
+    current_language,
+    name_of,
+    pin_language,
+    t,
+    unpin_language,
+)
 
 PLACE_KEY = "place"
 CSS = """
@@ -30,6 +39,8 @@ CSS = """
 
 
 def init_language() -> None:
+    """Set the session's language from ?lang= on its first run; forget the previous run's pinned language."""
+    unpin_language()
     if LANG_KEY not in st.session_state:
         wanted = st.query_params.get("lang", DEFAULT_LANGUAGE)
         st.session_state[LANG_KEY] = wanted if wanted in LANGUAGES else DEFAULT_LANGUAGE
@@ -49,6 +60,7 @@ def sidebar() -> None:
             format_func=lambda code: {"zh": "中文", "en": "English"}[code],
             horizontal=True,
         )
+        pin_language()
         catalogue = data.catalogue()
         city = catalogue.framework.default_place
         codes = [city] + [p.code for p in catalogue.counties(city)]
