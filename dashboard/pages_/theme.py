@@ -49,7 +49,9 @@ for first in theme.first_level:
     st.subheader(heading)
     table = data.memo(
         ("theme:table", place, first.id, tuple(statuses)),
-        lambda first=first: tables.theme_table(first, progress, sparks, catalogue, statuses),
+        lambda first=first: tables.theme_table(
+            first, progress, sparks, catalogue, statuses, data.article_metrics_by_indicator()
+        ),
     )
     if table.empty:
         st.caption(t("theme.none_with_status"))
