@@ -56,8 +56,9 @@ for first in theme.first_level:
     if table.empty:
         st.caption(t("theme.none_with_status"))
         continue
-    st.dataframe(
+    layout.dataframe(
         table,
+        ("theme:table", place, first.id, tuple(statuses)),
         hide_index=True,
         width="stretch",
         column_config=tables.theme_columns(),
