@@ -250,3 +250,31 @@ def test_an_import_with_errors_names_row_and_column_and_offers_no_confirm(editor
     errors = next(f for f in frames if "列" in f.columns)
     assert errors[["行", "列"]].values.tolist() == [[2, "period"], [3, "indicator_id"]]
     assert not [b for b in at.button if b.key == "import_confirm"]
+
+
+def _drawn_by_magic(source: str) -> list[int]:
+    # Lines Streamlit's "magic" would draw: bare expressions that are neither calls nor docstrings.
+    import ast
+
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(node, field, None)
+            for i, stmt in enumerate(block if isinstance(block, list) else []):
+                if not isinstance(stmt, ast.Expr) or isinstance(stmt.value, (ast.Call, ast.Await, ast.Yield)):
+                    continue
+                if field == "body" and i == 0 and isinstance(stmt.value, ast.Constant):
+                    continue  # a docstring
+                lines.append(stmt.lineno)
+    return lines
+
+
+def test_no_page_relies_on_streamlit_magic():
+    # .streamlit/config.toml turns "magic" off (a rerun then compiles the page as written), so a bare
+    # expression meant to be drawn would silently show nothing: every element must be an explicit call.
+    assert _drawn_by_magic('"""doc"""\nimport streamlit as st\nframe = 1\nframe\nst.write(frame)\n') == [4]
+    found = {
+        path.name: _drawn_by_magic(path.read_text(encoding="utf-8"))
+        for path in sorted((PROJECT_DIR / "dashboard").rglob("*.py"))
+    }
+    assert {name: lines for name, lines in found.items() if lines} == {}
