@@ -1,12 +1,14 @@
 """The pages' one door to the domain: catalogue, store, scores and articles, cached by data version.
 
 Every cached result is keyed on `Store.data_version()`, which each write bumps: a saved value shows at
-once, and nothing is recomputed while the data stay the same. Big frames are held with cache_resource
-(shared, not copied; pages never modify them), small per-page results with cache_data.
+once, and nothing is recomputed while the data stay the same. Results are held once per data version and
+shared, not copied (`shared`, `memo`): pages never modify them. The version is read once per run; the rest
+of the run reuses it, so a rerun asks the database one question.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -17,7 +19,7 @@ import streamlit as st
 from dashboard.i18n import current_language
 from indicators import bulk
 from indicators.access import User
-from indicators.article_metrics import load_article_metrics
+from indicators.article_metrics import ArticleMetric, load_article_metrics
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.db import display_url as _hide_password
 from indicators.db import resolve_url
@@ -41,9 +43,16 @@ ENTRY_SOURCE_KINDS = ("form", "article")
 __all__ = ["ENTRY_SOURCE_KINDS", "QUALIFIERS"]
 
 
+# What this run already read: the data version, the database URL, the store and the views of that version.
+# A run starts with `refresh_version()` (the sidebar) on the thread that runs the script, so the later
+# calls of the run take these from here instead of asking Streamlit's caches (or the database) again.
+_run = threading.local()
+
+
 def db_url() -> str:
     """Return the database URL: env XINAN_DB_URL, else the project's SQLite file."""
-    return resolve_url()
+    url = getattr(_run, "url", None)
+    return url if url is not None else resolve_url()
 
 
 def display_url() -> str:
@@ -52,19 +61,25 @@ def display_url() -> str:
 
 
 @st.cache_resource(show_spinner=False)
+def _catalogue() -> Catalogue:
+    return load_catalogue()
+
+
 def catalogue() -> Catalogue:
     """Return the validated catalogue, loaded once per server."""
-    return load_catalogue()
+    found = getattr(_run, "catalogue", None)
+    return found if found is not None else _catalogue()
 
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str) -> Store:
-    return Store(url=url, catalogue=catalogue())
+    return Store(url=url, catalogue=_catalogue())
 
 
 def store() -> Store:
     """Return the store of the configured database."""
-    return _store(db_url())
+    found = getattr(_run, "store", None)
+    return found if found is not None else _store(db_url())
 
 
 VERSION_KEY = "_data_version"
@@ -72,15 +87,33 @@ VERSION_KEY = "_data_version"
 
 def refresh_version() -> str:
     """Read the data version once at the start of a run (every later call in the run reuses it)."""
-    value = str(store().data_version())
+    url = resolve_url()
+    the_store = _store(url)
+    value = str(the_store.data_version())
     st.session_state[VERSION_KEY] = value
+    _run.url, _run.version, _run.store, _run.catalogue = url, value, the_store, _catalogue()
+    _run.views = _memo_for(url, value)
+    _run.scratch = {}
     return value
 
 
 def version() -> str:
     """Return the data version read at the start of this run; it changes with every write."""
+    value = getattr(_run, "version", None)
+    if value is not None:
+        return value
     value = st.session_state.get(VERSION_KEY)
     return value if value is not None else refresh_version()
+
+
+def per_run(key: str, build: Callable[[], T]) -> T:
+    """Return what `build()` returns, building it at most once per run (e.g. who is signed in)."""
+    scratch = getattr(_run, "scratch", None)
+    if scratch is None:
+        return build()
+    if key not in scratch:
+        scratch[key] = build()
+    return scratch[key]
 
 
 # --- views built once per data version ----------------------------------------------------------------
@@ -94,19 +127,31 @@ def _memo_for(url: str, data_version: str) -> dict[tuple[Any, ...], Any]:
     return {}
 
 
+def _views() -> dict[tuple[Any, ...], Any]:
+    views = getattr(_run, "views", None)
+    return views if views is not None else _memo_for(db_url(), version())
+
+
+def _kept(views: dict[tuple[Any, ...], Any], full: tuple[Any, ...], build: Callable[[], T]) -> T:
+    if full not in views:
+        if len(views) > MEMO_LIMIT:
+            views.clear()
+        views[full] = build()
+    return views[full]
+
+
 def memo(key: tuple[Any, ...], build: Callable[[], T]) -> T:
     """Return what `build()` returns for this key, data version and language, building it only once.
 
     Figures and display tables are pure functions of the data, the page's choices (in `key`) and the
     language; building plotly figures is most of a page's time, so they are kept until the data change.
     """
-    views = _memo_for(db_url(), version())
-    full = (current_language(), *key)
-    if full not in views:
-        if len(views) > MEMO_LIMIT:
-            views.clear()
-        views[full] = build()
-    return views[full]
+    return _kept(_views(), (current_language(), *key), build)
+
+
+def shared(key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """Return what `build()` returns for this key and data version (any language); never modify it."""
+    return _kept(_views(), ("*", *key), build)
 
 
 # --- current values and scores -------------------------------------------------------------------------
@@ -121,7 +166,7 @@ def _current(url: str, data_version: str) -> pd.DataFrame:
 
 def current() -> pd.DataFrame:
     """Return the current value of every indicator × place × period (read-only, shared)."""
-    return _current(db_url(), version())
+    return shared(("current",), lambda: _current(db_url(), version()))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -131,10 +176,9 @@ def _scores(url: str, data_version: str) -> Scores:
 
 def scores() -> Scores:
     """Return progress, status and roll-ups of the current data."""
-    return _scores(db_url(), version())
+    return shared(("scores",), lambda: _scores(db_url(), version()))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def _progress(url: str, data_version: str, place: str) -> pd.DataFrame:
     frame = _scores(url, data_version).indicators
     rows = frame[frame["place_code"] == place]
@@ -147,7 +191,7 @@ def _progress(url: str, data_version: str, place: str) -> pd.DataFrame:
 
 def progress(place: str) -> pd.DataFrame:
     """Return one scored row per indicator at a place (latest value, progress, status, source)."""
-    return _progress(db_url(), version(), place)
+    return shared(("progress", place), lambda: _progress(db_url(), version(), place))
 
 
 @dataclass
@@ -168,7 +212,6 @@ class Summary:
         return self.first_levels.get(first_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def _rollup(url: str, data_version: str, place: str) -> Summary:
     sc = _scores(url, data_version)
     roll = sc.rollups[sc.rollups["place_code"] == place]
@@ -201,12 +244,11 @@ def _rollup(url: str, data_version: str, place: str) -> Summary:
 
 def rollup(place: str) -> Summary:
     """Return the 心安指数, theme scores and status counts of a place."""
-    return _rollup(db_url(), version(), place)
+    return shared(("rollup", place), lambda: _rollup(db_url(), version(), place))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def _period_changes(url: str, data_version: str, place: str) -> pd.DataFrame:
-    rows = _progress(url, data_version, place)
+    rows = progress(place)
     changed = rows[rows["change_prev"].notna()].copy()
     changed["size"] = (changed["change_prev"] / changed["prev_value"].abs().where(lambda s: s > 0)).abs()
     return changed.sort_values("size", ascending=False, na_position="last").drop(columns="size")
@@ -214,10 +256,9 @@ def _period_changes(url: str, data_version: str, place: str) -> pd.DataFrame:
 
 def period_changes(place: str) -> pd.DataFrame:
     """Return indicators whose latest value differs from the previous period's, biggest change first."""
-    return _period_changes(db_url(), version(), place)
+    return shared(("period_changes", place), lambda: _period_changes(db_url(), version(), place))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def _sparklines(url: str, data_version: str, place: str) -> dict[str, list[float]]:
     cur = _current(url, data_version)
     if cur.empty:
@@ -228,11 +269,15 @@ def _sparklines(url: str, data_version: str, place: str) -> dict[str, list[float
 
 def sparklines(place: str) -> dict[str, list[float]]:
     """Return each indicator's last values at a place, oldest first, for sparklines."""
-    return _sparklines(db_url(), version(), place)
+    return shared(("sparklines", place), lambda: _sparklines(db_url(), version(), place))
 
 
 def series(ind_id: str, place: str) -> pd.DataFrame:
     """Return an indicator's current values at one place in time order (period, value, source …)."""
+    return shared(("series", ind_id, place), lambda: _series(ind_id, place))
+
+
+def _series(ind_id: str, place: str) -> pd.DataFrame:
     cur = current()
     if cur.empty:
         return pd.DataFrame(columns=["period", "value"])
@@ -241,6 +286,11 @@ def series(ind_id: str, place: str) -> pd.DataFrame:
 
 def places_series(ind_id: str, codes: list[str]) -> pd.DataFrame:
     """Return an indicator's current values at several places in time order."""
+    key = tuple(codes)
+    return shared(("places_series", ind_id, key), lambda: _places_series(ind_id, list(key)))
+
+
+def _places_series(ind_id: str, codes: list[str]) -> pd.DataFrame:
     cur = current()
     if cur.empty:
         return pd.DataFrame(columns=["place_code", "period", "value"])
@@ -256,7 +306,6 @@ def target_path(ind_id: str) -> pd.DataFrame:
     return pd.DataFrame(_target_path(catalogue().indicators[ind_id]), columns=["period", "value"])
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
 def _theme_matrix(url: str, data_version: str, codes: tuple[str, ...]) -> pd.DataFrame:
     roll = _scores(url, data_version).rollups
     themes = roll[(roll["level"] == "theme") & roll["place_code"].isin(codes)]
@@ -266,10 +315,10 @@ def _theme_matrix(url: str, data_version: str, codes: tuple[str, ...]) -> pd.Dat
 
 def theme_matrix(codes: list[str]) -> pd.DataFrame:
     """Return theme scores (0–100) with places as rows and themes as columns."""
-    return _theme_matrix(db_url(), version(), tuple(codes)).copy()
+    key = tuple(codes)
+    return shared(("theme_matrix", key), lambda: _theme_matrix(db_url(), version(), key)).copy()
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
 def _indicator_matrix(url: str, data_version: str, theme_id: str, codes: tuple[str, ...]) -> pd.DataFrame:
     inds = _scores(url, data_version).indicators
     rows = inds[(inds["theme_id"] == theme_id) & inds["place_code"].isin(codes)]
@@ -280,7 +329,10 @@ def _indicator_matrix(url: str, data_version: str, theme_id: str, codes: tuple[s
 
 def indicator_matrix(theme_id: str, codes: list[str]) -> pd.DataFrame:
     """Return indicator scores (0–100) of one theme with places as rows."""
-    return _indicator_matrix(db_url(), version(), theme_id, tuple(codes)).copy()
+    key = tuple(codes)
+    return shared(
+        ("indicator_matrix", theme_id, key), lambda: _indicator_matrix(db_url(), version(), theme_id, key)
+    ).copy()
 
 
 # --- history -------------------------------------------------------------------------------------------
@@ -293,7 +345,6 @@ class Changes:
     frame: pd.DataFrame
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
 def _changes(
     url: str,
     data_version: str,
@@ -317,7 +368,8 @@ def changes(
     limit: int | None = None,
 ) -> Changes:
     """Return who changed what and when (the newest `limit` when given), filtered, newest first."""
-    return Changes(_changes(db_url(), version(), since, indicator_id, place_code, entered_by, limit))
+    args = (since, indicator_id, place_code, entered_by, limit)
+    return Changes(shared(("changes", *args), lambda: _changes(db_url(), version(), *args)))
 
 
 def indicator_history(ind_id: str, place: str) -> pd.DataFrame:
@@ -325,18 +377,21 @@ def indicator_history(ind_id: str, place: str) -> pd.DataFrame:
     return changes(indicator_id=ind_id, place_code=place).frame
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
 def _people(url: str, data_version: str) -> list[str]:
     return _store(url).people()
 
 
 def people() -> list[str]:
     """Return everyone who has saved a value."""
-    return _people(db_url(), version())
+    return shared(("people",), lambda: _people(db_url(), version()))
 
 
 def value_history(ind_id: str, place: str, period: str) -> pd.DataFrame:
     """Return every revision of one value (oldest first)."""
+    return shared(("value_history", ind_id, place, period), lambda: _value_history(ind_id, place, period))
+
+
+def _value_history(ind_id: str, place: str, period: str) -> pd.DataFrame:
     rows = [obs.model_dump() for obs in store().history(ind_id, place, period)]
     return pd.DataFrame(rows, columns=list(Observation.model_fields))
 
@@ -450,8 +505,17 @@ def article_title(seed: str) -> str | None:
 
 
 @st.cache_resource(show_spinner=False)
-def _metrics() -> list[Any]:
+def _metrics() -> list[ArticleMetric]:
     return load_article_metrics(catalogue=catalogue())
+
+
+@st.cache_resource(show_spinner=False)
+def article_metrics_by_indicator() -> dict[str, list[ArticleMetric]]:
+    """Return the curated article figures (data/article_metrics.yaml) of each indicator they feed."""
+    found: dict[str, list[ArticleMetric]] = {}
+    for metric in _metrics():
+        found.setdefault(metric.indicator, []).append(metric)
+    return found
 
 
 @st.cache_data(show_spinner=False)

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit import dataframe_util
 
 from dashboard import data
 from dashboard.export.charts import ChartMeta
 from dashboard.export.widgets import chart_downloads
-from dashboard.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGES, current_language, name_of, t
+from dashboard.i18n import (
+    DEFAULT_LANGUAGE,
+    LANG_KEY,
+    LANGUAGES,
+    current_language,
+    name_of,
+    pin_language,
+    t,
+    unpin_language,
+)
 
 PLACE_KEY = "place"
 CSS = """
@@ -30,6 +41,8 @@ CSS = """
 
 
 def init_language() -> None:
+    """Set the session's language from ?lang= on its first run; forget the previous run's pinned language."""
+    unpin_language()
     if LANG_KEY not in st.session_state:
         wanted = st.query_params.get("lang", DEFAULT_LANGUAGE)
         st.session_state[LANG_KEY] = wanted if wanted in LANGUAGES else DEFAULT_LANGUAGE
@@ -49,6 +62,7 @@ def sidebar() -> None:
             format_func=lambda code: {"zh": "中文", "en": "English"}[code],
             horizontal=True,
         )
+        pin_language()
         catalogue = data.catalogue()
         city = catalogue.framework.default_place
         codes = [city] + [p.code for p in catalogue.counties(city)]
@@ -123,6 +137,24 @@ def period_span(periods: pd.Series) -> str:
     return first if first == last else f"{first}—{last}"
 
 
+def dataframe(frame: pd.DataFrame, memo_key: tuple[Any, ...], **kwargs: Any) -> None:
+    """Draw a display table; `memo_key` is the key `frame` was memoised under (data.memo) in this language.
+
+    Streamlit turns a pandas frame into an Arrow table on every rerun; the Arrow table is kept with the
+    display table instead, and Streamlit sends exactly the same bytes.
+    """
+    arrow = data.memo(("arrow", *memo_key), lambda: dataframe_util.convert_pandas_df_to_arrow_table(frame))
+    st.dataframe(arrow, **kwargs)
+
+
+def with_place_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a frame with a place_code column plus a `place` column naming each place."""
+    if frame.empty:
+        return frame
+    places = data.catalogue().place_by_code
+    return frame.assign(place=[name_of(places[c]) for c in frame["place_code"]])
+
+
 def lang() -> str:
     """Return the session's language code."""
     return current_language()
@@ -133,16 +165,21 @@ def indicator_picker(
 ) -> str:
     """Draw a searchable indicator selector (type part of a name to filter) and return the chosen id."""
     catalogue = data.catalogue()
-    ids = [i for i in catalogue.indicators if theme_id is None or catalogue.theme_of[i] == theme_id]
+
+    def labels_of() -> dict[str, str]:
+        labels = {}
+        for ind_id, ind in catalogue.indicators.items():
+            if theme_id is None or catalogue.theme_of[ind_id] == theme_id:
+                first = catalogue.first_levels[catalogue.first_level_of[ind_id]]
+                labels[ind_id] = f"{name_of(ind)} · {name_of(first)}（{ind.unit}）"
+        return labels
+
+    # The labels depend on the language only; built once, not once per option on every rerun.
+    labels = data.memo(("indicator_picker", theme_id), labels_of)
+    ids = list(labels)
     if st.session_state.get(key) not in ids:
         st.session_state[key] = default if default in ids else ids[0]
-
-    def label_of(ind_id: str) -> str:
-        ind = catalogue.indicators[ind_id]
-        first = catalogue.first_levels[catalogue.first_level_of[ind_id]]
-        return f"{name_of(ind)} · {name_of(first)}（{ind.unit}）"
-
-    return st.selectbox(label or t("common.indicator"), ids, key=key, format_func=label_of)
+    return st.selectbox(label or t("common.indicator"), ids, key=key, format_func=labels.__getitem__)
 
 
 def place_label(code: str) -> str:

@@ -45,6 +45,11 @@ def _secrets_section(name: str) -> dict[str, Any] | None:
 
 def oidc_providers() -> list[str]:
     """Return the OIDC providers configured in secrets.toml [auth] ("" is the unnamed default); [] if none."""
+    # Looking into st.secrets searches for secrets files each time; once per run is enough.
+    return data.per_run("oidc_providers", _oidc_providers)
+
+
+def _oidc_providers() -> list[str]:
     auth = _secrets_section("auth")
     if not auth:
         return []
@@ -55,7 +60,9 @@ def oidc_providers() -> list[str]:
 
 def require_login() -> bool:
     """Return True when this installation requires a sign-in to see anything."""
-    return login_required((_secrets_section("xinan") or {}).get("require_login"))
+    return data.per_run(
+        "require_login", lambda: login_required((_secrets_section("xinan") or {}).get("require_login"))
+    )
 
 
 def _oidc_identity() -> tuple[str | None, str | None] | None:
@@ -72,7 +79,13 @@ def _oidc_identity() -> tuple[str | None, str | None] | None:
 
 
 def current_user() -> User | None:
-    """Return the signed-in user, checked against the database on every call; None when nobody."""
+    """Return the signed-in user, checked against the database once per page run; None when nobody."""
+    token = st.session_state.get(TOKEN_KEY)
+    # Sign-in and sign-out are callbacks, done before the run starts: one check serves the whole run.
+    return data.per_run(f"user:{token or ''}", _current_user)
+
+
+def _current_user() -> User | None:
     token = st.session_state.get(TOKEN_KEY)
     if token:
         user = accounts().session_user(token)

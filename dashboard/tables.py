@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard.i18n import current_language, name_of, t
 from dashboard.numbers import fmt_number
+from indicators.article_metrics import ArticleMetric
 from indicators.catalogue import Catalogue
 from indicators.errors import Problem
 from indicators.models import FirstLevel, Indicator
@@ -169,14 +170,30 @@ def theme_columns() -> dict[str, Any]:
     return cols
 
 
+def article_figure_text(metrics: list[ArticleMetric], catalogue: Catalogue) -> str:
+    """Return the article figures of an indicator with whose and when they are, or — when none."""
+    shown = []
+    for m in metrics:
+        place = catalogue.place_by_code[m.place]
+        value = value_text(m.value, m.unit, m.qualifier)
+        shown.append(t("theme.article_figure", value=value, place=name_of(place), period=m.period))
+    return "；".join(shown) if shown else "—"
+
+
 def theme_table(
     first: FirstLevel,
     progress: pd.DataFrame,
     sparks: dict[str, list[float]],
     catalogue: Catalogue,
     statuses: list[str],
+    article_metrics: dict[str, list[ArticleMetric]] | None = None,
 ) -> pd.DataFrame:
-    """Return one row per second-level indicator of a first-level one, keeping only chosen statuses."""
+    """Return one row per second-level indicator of a first-level one, keeping only chosen statuses.
+
+    Each row also says which article figure feeds the indicator (whose and when) and where the indicator
+    comes from (article, inferred from the articles, or proposed by the team).
+    """
+    article_metrics = article_metrics or {}
     by_id = progress.set_index("indicator_id")
     rows = []
     for ind in first.indicators:
@@ -192,6 +209,8 @@ def theme_table(
             if key == t("col.period"):
                 ordered[t("col.sparkline")] = sparks.get(ind.id, [])
         cells = ordered
+        cells[t("col.article_figure")] = article_figure_text(article_metrics.get(ind.id, []), catalogue)
+        cells[t("col.origin")] = t("origin_short." + ind.origin.kind)
         cells[t("col.department")] = ind.department
         cells["id"] = ind.id
         rows.append(cells)

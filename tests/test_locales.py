@@ -53,6 +53,7 @@ def test_every_key_written_in_the_code_exists_in_both_files():
         ("frequency.", ("year", "quarter", "month")),
         ("direction.", ("increase", "decrease", "range")),
         ("origin.", ("article", "inferred", "proposed")),
+        ("origin_short.", ("article", "inferred", "proposed")),
         ("trend.", ("improving", "worsening", "unchanged")),
         ("import.kind_", ("new", "changed", "unchanged", "errors")),
     ],

@@ -125,6 +125,35 @@ def test_switching_the_language_relabels_the_page(monkeypatch, article_url):
     assert at.sidebar.selectbox(key="place").label == "Place"
 
 
+def _theme_row(at: AppTest, theme: str, ind_id: str) -> dict:
+    at.button_group(key="theme_choice").set_value(theme).run()
+    assert not at.exception
+    rows = [r for df in at.dataframe for r in df.value.to_dict("records") if r["id"] == ind_id]
+    assert len(rows) == 1, ind_id
+    return rows[0]
+
+
+def test_the_theme_table_names_the_article_figure_of_an_indicator_and_whose_it_is(
+    monkeypatch, article_url, catalogue
+):
+    monkeypatch.setenv("XINAN_DB_URL", article_url)
+    at = _open(_app("zh"), "theme")
+    retrofits = _theme_row(at, "habitat", "elderly_home_retrofits")
+    assert "15,000 户" in retrofits["文章数据"] and "滨州市" in retrofits["文章数据"]
+    assert retrofits["出处"] == "文章"
+    # Article 004 reports Hebei's stations: the table says so and never credits them to Binzhou.
+    stations = _theme_row(at, "peace", "township_social_work_stations")
+    assert "河北省" in stations["文章数据"] and "1,435" in stations["文章数据"]
+    assert "滨州市" not in stations["文章数据"]
+    # Indicators no curated figure feeds say so.
+    fed = {m.indicator for m in load_article_metrics(catalogue=catalogue)}
+    unfed = [r for df in at.dataframe for r in df.value.to_dict("records") if r["id"] not in fed]
+    assert unfed and all(r["文章数据"] == "—" for r in unfed)
+    at.sidebar.radio(key="lang").set_value("en").run()
+    stations = _theme_row(at, "peace", "township_social_work_stations")
+    assert "Hebei" in stations["Article figure"] and stations["Origin"] == "article"
+
+
 def _entry(at: AppTest, indicator: str, theme: str, place: str, period_key: str, period: str) -> AppTest:
     _open(at, "entry")
     at.selectbox(key="entry_theme").set_value(theme).run()
@@ -221,3 +250,31 @@ def test_an_import_with_errors_names_row_and_column_and_offers_no_confirm(editor
     errors = next(f for f in frames if "列" in f.columns)
     assert errors[["行", "列"]].values.tolist() == [[2, "period"], [3, "indicator_id"]]
     assert not [b for b in at.button if b.key == "import_confirm"]
+
+
+def _drawn_by_magic(source: str) -> list[int]:
+    # Lines Streamlit's "magic" would draw: bare expressions that are neither calls nor docstrings.
+    import ast
+
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(node, field, None)
+            for i, stmt in enumerate(block if isinstance(block, list) else []):
+                if not isinstance(stmt, ast.Expr) or isinstance(stmt.value, (ast.Call, ast.Await, ast.Yield)):
+                    continue
+                if field == "body" and i == 0 and isinstance(stmt.value, ast.Constant):
+                    continue  # a docstring
+                lines.append(stmt.lineno)
+    return lines
+
+
+def test_no_page_relies_on_streamlit_magic():
+    # .streamlit/config.toml turns "magic" off (a rerun then compiles the page as written), so a bare
+    # expression meant to be drawn would silently show nothing: every element must be an explicit call.
+    assert _drawn_by_magic('"""doc"""\nimport streamlit as st\nframe = 1\nframe\nst.write(frame)\n') == [4]
+    found = {
+        path.name: _drawn_by_magic(path.read_text(encoding="utf-8"))
+        for path in sorted((PROJECT_DIR / "dashboard").rglob("*.py"))
+    }
+    assert {name: lines for name, lines in found.items() if lines} == {}

@@ -53,7 +53,7 @@ def main() -> None:
     city = catalogue.framework.default_place
     places = [city] + [p.code for p in catalogue.counties(city)]
     chosen_place = layout.place()
-    periods = _periods(obs)
+    periods = data.shared(("briefing:periods",), lambda: _periods(obs))
     with st.form("briefing-form"):
         themes = st.multiselect(
             t("briefing.themes"),

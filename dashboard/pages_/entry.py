@@ -55,7 +55,9 @@ with st.container(border=True):
         st.markdown(tables.record_text(current, catalogue))
     if not history.empty:
         with st.expander(t("entry.history", n=len(history)), expanded=False):
-            st.dataframe(tables.history_table(history, catalogue), hide_index=True, width="stretch")
+            key = ("entry:history", ind_id, place_code, period)
+            shown = data.memo(key, lambda: tables.history_table(history, catalogue))
+            layout.dataframe(shown, key, hide_index=True, width="stretch")
 expected_revision = int(current["revision"]) if current is not None else 0
 
 problems_key = "entry_problems"

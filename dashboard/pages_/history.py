@@ -47,13 +47,9 @@ st.caption(t("history.count_more", shown=shown) if more else t("history.count", 
 if changes.frame.empty:
     st.info(t("history.empty"))
 else:
-    st.dataframe(
-        data.memo(
-            ("history:table", since, ind_id, place_code, person),
-            lambda: tables.history_table(
-                changes.frame.head(tables.HISTORY_ROWS), catalogue, with_indicator=True
-            ),
-        ),
-        hide_index=True,
-        width="stretch",
+    key = ("history:table", since, ind_id, place_code, person)
+    shown = data.memo(
+        key,
+        lambda: tables.history_table(changes.frame.head(tables.HISTORY_ROWS), catalogue, with_indicator=True),
     )
+    layout.dataframe(shown, key, hide_index=True, width="stretch")

@@ -21,7 +21,7 @@ first = catalogue.first_levels[catalogue.first_level_of[ind_id]]
 st.markdown(f"### {name_of(ind)}")
 st.caption(f"{name_of(theme)} › {name_of(first)} · {ind.unit} · {t('frequency.' + ind.frequency)}")
 
-row = tables.progress_row(data.progress(place), ind_id)
+row = data.shared(("indicator:row", ind_id, place), lambda: tables.progress_row(data.progress(place), ind_id))
 cols = st.columns(4)
 cols[0].metric(
     t("common.latest"),
@@ -40,7 +40,6 @@ layout.source_line(tables.provenance(row, place_name))
 st.markdown(f"**{t('common.target')}** {tables.target_text(ind)}")
 
 series = data.series(ind_id, place)
-path = data.target_path(ind_id)
 example = ind.target is not None and ind.target.kind == "example"
 source = f"{ind.department}（{ind.data_source}）"
 labels = figures.SeriesLabels(
@@ -60,7 +59,7 @@ layout.chart(
             unit=ind.unit,
             title=t("indicator.series_title", name=name_of(ind), place=place_name),
             labels=labels,
-            target_path=path,
+            target_path=data.target_path(ind_id),
             milestones=tables.milestones_frame(ind),
             baseline=(ind.baseline.period, ind.baseline.value) if ind.baseline else None,
             target=(ind.target.period, ind.target.value) if ind.target else None,
@@ -71,7 +70,10 @@ layout.chart(
         t("indicator.series_title", name=name_of(ind), place=place_name),
         unit=ind.unit,
         place=place_name,
-        period=layout.period_span(series["period"]) if "period" in series else "—",
+        period=data.shared(
+            ("indicator:series_span", ind_id, place),
+            lambda: layout.period_span(series["period"]) if "period" in series else "—",
+        ),
         source=source,
         example=example,
     ),
@@ -80,12 +82,14 @@ layout.chart(
 layout.source_line(t("indicator.series_note", unit=ind.unit, place=place_name, source=ind.data_source))
 
 city = catalogue.framework.default_place
-counties = data.places_series(ind_id, [p.code for p in catalogue.counties(city)])
+counties = data.memo(
+    ("indicator:counties", ind_id),
+    lambda: layout.with_place_names(data.places_series(ind_id, [p.code for p in catalogue.counties(city)])),
+)
 st.subheader(t("indicator.counties"))
 if counties.empty:
     st.info(t("indicator.no_county_data"))
 else:
-    counties = counties.assign(place=[name_of(catalogue.place_by_code[c]) for c in counties["place_code"]])
     left, right = st.columns(2)
     with left:
         layout.chart(
@@ -103,13 +107,15 @@ else:
                 t("indicator.counties_series"),
                 unit=ind.unit,
                 place=t("indicator.counties"),
-                period=layout.period_span(counties["period"]),
+                period=data.shared(
+                    ("indicator:counties_span", ind_id), lambda: layout.period_span(counties["period"])
+                ),
                 source=source,
             ),
             frame=counties,
         )
     with right:
-        latest = tables.latest_per_place(counties)
+        latest = data.memo(("indicator:counties_last", ind_id), lambda: tables.latest_per_place(counties))
         layout.chart(
             data.memo(
                 ("indicator:counties_latest", ind_id),
@@ -122,36 +128,47 @@ else:
                 t("indicator.counties_latest"),
                 unit=ind.unit,
                 place=t("indicator.counties"),
-                period=layout.period_span(latest["period"]),
+                period=data.shared(
+                    ("indicator:counties_last_span", ind_id), lambda: layout.period_span(latest["period"])
+                ),
                 source=source,
             ),
             frame=latest,
         )
     layout.source_line(t("indicator.counties_note", unit=ind.unit, source=ind.data_source))
 
-comparison = data.places_series(ind_id, [p.code for p in catalogue.places if p.comparison])
+comparison = data.memo(
+    ("indicator:comparison", ind_id),
+    lambda: layout.with_place_names(
+        data.places_series(ind_id, [p.code for p in catalogue.places if p.comparison])
+    ),
+)
 if not comparison.empty:
     st.subheader(t("indicator.comparison"))
     st.warning(t("indicator.comparison_warning"))
-    comparison = comparison.assign(
-        place=[name_of(catalogue.place_by_code[c]) for c in comparison["place_code"]]
-    )
-    latest = tables.latest_per_place(comparison)
+    latest = data.memo(("indicator:comparison_last", ind_id), lambda: tables.latest_per_place(comparison))
     layout.chart(
-        figures.latest_bars_chart(
-            latest, unit=ind.unit, title=t("indicator.comparison"), colour=figures.PALETTE[6]
+        data.memo(
+            ("indicator:comparison_chart", ind_id),
+            lambda: figures.latest_bars_chart(
+                latest, unit=ind.unit, title=t("indicator.comparison"), colour=figures.PALETTE[6]
+            ),
         ),
         key="comparison",
         meta=layout.export_meta(
             t("indicator.comparison"),
             unit=ind.unit,
             place="、".join(latest["place"].astype(str)),
-            period=layout.period_span(latest["period"]),
+            period=data.shared(
+                ("indicator:comparison_span", ind_id), lambda: layout.period_span(latest["period"])
+            ),
             source=source,
         ),
         frame=latest,
     )
-    st.dataframe(tables.observations_table(comparison, catalogue), hide_index=True, width="stretch")
+    key = ("indicator:comparison_table", ind_id)
+    shown = data.memo(key, lambda: tables.observations_table(comparison, catalogue))
+    layout.dataframe(shown, key, hide_index=True, width="stretch")
 
 st.subheader(t("indicator.about"))
 about = st.columns(2)
@@ -179,5 +196,6 @@ history = data.indicator_history(ind_id, place)
 if history.empty:
     st.info(t("indicator.no_history", place=place_name))
 else:
-    shown = data.memo(("indicator:history", ind_id, place), lambda: tables.history_table(history, catalogue))
-    st.dataframe(shown, hide_index=True, width="stretch")
+    key = ("indicator:history", ind_id, place)
+    shown = data.memo(key, lambda: tables.history_table(history, catalogue))
+    layout.dataframe(shown, key, hide_index=True, width="stretch")

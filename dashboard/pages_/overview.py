@@ -16,7 +16,9 @@ layout.header("overview.title", t("overview.caption", place=place_name))
 summary = data.rollup(place)
 themes = summary.themes
 source = t("export.source_store")
-example = bool((data.progress(place)["target_kind"] == "example").any())
+example = data.shared(
+    ("overview:example", place), lambda: bool((data.progress(place)["target_kind"] == "example").any())
+)
 period = summary.period or "—"
 cols = st.columns([1.2, 2.0])
 with cols[0]:
@@ -41,13 +43,16 @@ with cols[0]:
             source=source,
             example=example,
         ),
-        frame=pd.DataFrame(
-            {
-                "place": [place_name],
-                "period": [period],
-                "score": [summary.score],
-                "coverage": [summary.coverage],
-            }
+        frame=data.memo(
+            ("overview:gauge_frame", place),
+            lambda: pd.DataFrame(
+                {
+                    "place": [place_name],
+                    "period": [period],
+                    "score": [summary.score],
+                    "coverage": [summary.coverage],
+                }
+            ),
         ),
     )
     layout.source_line(
@@ -60,12 +65,15 @@ with cols[0]:
         )
     )
 with cols[1]:
-    frame = pd.DataFrame(
-        {
-            "name": [name_of(catalogue.theme(tid)) for tid in themes["theme_id"]],
-            "score": themes["score"],
-            "coverage": themes["coverage"],
-        }
+    frame = data.memo(
+        ("overview:themes_frame", place),
+        lambda: pd.DataFrame(
+            {
+                "name": [name_of(catalogue.theme(tid)) for tid in themes["theme_id"]],
+                "score": themes["score"],
+                "coverage": themes["coverage"],
+            }
+        ),
     )
     bars = data.memo(
         ("overview:themes", place),
@@ -91,7 +99,8 @@ with cols[1]:
 st.subheader(t("overview.status_counts"))
 metric_cols = st.columns(len(themes) + 1)
 status_labels = tables.status_labels()
-for col, row in zip(metric_cols, themes.to_dict("records"), strict=False):
+theme_rows = data.shared(("overview:theme_rows", place), lambda: themes.to_dict("records"))
+for col, row in zip(metric_cols, theme_rows, strict=False):
     score = row["score"]
     col.metric(
         name_of(catalogue.theme(row["theme_id"])),
@@ -113,11 +122,14 @@ layout.chart(
     meta=layout.export_meta(
         t("overview.status_all"), unit=None, place=place_name, period=period, source=source, example=example
     ),
-    frame=pd.DataFrame(
-        {
-            "status": [status_labels[s] for s in summary.status_counts],
-            "n": list(summary.status_counts.values()),
-        }
+    frame=data.memo(
+        ("overview:status_frame", place),
+        lambda: pd.DataFrame(
+            {
+                "status": [status_labels[s] for s in summary.status_counts],
+                "n": list(summary.status_counts.values()),
+            }
+        ),
     ),
 )
 
@@ -130,7 +142,13 @@ with left:
     if behind.empty:
         st.info(t("common.no_data_place", place=place_name))
     else:
-        st.dataframe(behind, hide_index=True, width="stretch", column_config=tables.progress_columns())
+        layout.dataframe(
+            behind,
+            ("overview:behind", place),
+            hide_index=True,
+            width="stretch",
+            column_config=tables.progress_columns(),
+        )
 with right:
     st.subheader(t("overview.changed"))
     changed = data.memo(
@@ -139,5 +157,5 @@ with right:
     if changed.empty:
         st.info(t("overview.nothing_changed"))
     else:
-        st.dataframe(changed, hide_index=True, width="stretch")
+        layout.dataframe(changed, ("overview:changed", place), hide_index=True, width="stretch")
 layout.source_line(t("overview.tables_note", place=place_name))

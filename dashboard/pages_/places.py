@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import data, figures, layout
@@ -20,15 +21,24 @@ choice = st.segmented_control(
     key="places_columns",
 )
 choice = choice or "all"
-if choice == "all":
-    scores = data.theme_matrix(codes)
-    scores.columns = [name_of(catalogue.theme(c)) for c in scores.columns]
-    title = t("places.matrix_themes")
-else:
-    scores = data.indicator_matrix(choice, codes)
-    scores.columns = [name_of(catalogue.indicators[c]) for c in scores.columns]
-    title = t("places.matrix_theme", theme=name_of(catalogue.theme(choice)))
-scores.index = [name_of(catalogue.place_by_code[c]) for c in scores.index]
+
+
+def _scores() -> tuple[pd.DataFrame, str]:
+    if choice == "all":
+        scores = data.theme_matrix(codes)
+        scores.columns = [name_of(catalogue.theme(c)) for c in scores.columns]
+        title = t("places.matrix_themes")
+    else:
+        scores = data.indicator_matrix(choice, codes)
+        scores.columns = [name_of(catalogue.indicators[c]) for c in scores.columns]
+        title = t("places.matrix_theme", theme=name_of(catalogue.theme(choice)))
+    scores.index = [name_of(catalogue.place_by_code[c]) for c in scores.index]
+    return scores, title
+
+
+# The matrix, its rounded table and its download frame depend on the data, the choice and the language only.
+scores, title = data.memo(("places:scores", choice), _scores)
+shown = data.memo(("places:shown", choice), lambda: scores.round(1))
 layout.chart(
     data.memo(
         ("places:matrix", choice),
@@ -42,14 +52,15 @@ layout.chart(
         period=data.rollup(city).period or "—",
         source=t("export.source_store"),
     ),
-    frame=scores.round(1).rename_axis(t("sidebar.place")).reset_index(),
+    frame=data.memo(("places:download", choice), lambda: shown.rename_axis(t("sidebar.place")).reset_index()),
 )
 layout.source_line(t("places.note"))
-st.dataframe(
-    scores.round(1),
+layout.dataframe(
+    shown,
+    ("places:shown", choice),
     width="stretch",
     column_config={
         c: st.column_config.ProgressColumn(c, min_value=0, max_value=100, format="%.0f")
-        for c in scores.columns
+        for c in shown.columns
     },
 )

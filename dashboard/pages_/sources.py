@@ -23,7 +23,7 @@ for article in articles:
                 ("sources:table", article.seed),
                 lambda frame=figures_frame: tables.article_figures_table(frame, catalogue),
             )
-            st.dataframe(shown, hide_index=True, width="stretch")
+            layout.dataframe(shown, ("sources:table", article.seed), hide_index=True, width="stretch")
             for ind_id in sorted({i for i in figures_frame["indicator_id"].dropna()}):
                 st.page_link(
                     "pages_/indicator.py",

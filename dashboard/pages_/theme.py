@@ -49,13 +49,16 @@ for first in theme.first_level:
     st.subheader(heading)
     table = data.memo(
         ("theme:table", place, first.id, tuple(statuses)),
-        lambda first=first: tables.theme_table(first, progress, sparks, catalogue, statuses),
+        lambda first=first: tables.theme_table(
+            first, progress, sparks, catalogue, statuses, data.article_metrics_by_indicator()
+        ),
     )
     if table.empty:
         st.caption(t("theme.none_with_status"))
         continue
-    st.dataframe(
+    layout.dataframe(
         table,
+        ("theme:table", place, first.id, tuple(statuses)),
         hide_index=True,
         width="stretch",
         column_config=tables.theme_columns(),
