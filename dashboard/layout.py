@@ -137,6 +137,9 @@ def period_span(periods: pd.Series) -> str:
     return first if first == last else f"{first}—{last}"
 
 
+EMPTY_CELL = "—"
+
+
 def dataframe(frame: pd.DataFrame, memo_key: tuple[Any, ...], **kwargs: Any) -> None:
     """Draw a display table; `memo_key` is the key `frame` was memoised under (data.memo) in this language.
 
@@ -144,6 +147,8 @@ def dataframe(frame: pd.DataFrame, memo_key: tuple[Any, ...], **kwargs: Any) -> 
     display table instead, and Streamlit sends exactly the same bytes.
     """
     arrow = data.memo(("arrow", *memo_key), lambda: dataframe_util.convert_pandas_df_to_arrow_table(frame))
+    # An empty cell reads "None" in Streamlit's grid; staff read "—" as "nothing here" everywhere else.
+    kwargs.setdefault("placeholder", EMPTY_CELL)
     st.dataframe(arrow, **kwargs)
 
 

@@ -56,7 +56,7 @@ if upload is not None:
                 if frame.empty:
                     st.caption(t("import.none"))
                 else:
-                    st.dataframe(frame, hide_index=True, width="stretch")
+                    st.dataframe(frame, hide_index=True, width="stretch", placeholder=layout.EMPTY_CELL)
         if counts["errors"]:
             st.error(t("import.fix_errors", n=counts["errors"]))
         elif counts["new"] + counts["changed"] == 0:

@@ -57,7 +57,7 @@ with st.container(border=True):
         with st.expander(t("entry.history", n=len(history)), expanded=False):
             key = ("entry:history", ind_id, place_code, period)
             shown = data.memo(key, lambda: tables.history_table(history, catalogue))
-            layout.dataframe(shown, key, hide_index=True, width="stretch")
+            layout.dataframe(shown, key, hide_index=True, width="stretch", placeholder=layout.EMPTY_CELL)
 expected_revision = int(current["revision"]) if current is not None else 0
 
 problems_key = "entry_problems"
@@ -136,7 +136,9 @@ saved = st.session_state.get(saved_key)
 if saved is not None:
     st.success(t("entry.saved"))
     st.markdown(tables.record_text(saved, catalogue))
-    st.dataframe(tables.stored_table(saved, catalogue), hide_index=True, width="stretch")
+    st.dataframe(
+        tables.stored_table(saved, catalogue), hide_index=True, width="stretch", placeholder=layout.EMPTY_CELL
+    )
     st.page_link(
         "pages_/indicator.py",
         label=t("entry.see_indicator"),
