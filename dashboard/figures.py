@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -51,11 +52,18 @@ def period_date(period: str) -> pd.Timestamp:
     return pd.Timestamp(period_start(parse_period(period)))
 
 
+MAX_YEAR_TICKS = 10
+
+
 def period_axis(periods: Iterable[str]) -> dict[str, str]:
     """Return x-axis settings that label periods as written (2024, 2024-07), not as English month names."""
-    yearly = all(frequency_of(str(p)) == "year" for p in periods)
-    if yearly:
-        return {"tickformat": "%Y", "dtick": "M12", "hoverformat": "%Y"}
+    shown = [str(p) for p in periods]
+    if all(frequency_of(p) == "year" for p in shown):
+        years = [int(p) for p in shown]
+        span = max(years) - min(years) + 1 if years else 1
+        # A tick every year, or every few years for long series: at most ~10 labels, never rotated.
+        step = max(1, math.ceil(span / MAX_YEAR_TICKS))
+        return {"tickformat": "%Y", "dtick": f"M{12 * step}", "hoverformat": "%Y"}
     return {"tickformat": "%Y-%m", "hoverformat": "%Y-%m"}
 
 
@@ -252,26 +260,35 @@ def places_lines_chart(frame: pd.DataFrame, *, unit: str, title: str, period_lab
     fig.update_yaxes(title=unit, rangemode="tozero")
     fig.update_xaxes(title=period_label, **period_axis(frame["period"]))
     fig = _base_layout(fig, title, height=400)
-    # Seven counties do not fit beside the title: their legend goes under the chart.
-    fig.update_layout(legend={"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0, "xanchor": "left"})
+    # Seven counties fit neither beside the title nor under the (often rotated) period ticks without
+    # overlapping the axis title: a list at the right, for which plotly makes room itself.
+    fig.update_layout(legend={"orientation": "v", "y": 1.0, "yanchor": "top", "x": 1.02, "xanchor": "left"})
     return fig
 
 
 def latest_bars_chart(frame: pd.DataFrame, *, unit: str, title: str, colour: str = ACCENT) -> go.Figure:
     """Return bars of the latest value per place; frame has place, period, value."""
     text = [f"{fmt_number(v)} {unit}（{p}）" for v, p in zip(frame["value"], frame["period"], strict=True)]
+    # Horizontal bars: a label such as "96.45 %（2025）" fits beside its bar, not squeezed above it.
     fig = go.Figure(
         go.Bar(
-            x=frame["place"],
-            y=frame["value"],
+            y=frame["place"],
+            x=frame["value"],
+            orientation="h",
             text=text,
             textposition="outside",
+            cliponaxis=False,
             marker={"color": colour},
-            hovertemplate="%{x}: %{text}<extra></extra>",
+            hovertemplate="%{y}: %{text}<extra></extra>",
         )
     )
-    fig.update_yaxes(title=unit, rangemode="tozero")
-    return _base_layout(fig, title, height=340)
+    fig.update_xaxes(title=unit)
+    if len(frame) and frame["value"].min() >= 0 and frame["value"].max() > 0:
+        # Room at the right for the outside labels.
+        fig.update_xaxes(range=[0, frame["value"].max() * 1.45])
+    # The first place reads at the top, as in the table.
+    fig.update_yaxes(autorange="reversed")
+    return _base_layout(fig, title, height=max(300, 80 + 36 * len(frame)))
 
 
 def score_matrix_chart(

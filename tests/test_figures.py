@@ -120,3 +120,20 @@ def test_yearly_series_label_the_axis_with_years_and_monthly_with_year_month():
     assert period_axis(["2023", "2024"])["tickformat"] == "%Y"
     assert period_axis(["2023", "2024"])["dtick"] == "M12"
     assert period_axis(["2024-01", "2024"])["tickformat"] == "%Y-%m"
+
+
+def test_a_long_yearly_series_labels_every_few_years_instead_of_crowding_the_axis():
+    from dashboard.figures import period_axis
+
+    years = [str(y) for y in range(1999, 2027)]  # 28 years
+    assert period_axis(years)["dtick"] == "M36"
+    assert period_axis(years[-10:])["dtick"] == "M12"
+
+
+def test_latest_bars_lie_flat_so_each_place_reads_beside_its_labelled_bar():
+    frame = pd.DataFrame({"place": ["滨城区", "沾化区"], "period": ["2025", "2025"], "value": [96.45, 100.0]})
+    fig = figures.latest_bars_chart(frame, unit="%", title="各区县最新值")
+    bar = fig.data[0]
+    assert bar.orientation == "h" and list(bar.y) == ["滨城区", "沾化区"]
+    # The axis leaves room at the right for the longest label.
+    assert fig.layout.xaxis.range[1] > 100
