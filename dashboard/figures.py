@@ -121,11 +121,13 @@ def index_gauge(
     return _base_layout(fig, title, height=260)
 
 
-def theme_scores_chart(frame: pd.DataFrame, title: str, score_label: str, coverage_label: str) -> go.Figure:
+def theme_scores_chart(
+    frame: pd.DataFrame, title: str, score_label: str, coverage_label: str, no_data: str = "—"
+) -> go.Figure:
     """Return horizontal bars of theme scores; frame has name, score (0–100 or NaN), coverage (0–1)."""
     data = frame.iloc[::-1]
     text = [
-        "—" if pd.isna(s) else f"{s:.1f} · {coverage_label} {c:.0%}"
+        no_data if pd.isna(s) else f"{s:.1f} · {coverage_label} {c:.0%}"
         for s, c in zip(data["score"], data["coverage"], strict=True)
     ]
     fig = go.Figure(

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.export.charts import FONT
-from dashboard.figures import period_axis, period_date
+from dashboard.figures import period_axis, period_date, theme_scores_chart
 from dashboard.numbers import fmt_number
 from indicators.periods import parse_period
 
@@ -30,7 +30,6 @@ STATUS_ZH = {
 }
 ACCENT = "#1565c0"
 TARGET_COLOUR = "#6a1b9a"
-SCORE_SCALE = [[0.0, "#c62828"], [0.6, "#f9a825"], [0.9, "#66bb6a"], [1.0, "#2e7d32"]]
 
 
 def _layout(fig: go.Figure, height: int) -> go.Figure:
@@ -45,24 +44,11 @@ def _layout(fig: go.Figure, height: int) -> go.Figure:
 
 def theme_scores_figure(frame: pd.DataFrame) -> go.Figure:
     """Return bars of theme scores (0–100); frame has name, score (NaN when none), coverage (0–1)."""
-    data = frame.iloc[::-1]
-    text = [
-        "无数据" if pd.isna(s) else f"{s:.1f}　覆盖 {c:.0%}"
-        for s, c in zip(data["score"], data["coverage"], strict=True)
-    ]
-    fig = go.Figure(
-        go.Bar(
-            x=data["score"].fillna(0),
-            y=data["name"],
-            orientation="h",
-            text=text,
-            textposition="outside",
-            cliponaxis=False,
-            marker={"color": data["score"].fillna(0), "colorscale": SCORE_SCALE, "cmin": 0, "cmax": 100},
-        )
-    )
-    fig.update_xaxes(range=[0, 118], tickvals=[0, 20, 40, 60, 80, 100], title="得分（0–100）")
-    fig.update_layout(showlegend=False, bargap=0.35)
+    fig = theme_scores_chart(frame, "", "得分（0–100）", "覆盖率", no_data="无数据")
+    # On a slide the labels sit outside the bars, so the axis runs on past 100 to hold them.
+    fig.update_traces(textposition="outside", cliponaxis=False)
+    fig.update_xaxes(range=[0, 118], tickvals=[0, 20, 40, 60, 80, 100])
+    fig.update_layout(showlegend=False, bargap=0.35, title=None)
     return _layout(fig, height=170 + 58 * len(frame))
 
 
