@@ -449,6 +449,19 @@ def save_value(
     return SaveResult(record=record.model_dump())
 
 
+def retract_value(
+    ind_id: str, place: str, period: str, *, user: User | None, reason: str, expected_revision: int
+) -> SaveResult:
+    """Withdraw a cell's value as the signed-in user; return the retracting record or every problem."""
+    try:
+        record = writer(user).retract(
+            ind_id, place, period, reason=reason.strip(), expected_revision=expected_revision
+        )
+    except IndicatorsError as exc:
+        return SaveResult(problems=list(exc.problems))
+    return SaveResult(record=record.model_dump())
+
+
 @dataclass
 class DryRun:
     """A dry run of an upload, or the problems that kept it from being read."""

@@ -305,7 +305,9 @@ def record_text(record: dict[str, Any], catalogue: Catalogue) -> str:
     place = catalogue.place_by_code[record["place_code"]]
     return t(
         "common.record",
-        value=value_text(record.get("value"), record.get("unit") or ind.unit, record.get("qualifier")),
+        value=t("history.retracted")
+        if record.get("retracted") is True
+        else value_text(record.get("value"), record.get("unit") or ind.unit, record.get("qualifier")),
         place=name_of(place),
         period=record["period"],
         source=plain_md(source_text(record)),

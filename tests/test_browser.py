@@ -212,6 +212,22 @@ def test_a_value_saved_in_the_entry_form_shows_on_the_indicator_page(server: str
     assert SAVED_VALUE in latest.inner_text()
 
 
+def test_the_saved_value_can_be_withdrawn_with_a_reason(server: str, page: object) -> None:
+    # Still signed in from the test before; a sidebar link keeps the session (a new page load would not).
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name="数据录入").click()
+    page.wait_for_url("**/entry**")
+    _settle(page)
+    assert page.get_by_text(SAVED_VALUE).count() >= 1
+    page.get_by_text("撤回此数值").click()
+    retract = page.locator('[data-testid="stForm"]').filter(has=page.get_by_role("button", name="撤回"))
+    retract.get_by_role("textbox", name="修改原因").fill("浏览器测试：录错了")
+    retract.get_by_role("button", name="撤回").click()
+    page.wait_for_selector("text=已撤回", timeout=30_000)
+    _settle(page)
+    assert page.get_by_text("该时期尚无数值").count() == 1
+    page.screenshot(path=str(SHOTS / "entry_withdrawn.png"), full_page=True)
+
+
 def test_english_switch_changes_the_labels(server: str, page: object) -> None:
     page.goto(f"{server}/overview?lang=en")
     _settle(page)

@@ -192,6 +192,42 @@ def test_an_entered_value_is_stored_as_the_next_revision_and_shown_on_the_indica
     assert at.metric[1].value == "2024"
 
 
+def test_a_withdrawn_value_needs_a_reason_keeps_its_history_and_the_cell_can_be_filled_again(
+    editor_url, catalogue
+):
+    at = _entry(_sign_in(_app()), "xinan_cells", "peace", "371600", "entry_period_year", "2024")
+    submit = "FormSubmitter:entry_retract_form-撤回"
+    at.button(key=submit).click().run()
+    assert not at.exception
+    # Without a reason nothing is withdrawn, and the page says why next to the form.
+    assert any("reason" in e.value for e in at.error)
+    with Store(editor_url, catalogue) as store:
+        assert store.current_revision("xinan_cells", "371600", "2024") == 1
+
+    at.text_input(key="entry_retract_reason").input("文章数字不属于本年度")
+    at.button(key=submit).click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["已撤回，存储内容如下（原数值仍在修改记录中）："]
+    with Store(editor_url, catalogue) as store:
+        history = store.history("xinan_cells", "371600", "2024")
+        assert store.current_frame().query("indicator_id == 'xinan_cells' and place_code == '371600'").empty
+    assert [(h.revision, h.retracted, h.entered_by) for h in history] == [
+        (1, False, "article-import"),
+        (2, True, EDITOR),
+    ]
+    assert history[-1].reason == "文章数字不属于本年度"
+    assert any(i.value == "该时期尚无数值" for i in at.info)
+    assert any(m.value.startswith("**已撤回** · 滨州市 · 2024") and "第 2 版" in m.value for m in at.markdown)
+
+    # The withdrawn cell takes a new value as the next revision (not a conflict with revision 0).
+    at.text_input(key="entry_value").input("105")
+    at.button(key="FormSubmitter:entry_form-保存").click().run()
+    assert not at.exception and not at.error
+    with Store(editor_url, catalogue) as store:
+        history = store.history("xinan_cells", "371600", "2024")
+    assert [(h.revision, h.value) for h in history][-1] == (3, 105.0)
+
+
 @pytest.mark.parametrize(
     "indicator,theme,period_key,period,typed,message",
     [

@@ -58,10 +58,39 @@ with st.container(border=True):
             key = ("entry:history", ind_id, place_code, period)
             shown = data.memo(key, lambda: tables.history_table(history, catalogue))
             layout.dataframe(shown, key, hide_index=True, width="stretch", placeholder=layout.EMPTY_CELL)
-expected_revision = int(current["revision"]) if current is not None else 0
-
-problems_key = "entry_problems"
-saved_key = "entry_saved"
+    # The next revision follows the newest one, a retraction included.
+    expected_revision = int(history["revision"].max()) if not history.empty else 0
+    problems_key = "entry_problems"
+    saved_key = "entry_saved"
+    if current is not None:
+        cell = (ind_id, place_code, period)
+        # Problems belong to the cell they were found for; another cell starts clean.
+        retract_problems = st.session_state.get("entry_retract_problems", {}).get(cell, [])
+        with (
+            st.expander(t("entry.retract"), expanded=bool(retract_problems)),
+            st.form("entry_retract_form", border=False),
+        ):
+            st.caption(t("entry.retract_help"))
+            retract_reason = st.text_input(t("entry.reason"), key="entry_retract_reason")
+            slot_retract = st.empty()
+            retracted = st.form_submit_button(t("entry.retract_button"))
+        if retracted:
+            result = data.retract_value(
+                ind_id,
+                place_code,
+                period,
+                user=user,
+                reason=retract_reason,
+                expected_revision=expected_revision,
+            )
+            retract_problems = result.problems
+            st.session_state["entry_retract_problems"] = {cell: retract_problems}
+            if not retract_problems:
+                st.session_state.pop(problems_key, None)
+                st.session_state[saved_key] = result.record
+                st.rerun()
+        for problem in retract_problems:
+            slot_retract.error(tables.problem_text(problem), icon="⚠️")
 with st.form("entry_form", border=True):
     value_text = st.text_input(
         t("entry.value", unit=ind.unit),
@@ -134,7 +163,7 @@ for problem in st.session_state.get(problems_key, []):
     slot.error(tables.problem_text(problem), icon="⚠️")
 saved = st.session_state.get(saved_key)
 if saved is not None:
-    st.success(t("entry.saved"))
+    st.success(t("entry.retracted" if saved.get("retracted") else "entry.saved"))
     st.markdown(tables.record_text(saved, catalogue))
     st.dataframe(
         tables.stored_table(saved, catalogue), hide_index=True, width="stretch", placeholder=layout.EMPTY_CELL
