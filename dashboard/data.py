@@ -206,6 +206,8 @@ class Summary:
     themes: pd.DataFrame
     first_levels: dict[str, float] = field(default_factory=dict)
     status_counts: dict[str, int] = field(default_factory=dict)
+    # Scored indicators whose latest value is still in their baseline period: progress 0 by definition.
+    at_baseline: int = 0
 
     def first_level_score(self, first_id: str) -> float | None:
         """Return a first-level indicator's score, or None without data."""
@@ -239,6 +241,7 @@ def _rollup(url: str, data_version: str, place: str) -> Summary:
         themes=themes,
         first_levels=firsts,
         status_counts=inds["status"].value_counts().to_dict(),
+        at_baseline=int((inds["progress"].notna() & (inds["expected"] == 0)).sum()),
     )
 
 

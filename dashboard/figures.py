@@ -121,6 +121,9 @@ def index_gauge(
     return _base_layout(fig, title, height=260)
 
 
+INSIDE_LABEL_MIN = 45  # a score bar this long holds "48.2 · 覆盖率 100%"
+
+
 def theme_scores_chart(
     frame: pd.DataFrame, title: str, score_label: str, coverage_label: str, no_data: str = "—"
 ) -> go.Figure:
@@ -136,7 +139,10 @@ def theme_scores_chart(
             y=data["name"],
             orientation="h",
             text=text,
-            textposition="auto",
+            # Short bars (and themes without data) carry their label beside the bar: inside it is hidden.
+            textposition=["inside" if s >= INSIDE_LABEL_MIN else "outside" for s in data["score"].fillna(0)],
+            insidetextanchor="end",
+            cliponaxis=False,
             marker={"color": data["score"].fillna(0), "colorscale": SCORE_SCALE, "cmin": 0, "cmax": 100},
             hovertemplate="%{y}: %{x:.1f}<extra></extra>",
         )

@@ -115,6 +115,21 @@ def test_overview_draws_the_index_themes_and_statuses_from_the_generated_data(mo
     assert all(metrics[name] != "—" for name in ("平安", "就业", "人居", "健康", "安心"))
 
 
+def test_the_overview_says_when_a_zero_score_means_first_year_figures_not_falling_behind(
+    monkeypatch, article_url, generated_url
+):
+    # The article figures are the baselines of their indicators: progress 0 %, on track.
+    monkeypatch.setenv("XINAN_DB_URL", article_url)
+    at = _open(_app(), "overview")
+    notes = [i.value for i in at.info if "基线期" in i.value]
+    assert len(notes) == 1 and "其中 5 项指标" in notes[0]
+    assert at.metric[2].value == "0.0"  # 人居: two indicators, both at their baseline
+
+    monkeypatch.setenv("XINAN_DB_URL", generated_url)
+    at = _open(_app(), "overview")
+    assert not [i.value for i in at.info if "基线期" in i.value]
+
+
 def test_switching_the_language_relabels_the_page(monkeypatch, article_url):
     monkeypatch.setenv("XINAN_DB_URL", article_url)
     at = _open(_app("zh"), "theme")

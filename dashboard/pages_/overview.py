@@ -64,6 +64,9 @@ with cols[0]:
             total=summary.indicators_total,
         )
     )
+    if summary.at_baseline:
+        # A first year of figures scores 0 everywhere; say so, or 0.0 reads as "failing".
+        st.info(t("overview.at_baseline", n=summary.at_baseline), icon=":material/info:")
 with cols[1]:
     frame = data.memo(
         ("overview:themes_frame", place),
@@ -78,7 +81,7 @@ with cols[1]:
     bars = data.memo(
         ("overview:themes", place),
         lambda: figures.theme_scores_chart(
-            frame, t("overview.themes"), t("common.score"), t("common.coverage")
+            frame, t("overview.themes"), t("common.score"), t("common.coverage"), t("common.no_data")
         ),
     )
     layout.chart(
