@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -228,6 +229,43 @@ def _display(path: Path) -> str:
         return str(absolute)
 
 
+def _declared_ids(doc: YamlDocument) -> Iterator[tuple[str, YamlPath]]:
+    # Read from the raw YAML, not the models: a file with a typo elsewhere still has its ids checked.
+    data = doc.data if isinstance(doc.data, dict) else {}
+    firsts = data.get("first_level")
+    for fi, first in enumerate(firsts if isinstance(firsts, list) else []):
+        if not isinstance(first, dict):
+            continue
+        fwhere: YamlPath = ("first_level", fi)
+        if isinstance(first.get("id"), str):
+            yield first["id"], fwhere
+        inds = first.get("indicators")
+        for ii, ind in enumerate(inds if isinstance(inds, list) else []):
+            if isinstance(ind, dict) and isinstance(ind.get("id"), str):
+                yield ind["id"], fwhere + ("indicators", ii)
+
+
+def _check_unique_ids(docs: list[YamlDocument], out: ProblemCollector) -> None:
+    # Themes, first-level and second-level ids share one namespace because URLs and stored observations
+    # name them without their parents.
+    seen: dict[str, tuple[str, int | None]] = {}
+    for doc in docs:
+        for ident, where in _declared_ids(doc):
+            line = doc.line_of(where + ("id",))
+            if ident in seen:
+                first_file, first_line = seen[ident]
+                place = f"line {first_line}" if first_file == doc.file else f"{first_file}:{first_line}"
+                out.add(
+                    f"id '{ident}' is already used on {place}",
+                    file=doc.file,
+                    line=line,
+                    path=format_path(where + ("id",)),
+                    hint="every id must be unique across the catalogue",
+                )
+            else:
+                seen[ident] = (doc.file, line)
+
+
 def load_catalogue(directory: str | Path | None = None, seeds_dir: str | Path | None = None) -> Catalogue:
     """Load and validate the catalogue; raise IndicatorsError listing every problem."""
     root = Path(directory) if directory is not None else DEFINITIONS_DIR
@@ -250,6 +288,7 @@ def load_catalogue(directory: str | Path | None = None, seeds_dir: str | Path | 
     place_list: PlaceList | None = _validate(PlaceList, places_doc, out)
 
     themes: list[tuple[Theme, YamlDocument]] = []
+    theme_docs: list[YamlDocument] = []
     if framework is not None:
         seen_theme: dict[str, int] = {}
         for i, ref in enumerate(framework.themes):
@@ -271,6 +310,7 @@ def load_catalogue(directory: str | Path | None = None, seeds_dir: str | Path | 
                 )
             seen_theme[ref.id] = i
             doc = read(ref.file)
+            theme_docs.append(doc)
             theme = _validate(Theme, doc, out)
             if theme is None:
                 continue
@@ -284,29 +324,11 @@ def load_catalogue(directory: str | Path | None = None, seeds_dir: str | Path | 
             themes.append((theme, doc))
         _check_origin(framework.publication.origin, ("publication", "origin"), fw_doc, seeds, out)
 
-    # Ids are unique across the whole catalogue: themes, first-level and second-level share one namespace
-    # because URLs and stored observations name them without their parents.
-    seen: dict[str, tuple[str, int | None]] = {}
+    _check_unique_ids(theme_docs, out)
     for theme, doc in themes:
         _check_origin(theme.origin, ("origin",), doc, seeds, out)
         for fi, first in enumerate(theme.first_level):
             fwhere: YamlPath = ("first_level", fi)
-            for ident, where in [(first.id, fwhere)] + [
-                (ind.id, fwhere + ("indicators", ii)) for ii, ind in enumerate(first.indicators)
-            ]:
-                here = (doc.file, doc.line_of((*where, "id")))
-                if ident in seen:
-                    first_file, first_line = seen[ident]
-                    place = f"line {first_line}" if first_file == doc.file else f"{first_file}:{first_line}"
-                    out.add(
-                        f"id '{ident}' is already used on {place}",
-                        file=doc.file,
-                        line=doc.line_of(where + ("id",)),
-                        path=format_path(where + ("id",)),
-                        hint="every id must be unique across the catalogue",
-                    )
-                else:
-                    seen[ident] = here
             if first.weight <= 0:
                 out.add(
                     f"weight must be positive (got {first.weight})",
