@@ -27,6 +27,7 @@ from indicators.errors import IndicatorsError, Problem
 from indicators.guarded import GuardedStore
 from indicators.observations import QUALIFIERS, Observation
 from indicators.periods import parse_period
+from indicators.progress import at_baseline
 from indicators.scoring import Scores, score
 from indicators.sources import Article, list_articles
 from indicators.sources import article_figures as figures_of
@@ -206,7 +207,7 @@ class Summary:
     themes: pd.DataFrame
     first_levels: dict[str, float] = field(default_factory=dict)
     status_counts: dict[str, int] = field(default_factory=dict)
-    # Scored indicators whose latest value is still in their baseline period: progress 0 by definition.
+    # Scored indicators whose latest value is from their baseline period: progress 0 by definition.
     at_baseline: int = 0
 
     def first_level_score(self, first_id: str) -> float | None:
@@ -241,7 +242,7 @@ def _rollup(url: str, data_version: str, place: str) -> Summary:
         themes=themes,
         first_levels=firsts,
         status_counts=inds["status"].value_counts().to_dict(),
-        at_baseline=int((inds["progress"].notna() & (inds["expected"] == 0)).sum()),
+        at_baseline=int(at_baseline(inds).sum()),
     )
 
 

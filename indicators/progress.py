@@ -205,6 +205,11 @@ def achieved_mask(
     return inc | dec | rng
 
 
+def at_baseline(scored: pd.DataFrame) -> pd.Series:
+    """Return where a scored row's value is from its baseline period (its progress is 0 by design)."""
+    return scored["progress"].notna() & (scored["expected"] == 0)
+
+
 def _gap(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Distance from the band [lo, hi]; 0 inside."""
     return np.maximum(np.maximum(lo - values, values - hi), 0.0)

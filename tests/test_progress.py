@@ -57,6 +57,22 @@ def test_at_the_baseline_period_nothing_is_expected_yet():
     assert (r.status, r.expected, r.progress) == ("on_track", 0.0, 0.0)
 
 
+@pytest.mark.parametrize(
+    ("ind", "period", "flagged"),
+    [
+        (LINEAR, "2020", True),  # the baseline period itself
+        (LINEAR, "2019", False),  # before it: insufficient data, not scored
+        (LINEAR, "2021", False),  # the path has begun
+        ({"baseline": (0, "2020")}, "2020", False),  # no target: not scored, so not "at baseline"
+    ],
+)
+def test_values_in_or_before_the_baseline_period_are_told_apart_from_lagging_ones(ind, period, flagged):
+    from indicators.progress import at_baseline
+
+    frame = scored([indicator(**ind)], [("ind_a", CITY, period, 0.0)])
+    assert at_baseline(frame[frame["place_code"] == CITY]).tolist() == [flagged]
+
+
 def test_decrease_direction_counts_falling_values_as_progress():
     ind = indicator(direction="decrease", baseline=(450, "2023"), target=(380, "2027"))
     rows = [("ind_a", CITY, "2024", 430.0), ("ind_a", CITY, "2025", 415.0)]

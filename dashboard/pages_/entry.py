@@ -46,6 +46,10 @@ st.caption(
 
 history = data.value_history(ind_id, place_code, period)
 current = tables.current_of(history)
+# The next revision follows the newest one, a retraction included.
+expected_revision = int(history["revision"].max()) if not history.empty else 0
+problems_key = "entry_problems"
+saved_key = "entry_saved"
 place_name = name_of(catalogue.place_by_code[place_code])
 with st.container(border=True):
     st.markdown(f"**{t('entry.current')}** · {name_of(ind)} · {place_name} · {period}")
@@ -58,10 +62,6 @@ with st.container(border=True):
             key = ("entry:history", ind_id, place_code, period)
             shown = data.memo(key, lambda: tables.history_table(history, catalogue))
             layout.dataframe(shown, key, hide_index=True, width="stretch", placeholder=layout.EMPTY_CELL)
-    # The next revision follows the newest one, a retraction included.
-    expected_revision = int(history["revision"].max()) if not history.empty else 0
-    problems_key = "entry_problems"
-    saved_key = "entry_saved"
     if current is not None:
         cell = (ind_id, place_code, period)
         # Problems belong to the cell they were found for; another cell starts clean.
