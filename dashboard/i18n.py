@@ -75,6 +75,11 @@ def translate(key: str, lang: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def has_key(key: str) -> bool:
+    """Return whether the session's language file has this key."""
+    return key in load_locale(current_language())
+
+
 def t(key: str, **values: object) -> str:
     """Return the label for key in the session's language."""
     return translate(key, current_language(), **values)

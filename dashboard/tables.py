@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n import current_language, name_of, t
+from dashboard.i18n import current_language, has_key, name_of, t
 from dashboard.numbers import fmt_number
 from indicators.article_metrics import ArticleMetric
 from indicators.catalogue import Catalogue
@@ -328,10 +328,18 @@ def problem_field(problem: Problem) -> str:
     return problem.path.split(".")[-1] if problem.path else ""
 
 
+def problem_message(problem: Problem) -> str:
+    """Return a problem's message from the locale (`problem.<code>` with its params), else as raised."""
+    key = f"problem.{problem.code}"
+    if problem.code and has_key(key):
+        return t(key, **{k: v for k, v in problem.params.items()})
+    return problem.message
+
+
 def problem_text(problem: Problem) -> str:
-    """Return a problem as the sentence shown next to its field."""
-    text = problem.message
-    if problem.hint:
+    """Return a problem as the sentence shown next to its field, in the session's language."""
+    text = problem_message(problem)
+    if problem.hint and not has_key(f"problem.{problem.code}"):
         text += f"（{t('common.hint')}：{problem.hint}）"
     if problem.line is not None and problem.file:
         text = f"{problem.file}:{problem.line} · {problem.path}: {text}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,8 +16,11 @@ class Problem:
     line: int | None = None
     path: str = ""
     hint: str = ""
-    # A machine-readable kind for problems a caller reacts to differently, e.g. "conflict" (reload the form).
+    # A machine-readable kind, e.g. "conflict" (reload the form). A problem people see in the app also
+    # has a locale key `problem.<code>` (zh and en), filled from `params`; `message` is the English
+    # fallback for logs and the CLI.
     code: str = ""
+    params: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     def location(self) -> str:
         """Return `FILE:LINE` (or the parts known) for this problem."""
@@ -48,6 +52,7 @@ class Problem:
             "message": self.message,
             "hint": self.hint,
             "code": self.code,
+            "params": {k: str(v) for k, v in self.params.items()},
         }
 
 
@@ -79,6 +84,7 @@ class ProblemCollector:
         path: str = "",
         hint: str = "",
         code: str = "",
+        params: Mapping[str, object] | None = None,
     ) -> None:
         """Record one problem."""
         self.problems.append(
@@ -89,6 +95,7 @@ class ProblemCollector:
                 path=path,
                 hint=hint,
                 code=code,
+                params=dict(params or {}),
             )
         )
 
