@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboard.export.briefing import build_briefing, build_pack
 from indicators.catalogue import load_catalogue
-from indicators.generate import generate_observations
+from indicators.store.generate import generate_observations
 
 
 def current_frame(n: int, seed: int):

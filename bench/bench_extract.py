@@ -17,8 +17,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indicators.extract import extract  # noqa: E402
-from indicators.quantity import parse_quantity  # noqa: E402
+from indicators.articles.extract import extract  # noqa: E402
+from indicators.articles.quantity import parse_quantity  # noqa: E402
 
 EXPECTED = yaml.safe_load((ROOT / "tests" / "fixtures" / "seed_quantities.yaml").read_text("utf-8"))
 SEEDS = {p.name[:3]: p for p in sorted((ROOT / "seeds").glob("*.txt"))}

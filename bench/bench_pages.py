@@ -200,7 +200,7 @@ def main() -> int:
     args = parser.parse_args()
     os.environ["XINAN_DB_URL"] = args.db
 
-    from indicators.store import Store
+    from indicators.store.store import Store
 
     with Store(args.db) as store:
         size = len(store.changes_frame())

@@ -28,8 +28,8 @@ from indicators.models import (
     Theme,
     ThemeRef,
 )
-from indicators.scoring import score_frames
-from indicators.scoring_params import indicator_params, place_params
+from indicators.scoring.params import indicator_params, place_params
+from indicators.scoring.scores import score_frames
 
 N_INDICATORS, N_PLACES, N_PERIODS = 200, 100, 50
 CITY = "371600"

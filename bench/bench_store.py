@@ -29,7 +29,7 @@ from pg_server import create_database, temporary_postgres  # noqa: E402
 
 from indicators.bulk import apply, dry_run, read_table  # noqa: E402
 from indicators.catalogue import Catalogue, load_catalogue  # noqa: E402
-from indicators.store import Store  # noqa: E402
+from indicators.store.store import Store  # noqa: E402
 from indicators.units import UNITS  # noqa: E402
 
 DOC = ROOT / "docs" / "storage.md"

@@ -19,20 +19,20 @@ import streamlit as st
 from dashboard.i18n import current_language
 from indicators import bulk
 from indicators.access import User
-from indicators.article_metrics import ArticleMetric, load_article_metrics
+from indicators.articles.metrics import ArticleMetric, load_article_metrics
+from indicators.articles.sources import Article, list_articles
+from indicators.articles.sources import article_figures as figures_of
 from indicators.catalogue import Catalogue, load_catalogue
-from indicators.db import display_url as _hide_password
-from indicators.db import resolve_url
 from indicators.errors import IndicatorsError, Problem
-from indicators.guarded import GuardedStore
-from indicators.observations import QUALIFIERS, Observation
 from indicators.periods import parse_period
-from indicators.progress import at_baseline
-from indicators.scoring import Scores, score
-from indicators.sources import Article, list_articles
-from indicators.sources import article_figures as figures_of
-from indicators.store import Store
-from indicators.target_path import target_path as _target_path
+from indicators.scoring.progress import at_baseline
+from indicators.scoring.scores import Scores, score
+from indicators.scoring.target_path import target_path as _target_path
+from indicators.store.db import display_url as _hide_password
+from indicators.store.db import resolve_url
+from indicators.store.guarded import GuardedStore
+from indicators.store.observations import QUALIFIERS, Observation
+from indicators.store.store import Store
 from indicators.uploads import read_upload
 
 SPARK_POINTS = 12

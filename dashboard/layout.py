@@ -127,7 +127,7 @@ def export_meta(
 
 def period_span(periods: pd.Series) -> str:
     """Return 'first—last' of the periods shown in a chart (or — when there are none)."""
-    from indicators.scoring_params import period_ends
+    from indicators.scoring.params import period_ends
 
     shown = periods.dropna().astype(str).drop_duplicates()
     if shown.empty:

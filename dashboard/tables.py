@@ -12,15 +12,15 @@ import streamlit as st
 
 from dashboard.i18n import current_language, has_key, name_of, t
 from dashboard.numbers import fmt_number
-from indicators.article_metrics import ArticleMetric
+from indicators.articles.metrics import ArticleMetric
+from indicators.articles.text import squash
 from indicators.catalogue import Catalogue
 from indicators.errors import Problem
 from indicators.models import FirstLevel, Indicator
-from indicators.observations import china_today
 from indicators.periods import begun_periods, example_for
-from indicators.progress import STATUSES
-from indicators.sdg_progress import SDG_STATUSES
-from indicators.text import squash
+from indicators.scoring.progress import STATUSES
+from indicators.scoring.sdg_progress import SDG_STATUSES
+from indicators.store.observations import china_today
 
 HISTORY_ROWS = 500
 PLAN_KINDS = ("new", "changed", "unchanged", "errors")

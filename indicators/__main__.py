@@ -2,6 +2,6 @@
 
 import sys
 
-from indicators.cli import main
+from indicators.cli.main import main
 
 sys.exit(main())

@@ -17,8 +17,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from indicators.access import NAME_PATTERN, ROLES, User
 from indicators.catalogue import Catalogue
-from indicators.db import metadata
 from indicators.errors import IndicatorsError, Problem
+from indicators.store.db import metadata
 
 MIN_PASSWORD_LENGTH = 10
 FAILURES_BEFORE_LOCK = 5
@@ -79,7 +79,7 @@ def _token_hash(token: str) -> str:
 
 @contextmanager
 def _writing(engine: Engine) -> Iterator[Connection]:
-    # Same as indicators.db.write_transaction: SQLite takes its write lock at BEGIN, so a read followed by a
+    # Same as indicators.store.db.write_transaction: SQLite takes its write lock at BEGIN, so a read followed by a
     # write in one transaction cannot fail half-way on a lock upgrade.
     with engine.connect() as conn:
         conn.execution_options(xinan_write=True)
@@ -89,7 +89,7 @@ def _writing(engine: Engine) -> Iterator[Connection]:
 
 def open_accounts(url: str | None = None) -> Accounts:
     """Return the accounts of the database at url (else $XINAN_DB_URL, else the SQLite file), migrated."""
-    from indicators.db import make_engine, migrate, resolve_url
+    from indicators.store.db import make_engine, migrate, resolve_url
 
     engine = make_engine(resolve_url(url))
     migrate(engine)

@@ -17,9 +17,9 @@ import pandas as pd
 
 from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError, Problem
-from indicators.observations import ObservationChecker
 from indicators.periods import example_for
-from indicators.store import Cell, CurrentCell, Store, cell_text, utc, when_text
+from indicators.store.observations import ObservationChecker
+from indicators.store.store import Cell, CurrentCell, Store, cell_text, utc, when_text
 
 Format = Literal["csv", "xlsx"]
 Status = Literal["new", "changed", "unchanged"]
@@ -528,7 +528,7 @@ def apply(store: Store, plan: ImportPlan, reason: str | None = None) -> int:
     """
     if plan.errors:
         raise IndicatorsError(plan.problems())
-    from indicators.observations import CheckedValue
+    from indicators.store.observations import CheckedValue
 
     now = dt.datetime.now(dt.UTC)
     rows = []

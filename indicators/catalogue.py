@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from indicators.articles.text import quote_in_seed
 from indicators.errors import IndicatorsError, ProblemCollector
 from indicators.models import (
     ArticleOrigin,
@@ -22,7 +23,6 @@ from indicators.models import (
 )
 from indicators.paths import DEFINITIONS_DIR, SEEDS_DIR
 from indicators.periods import check_frequency, parse_period
-from indicators.text import quote_in_seed
 from indicators.units import UNITS
 from indicators.yamlsource import YamlDocument, YamlPath, format_path, load_yaml, model_problems
 

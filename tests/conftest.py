@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from indicators.catalogue import Catalogue, load_catalogue  # noqa: E402
-from indicators.store import Store  # noqa: E402
+from indicators.store.store import Store  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from indicators.catalogue import Catalogue
-from indicators.store import Store
+from indicators.store.store import Store
 
 CITY = "371600"
 YEARS = range(2019, 2025)

@@ -7,7 +7,7 @@ from typing import Any
 
 from indicators.catalogue import load_catalogue
 from indicators.errors import IndicatorsError
-from indicators.store import Store
+from indicators.store.store import Store
 
 SHARED = [("home_visits", "371600", "2024Q1"), ("home_visits", "371600", "2024Q2")]
 LOCKSTEP = ("homes_adapted_for_elderly", "371600", "2023")

@@ -17,8 +17,8 @@ from indicators.accounts import (
     user_sessions,
     users,
 )
-from indicators.db import make_engine, migrate
 from indicators.errors import IndicatorsError
+from indicators.store.db import make_engine, migrate
 
 # Cheap parameters keep the suite fast; the product uses argon2-cffi's defaults (checked below).
 FAST = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)

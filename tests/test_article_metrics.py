@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from indicators.article_metrics import METRICS_FILE, load_article_metrics, owner_of
+from indicators.articles.metrics import METRICS_FILE, load_article_metrics, owner_of
 from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError
 from indicators.paths import PROJECT_DIR

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from indicators.accounts import open_accounts
-from indicators.generate import load_generated
 from indicators.paths import PROJECT_DIR
+from indicators.store.generate import load_generated
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"

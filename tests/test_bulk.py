@@ -23,7 +23,7 @@ from indicators.bulk import (
 )
 from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError
-from indicators.store import Store
+from indicators.store.store import Store
 
 HOMES = "homes_adapted_for_elderly"
 VISITS = "home_visits"

@@ -8,7 +8,8 @@ import pytest
 from catalogue_helpers import MIN_CATALOGUE
 from scoring_helpers import CITY, COUNTIES, observations
 
-from indicators import cli, cli_score
+from indicators.cli import main as cli
+from indicators.cli import score as cli_score
 
 
 @pytest.fixture
@@ -75,7 +76,7 @@ def test_unknown_place_is_refused_with_the_known_codes(fake_store, capsys):
 
 
 def test_score_reads_the_real_store_after_init_and_a_saved_correction(tmp_path, capsys):
-    from indicators.store import Store
+    from indicators.store.store import Store
 
     db = f"sqlite:///{tmp_path / 'score.db'}"
     assert cli.main(["init", "--db", db]) == 0

@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 from conftest import SMALL_CATALOGUE_DIR
 
-import indicators.article_metrics
-import indicators.initdb
-from indicators.article_metrics import ArticleMetric
-from indicators.cli import main
-from indicators.db import ENV_VAR
-from indicators.store import Store
+import indicators.store.initdb
+from indicators.articles.metrics import ArticleMetric
+from indicators.cli.main import main
+from indicators.store.db import ENV_VAR
+from indicators.store.store import Store
 
 HOMES = "homes_adapted_for_elderly"
 VISITS = "home_visits"
@@ -24,7 +23,7 @@ CAT = ["--definitions", str(SMALL_CATALOGUE_DIR)]
 
 
 def metric(indicator: str, place: str, period: str, value: float, unit: str, **more: str) -> ArticleMetric:
-    """An article figure as indicators.article_metrics gives it: value in base units."""
+    """An article figure as indicators.articles.metrics gives it: value in base units."""
     fields = {"qualifier": "exact", "seed": "000_cbbc4acc49a2d301.txt", "quote": f"{value:g}{unit}"} | more
     return ArticleMetric(indicator=indicator, place=place, period=period, value=value, unit=unit, **fields)
 
@@ -40,7 +39,7 @@ METRICS = [
 def article_metrics(monkeypatch: pytest.MonkeyPatch) -> list[ArticleMetric]:
     """Replace the curated figures (which name the real catalogue) with ones for the small catalogue."""
     metrics = list(METRICS)
-    monkeypatch.setattr(indicators.article_metrics, "load_article_metrics", lambda **_: list(metrics))
+    monkeypatch.setattr(indicators.store.initdb, "load_article_metrics", lambda **_: list(metrics))
     return metrics
 
 
@@ -135,14 +134,6 @@ def test_init_twice_adds_nothing_and_keeps_corrections_made_by_staff(capsys, db_
         assert [o.value for o in store.history(VISITS, CITY, "2024Q1")] == [160000, 165000]
 
 
-def test_init_without_the_article_module_only_prepares_the_database(capsys, db_url, monkeypatch):
-    monkeypatch.setattr(indicators.initdb, "_article_module", lambda: None)
-    code, out, _ = run(capsys, "init", "--db", db_url, *CAT)
-    assert code == 0 and "none loaded" in out
-    with Store(db_url, catalogue=_small()) as store:
-        assert store.data_version() == 0
-
-
 def test_article_figures_that_break_a_rule_stop_init_with_every_problem(capsys, db_url, article_metrics):
     article_metrics.append(metric("no_such", CITY, "2024", 1, "人"))
     article_metrics.append(metric(HOMES, CITY, "2024", 1, "%"))
@@ -197,7 +188,7 @@ def test_template_and_history_export_files_are_written(capsys, db_url, tmp_path,
 
 
 def test_init_loads_the_curated_article_figures_into_the_shipped_catalogue(capsys, db_url):
-    from indicators.article_metrics import load_article_metrics
+    from indicators.articles.metrics import load_article_metrics
 
     expected = load_article_metrics()
     code, out, err = run(capsys, "init", "--db", db_url)

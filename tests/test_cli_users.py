@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from indicators.accounts import open_accounts, users
-from indicators.cli import main
+from indicators.cli.main import main
 from indicators.paths import PROJECT_DIR
 
 GOOD = "correct horse battery"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from indicators.article_metrics import load_article_metrics
+from indicators.articles.metrics import load_article_metrics
+from indicators.articles.sources import article_figures, article_title, list_articles
 from indicators.periods import begun_periods
-from indicators.sources import article_figures, article_title, list_articles
-from indicators.target_path import target_path
+from indicators.scoring.target_path import target_path
 
 
 def test_target_path_runs_from_baseline_through_milestones_to_target(catalogue):

@@ -17,7 +17,7 @@ from test_export_charts import assert_embeds_noto_cjk, png_size
 from dashboard.export.briefing import build_briefing, build_pack
 from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError
-from indicators.store import Store
+from indicators.store.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 THEMES = ["safety", "health"]

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from test_export_charts import png_size
 
 from indicators.catalogue import Catalogue
-from indicators.store import Store
+from indicators.store.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = Path(__file__).resolve().parent / "apps"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from indicators.articles.extract import Finding, extract, extract_files
 from indicators.errors import IndicatorsError
-from indicators.extract import Finding, extract, extract_files
 from indicators.paths import PROJECT_DIR, SEEDS_DIR
 
 EXPECTED = yaml.safe_load((Path(__file__).parent / "fixtures" / "seed_quantities.yaml").read_text("utf-8"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from indicators.errors import IndicatorsError
-from indicators.generate import generate_observations, load_generated, periods_for
-from indicators.store import Store
+from indicators.store.generate import generate_observations, load_generated, periods_for
+from indicators.store.store import Store
 from indicators.units import UNITS
 
 

@@ -16,9 +16,9 @@ from indicators import bulk
 from indicators.access import User
 from indicators.accounts import open_accounts
 from indicators.errors import IndicatorsError
-from indicators.guarded import GuardedStore
 from indicators.paths import PROJECT_DIR
-from indicators.store import Store
+from indicators.store.guarded import GuardedStore
+from indicators.store.store import Store
 from indicators.uploads import MAX_ROWS, MAX_UPLOAD_BYTES, read_upload
 
 CITY = "371600"
@@ -77,7 +77,7 @@ def test_zip_bomb_never_reaches_openpyxl(monkeypatch):
 
 
 def test_command_line_import_refuses_a_zip_bomb_before_opening_it(tmp_path, capsys):
-    from indicators.cli import main
+    from indicators.cli.main import main
 
     bomb = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -7,10 +7,10 @@ import ast
 import pytest
 
 from dashboard.i18n import load_locale, translate
-from indicators.observations import QUALIFIERS
 from indicators.paths import PROJECT_DIR
-from indicators.progress import STATUSES
-from indicators.sdg_progress import SDG_STATUSES
+from indicators.scoring.progress import STATUSES
+from indicators.scoring.sdg_progress import SDG_STATUSES
+from indicators.store.observations import QUALIFIERS
 
 DASHBOARD = PROJECT_DIR / "dashboard"
 

@@ -10,10 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.i18n import translate
 from indicators.accounts import open_accounts
-from indicators.article_metrics import load_article_metrics
-from indicators.generate import load_generated
+from indicators.articles.metrics import load_article_metrics
 from indicators.paths import PROJECT_DIR
-from indicators.store import Store
+from indicators.store.generate import load_generated
+from indicators.store.store import Store
 
 APP = str(PROJECT_DIR / "dashboard" / "app.py")
 PAGES = ("overview", "theme", "indicator", "places", "entry", "bulk_import", "sources", "history")

@@ -9,7 +9,7 @@ import pytest
 from scoring_helpers import CITY, COUNTIES, HEBEI, catalogue, indicator, observations, row
 
 from indicators.errors import IndicatorsError
-from indicators.scoring import score
+from indicators.scoring.scores import score
 
 # Baseline 0 in 2020, target 100 in 2030: at 2025 the straight path expects 50 %.
 LINEAR = {"baseline": (0, "2020"), "target": (100, "2030")}
@@ -67,7 +67,7 @@ def test_at_the_baseline_period_nothing_is_expected_yet():
     ],
 )
 def test_values_in_or_before_the_baseline_period_are_told_apart_from_lagging_ones(ind, period, flagged):
-    from indicators.progress import at_baseline
+    from indicators.scoring.progress import at_baseline
 
     frame = scored([indicator(**ind)], [("ind_a", CITY, period, 0.0)])
     assert at_baseline(frame[frame["place_code"] == CITY]).tolist() == [flagged]

@@ -10,9 +10,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from quantity_render import to_chinese, to_chinese_decimal
 
+from indicators.articles.extract import extract
+from indicators.articles.quantity import Quantity, cn_number, parse_quantity
 from indicators.errors import IndicatorsError
-from indicators.extract import extract
-from indicators.quantity import Quantity, cn_number, parse_quantity
 
 EXPRESSIONS = [
     # Arabic digits, decimals, thousands separators, full-width digits

@@ -7,8 +7,8 @@ import math
 import pytest
 from scoring_helpers import CITY, COUNTIES, HEBEI, catalogue, indicator, observations, row
 
-from indicators.rollup import ROLLUP_SOURCE
-from indicators.scoring import score
+from indicators.scoring.rollup import ROLLUP_SOURCE
+from indicators.scoring.scores import score
 
 SHANDONG = "370000"
 

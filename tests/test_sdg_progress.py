@@ -9,8 +9,8 @@ import pytest
 from scoring_helpers import CITY, HEBEI, catalogue, indicator, observations, row
 
 from indicators.models import SdgThresholds
-from indicators.scoring import score
-from indicators.sdg_progress import sdg_score, sdg_status
+from indicators.scoring.scores import score
+from indicators.scoring.sdg_progress import sdg_score, sdg_status
 
 DEFAULTS = SdgThresholds()
 

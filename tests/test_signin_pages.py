@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from indicators.accounts import open_accounts
 from indicators.paths import PROJECT_DIR
-from indicators.store import Store
+from indicators.store.store import Store
 
 APP = str(PROJECT_DIR / "dashboard" / "app.py")
 PASSWORD = "correct horse battery"

@@ -10,9 +10,9 @@ from sqlalchemy import insert, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from indicators.catalogue import Catalogue
-from indicators.db import ENV_VAR, head_revision, observations, resolve_url
 from indicators.errors import IndicatorsError
-from indicators.store import CHANGES_COLUMNS, CURRENT_COLUMNS, Store
+from indicators.store.db import ENV_VAR, head_revision, observations, resolve_url
+from indicators.store.store import CHANGES_COLUMNS, CURRENT_COLUMNS, Store
 
 HOMES = "homes_adapted_for_elderly"
 CITY = "371600"
@@ -218,7 +218,7 @@ def test_the_migrations_build_exactly_the_schema_the_code_uses(store: Store):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from indicators.db import metadata
+    from indicators.store.db import metadata
 
     with store.engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)

@@ -8,7 +8,7 @@ import queue
 from conftest import SMALL_CATALOGUE_DIR
 from store_workers import LOCKSTEP, SHARED, own_cell, work
 
-from indicators.store import Store
+from indicators.store.store import Store
 
 WORKERS = 4
 ROUNDS = 5

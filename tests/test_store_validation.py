@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from indicators.errors import IndicatorsError
-from indicators.observations import china_today
-from indicators.store import Store
+from indicators.store.observations import china_today
+from indicators.store.store import Store
 
 HOMES = "homes_adapted_for_elderly"  # 户, yearly, count
 VISITS = "home_visits"  # 人次, quarterly

@@ -11,20 +11,13 @@ import pandas as pd
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.errors import IndicatorsError, Problem
 from indicators.periods import parse_period
+from indicators.store.store import Store
 
 
 def load_observations(url: str | None) -> tuple[pd.DataFrame, str | None]:
     """Return the store's current observations and its data version."""
-    # Imported here: the export works on any observations frame, the store is only where the CLI reads them.
-    try:
-        from indicators.store import Store  # type: ignore[import-not-found]
-    except ImportError as exc:
-        raise IndicatorsError(
-            [Problem(f"the observation store is not available: {exc}", hint="install the store module")]
-        ) from exc
     store = Store(url) if url else Store()
-    version = getattr(store, "data_version", None)
-    return store.current_frame(), (str(version()) if callable(version) else None)
+    return store.current_frame(), str(store.data_version())
 
 
 def _write(path: Path, data: bytes) -> None:

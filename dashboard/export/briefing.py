@@ -17,9 +17,9 @@ from dashboard.export.pack_figures import STATUS_ZH, progress_figure, theme_scor
 from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError, Problem
 from indicators.periods import parse_period
-from indicators.rollup import rollup_places
-from indicators.scoring import score
-from indicators.scoring_params import indicator_params, period_ends, place_params
+from indicators.scoring.params import indicator_params, period_ends, place_params
+from indicators.scoring.rollup import rollup_places
+from indicators.scoring.scores import score
 
 BEHIND = ("off_track", "at_risk")
 TABLE_ROWS = 8  # rows of the behind-target table that fit a slide; the rest are counted below it

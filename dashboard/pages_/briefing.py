@@ -17,7 +17,7 @@ from dashboard.export.briefing import build_briefing, build_pack, period_text  #
 from dashboard.export.system import missing_packages  # noqa: E402
 from dashboard.i18n import name_of, t  # noqa: E402
 from indicators.errors import IndicatorsError  # noqa: E402
-from indicators.scoring_params import period_ends  # noqa: E402
+from indicators.scoring.params import period_ends  # noqa: E402
 
 RESULT_KEY = "briefing_result"
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"

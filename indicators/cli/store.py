@@ -10,12 +10,12 @@ from pathlib import Path
 from indicators.bulk import ImportPlan, PlannedRow, apply, dry_run, export_current, export_history, read_table
 from indicators.bulk import template as template_bytes
 from indicators.catalogue import Catalogue, load_catalogue
-from indicators.db import ENV_VAR, display_url
 from indicators.errors import IndicatorsError, Problem
-from indicators.initdb import initialise
-from indicators.observations import ObservationChecker
 from indicators.paths import DEFINITIONS_DIR
-from indicators.store import Store
+from indicators.store.db import ENV_VAR, display_url
+from indicators.store.initdb import initialise
+from indicators.store.observations import ObservationChecker
+from indicators.store.store import Store
 
 ROWS_LISTED = 100
 
@@ -54,13 +54,10 @@ def _init(args: argparse.Namespace) -> int:
     with _store(args) as store:
         report = initialise(store)
         print(f"database: {display_url(store.url)} (schema {report.schema_revision})")
-        if not report.metrics_found:
-            print("article figures: module indicators.article_metrics not installed; none loaded")
-        else:
-            print(
-                f"article figures: {report.added} added, {report.unchanged} already stored, "
-                f"{report.kept_staff_changes} kept as staff changed them"
-            )
+        print(
+            f"article figures: {report.added} added, {report.unchanged} already stored, "
+            f"{report.kept_staff_changes} kept as staff changed them"
+        )
     return 0
 
 

@@ -10,10 +10,10 @@ import pandas as pd
 
 from indicators.catalogue import Catalogue
 from indicators.models import Scoring
-from indicators.progress import latest_values, target_progress, unknown_indicators
-from indicators.rollup import rollup_places, rollup_scores
-from indicators.scoring_params import indicator_params, place_params
-from indicators.sdg_progress import sdg_progress
+from indicators.scoring.params import indicator_params, place_params
+from indicators.scoring.progress import latest_values, target_progress, unknown_indicators
+from indicators.scoring.rollup import rollup_places, rollup_scores
+from indicators.scoring.sdg_progress import sdg_progress
 
 Method = Literal["target_progress", "sdg_progress"]
 

@@ -142,10 +142,10 @@ def load_generated(url: str, observations: int, seed: int = 0, catalogue: Catalo
     from sqlalchemy import func, insert, select, update
 
     from indicators.catalogue import load_catalogue
-    from indicators.db import observations as table
-    from indicators.db import store_state, write_transaction
     from indicators.errors import IndicatorsError, Problem
-    from indicators.store import Store
+    from indicators.store.db import observations as table
+    from indicators.store.db import store_state, write_transaction
+    from indicators.store.store import Store
 
     cat = catalogue if catalogue is not None else load_catalogue()
     store = Store(url=url, catalogue=cat)

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from indicators.errors import IndicatorsError, ProblemCollector
-from indicators.quantity import (
+from indicators.articles.quantity import (
     EXPRESSION,
     Qualifier,
     Quantity,
@@ -19,6 +18,7 @@ from indicators.quantity import (
     read_match,
     unit_is_arabic_only,
 )
+from indicators.errors import IndicatorsError, ProblemCollector
 
 
 class Finding(BaseModel):

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.models import StatusThresholds
-from indicators.scoring_params import factorized_periods
+from indicators.scoring.params import factorized_periods
 
 # Statuses of the target_progress method, in the order a page lists them.
 STATUSES = ("achieved", "on_track", "at_risk", "off_track", "insufficient_data", "no_target", "no_data")

@@ -12,20 +12,14 @@ import pandas as pd
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.errors import IndicatorsError, Problem
 from indicators.paths import DEFINITIONS_DIR
-from indicators.scoring import Scores, score
+from indicators.scoring.scores import Scores, score
+from indicators.store.store import Store
 
 _QUALIFIER_MARK = {"more_than": "＞", "nearly": "近", "about": "约", "at_most": "≤"}
 
 
 def load_observations(url: str | None) -> pd.DataFrame:
     """Return the store's current observations (one row per indicator × place × period)."""
-    # Imported here so scoring works (and is testable) without the store module.
-    try:
-        from indicators.store import Store  # type: ignore[import-not-found]
-    except ImportError as exc:
-        raise IndicatorsError(
-            [Problem(f"the observation store is not available: {exc}", hint="install the store module")]
-        ) from exc
     store = Store(url) if url else Store()
     return store.current_frame()
 

@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from indicators.extract import Finding, extract_files, unwrap
+from indicators.articles.extract import Finding, extract_files, unwrap
 
 
 def _number(value: float) -> int | float:

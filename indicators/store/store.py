@@ -11,7 +11,8 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from indicators.catalogue import Catalogue, load_catalogue
-from indicators.db import (
+from indicators.errors import IndicatorsError, Problem, ProblemCollector
+from indicators.store.db import (
     display_url,
     make_engine,
     migrate,
@@ -20,8 +21,7 @@ from indicators.db import (
     store_state,
     write_transaction,
 )
-from indicators.errors import IndicatorsError, Problem, ProblemCollector
-from indicators.observations import SOURCE_KINDS, CheckedValue, Observation, ObservationChecker
+from indicators.store.observations import SOURCE_KINDS, CheckedValue, Observation, ObservationChecker
 
 Cell = tuple[str, str, str]  # (indicator_id, place_code, period)
 

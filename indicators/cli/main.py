@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from indicators.catalogue import load_catalogue
+from indicators.cli import articles, generate, metrics, score, store, users
 from indicators.errors import IndicatorsError
 from indicators.paths import DEFINITIONS_DIR
 from indicators.schema import SCHEMAS, schema_text, write_schemas
@@ -17,14 +17,7 @@ from indicators.schema import SCHEMAS, schema_text, write_schemas
 Handler = Callable[[argparse.Namespace], int]
 
 # Each module here defines `register(subparsers)` adding its own sub-commands with a `handler`.
-COMMAND_MODULES: tuple[str, ...] = (
-    "indicators.cli_score",
-    "indicators.cli_store",
-    "indicators.cli_users",
-    "indicators.cli_articles",
-    "indicators.cli_metrics",
-    "indicators.cli_generate",
-)
+COMMAND_MODULES = (score, store, users, articles, metrics, generate)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -63,8 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--write", metavar="DIR", help="write all schema files into DIR instead")
     p.set_defaults(handler=_schema)
 
-    for module_name in COMMAND_MODULES:
-        importlib.import_module(module_name).register(sub)
+    for module in COMMAND_MODULES:
+        module.register(sub)
     return parser
 
 

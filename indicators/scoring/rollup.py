@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from indicators.progress import OBS_COLUMNS
-from indicators.scoring_params import period_ends
+from indicators.scoring.params import period_ends
+from indicators.scoring.progress import OBS_COLUMNS
 
 ROLLUP_SOURCE = "county_rollup"
 

@@ -1,4 +1,4 @@
-"""Alembic environment: migrations run on the connection the store opened (see indicators.db.migrate)."""
+"""Alembic environment: migrations run on the connection the store opened (see indicators.store.db.migrate)."""
 
 from __future__ import annotations
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from indicators.article_metrics import METRICS_FILE, load_article_metrics, metrics_as_rows
+from indicators.articles.metrics import METRICS_FILE, load_article_metrics, metrics_as_rows
 from indicators.catalogue import load_catalogue
-from indicators.cli_articles import table
+from indicators.cli.articles import table
 from indicators.paths import DEFINITIONS_DIR
 
 

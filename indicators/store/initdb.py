@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
+from indicators.articles.metrics import ArticleMetric, load_article_metrics
 from indicators.bulk import Record, apply, plan_records
-
-if TYPE_CHECKING:
-    from indicators.article_metrics import ArticleMetric
 from indicators.errors import IndicatorsError, Problem
-from indicators.store import Store
+from indicators.store.store import Store
 
 ARTICLE_USER = "article-import"
-ARTICLE_MODULE = "indicators.article_metrics"
+ARTICLE_FILE = "data/article_metrics.yaml"
 
 
 @dataclass(frozen=True)
@@ -23,28 +19,14 @@ class InitReport:
     """What `init` did."""
 
     schema_revision: str
-    metrics_found: bool
     added: int
     unchanged: int
     kept_staff_changes: int
 
 
-def _article_module() -> Any:
-    try:
-        module = importlib.import_module(ARTICLE_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != ARTICLE_MODULE:
-            raise
-        return None
-    return module
-
-
-def article_metrics(store: Store) -> list[ArticleMetric] | None:
-    """Return the curated article figures, checked against the store's catalogue; None without the module."""
-    module = _article_module()
-    if module is None:
-        return None
-    return list(module.load_article_metrics(catalogue=store.catalogue))
+def article_metrics(store: Store) -> list[ArticleMetric]:
+    """Return the curated article figures, checked against the store's catalogue."""
+    return list(load_article_metrics(catalogue=store.catalogue))
 
 
 def load_metrics(store: Store, metrics: Sequence[ArticleMetric]) -> tuple[int, int, int]:
@@ -65,12 +47,12 @@ def load_metrics(store: Store, metrics: Sequence[ArticleMetric]) -> tuple[int, i
         for i, m in enumerate(metrics, start=1)
     ]
     plan = plan_records(
-        store, records, filename=ARTICLE_MODULE, user=ARTICLE_USER, source_kind="article", compare_note=False
+        store, records, filename=ARTICLE_FILE, user=ARTICLE_USER, source_kind="article", compare_note=False
     )
     if plan.errors:
         raise IndicatorsError(
             [
-                Problem(e.message, file=ARTICLE_MODULE, path=f"metric {e.row}, {e.column}", hint=e.hint)
+                Problem(e.message, file=ARTICLE_FILE, path=f"metric {e.row}, {e.column}", hint=e.hint)
                 for e in plan.errors
             ]
         )
@@ -90,7 +72,5 @@ def load_metrics(store: Store, metrics: Sequence[ArticleMetric]) -> tuple[int, i
 def initialise(store: Store, metrics: Sequence[ArticleMetric] | None = None) -> InitReport:
     """Load the article figures into an opened (hence migrated) store; safe to run again."""
     found = metrics if metrics is not None else article_metrics(store)
-    if found is None:
-        return InitReport(store.schema_revision, False, 0, 0, 0)
     added, unchanged, kept = load_metrics(store, found)
-    return InitReport(store.schema_revision, True, added, unchanged, kept)
+    return InitReport(store.schema_revision, added, unchanged, kept)

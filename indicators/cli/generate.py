@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from indicators.db import display_url, resolve_url
-from indicators.generate import load_generated
+from indicators.store.db import display_url, resolve_url
+from indicators.store.generate import load_generated
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

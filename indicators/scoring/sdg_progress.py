@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.models import SdgThresholds
-from indicators.progress import _gap, achieved_mask
+from indicators.scoring.progress import _gap, achieved_mask
 
 SDG_STATUSES = (
     "target_achieved",

@@ -36,7 +36,7 @@ from indicators.paths import DATA_DIR, PACKAGE_DIR
 
 ENV_VAR = "XINAN_DB_URL"
 DEFAULT_DB_FILE = DATA_DIR / "xinan.db"
-MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
+MIGRATIONS_DIR = PACKAGE_DIR / "store" / "migrations"
 # Any constant shared by every process of this application: PostgreSQL serialises migrations on it.
 _MIGRATION_LOCK_KEY = 0x58494E414E  # "XINAN"
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from indicators.access import Action, User, authorize
 from indicators.errors import IndicatorsError, ProblemCollector
-from indicators.observations import Observation
-from indicators.store import Cell, Store
+from indicators.store.observations import Observation
+from indicators.store.store import Cell, Store
 
 if TYPE_CHECKING:
     from indicators import bulk

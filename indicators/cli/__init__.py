@@ -1,0 +1,1 @@
+"""Command line: `python -m indicators COMMAND`; one module per family of sub-commands."""

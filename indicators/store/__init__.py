@@ -1,0 +1,1 @@
+"""The append-only observation store: database, migrations, checks, guarded writes, loading and generation."""
