@@ -359,6 +359,7 @@ def test_a_national_target_is_labelled_with_its_document_and_clause(monkeypatch,
     assert "《全国社会心理服务体系建设试点2021年重点工作任务》" in text and "（五）" in text
     assert "示例目标" not in text
     assert "标准出处：DB3716/T 68.6—2024 第 5.2 条" in text
+    assert "None" not in text  # a standard heading has no article to name
 
 
 def test_the_entry_pickers_labels_carry_the_aliases_staff_type(editor_url):

@@ -190,8 +190,8 @@ with about[1]:
     if quote:
         st.markdown(f"> {quote}")
         seed = getattr(origin, "seed", None)
-        article = data.article_title(seed) if seed else None
-        st.caption(t("indicator.origin_article", article=article or seed))
+        if seed:  # a heading quoted from the standard has no article
+            st.caption(t("indicator.origin_article", article=data.article_title(seed) or seed))
     part = getattr(origin, "part", None)
     if part:
         st.caption(t("standard.origin_clause", part=part, clause=origin.clause))
