@@ -242,7 +242,8 @@ def series_chart(
             )
         )
     fig.update_yaxes(title=f"{labels.value}（{unit}）", rangemode="tozero")
-    shown = [*observed.get("period", []), *(p for p, _ in (baseline, target) if p is not None)]
+    # Either may be missing (a target a document sets for a period before any baseline we hold).
+    shown = [*observed.get("period", []), *(pv[0] for pv in (baseline, target) if pv is not None)]
     if target_path is not None:
         shown += list(target_path.get("period", []))
     fig.update_xaxes(title=labels.period, **period_axis(shown))

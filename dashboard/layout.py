@@ -168,7 +168,7 @@ def lang() -> str:
 def indicator_picker(
     key: str, *, default: str | None = None, theme_id: str | None = None, label: str | None = None
 ) -> str:
-    """Draw a searchable indicator selector (type part of a name to filter) and return the chosen id."""
+    """Draw a searchable indicator selector (type part of a name or alias to filter); return the chosen id."""
     catalogue = data.catalogue()
 
     def labels_of() -> dict[str, str]:
@@ -176,7 +176,9 @@ def indicator_picker(
         for ind_id, ind in catalogue.indicators.items():
             if theme_id is None or catalogue.theme_of[ind_id] == theme_id:
                 first = catalogue.first_levels[catalogue.first_level_of[ind_id]]
-                labels[ind_id] = f"{name_of(ind)} · {name_of(first)}（{ind.unit}）"
+                label = f"{name_of(ind)} · {name_of(first)}（{ind.unit}）"
+                # Aliases in the label make them searchable: the selectbox filters on what it shows.
+                labels[ind_id] = f"{label} · {'、'.join(ind.aliases)}" if ind.aliases else label
         return labels
 
     # The labels depend on the language only; built once, not once per option on every rerun.

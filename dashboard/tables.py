@@ -16,7 +16,7 @@ from indicators.articles.metrics import ArticleMetric
 from indicators.articles.text import squash
 from indicators.catalogue import Catalogue
 from indicators.errors import Problem
-from indicators.models import FirstLevel, Indicator
+from indicators.models import FirstLevel, Indicator, Theme
 from indicators.periods import begun_periods, example_for
 from indicators.scoring.progress import STATUSES
 from indicators.scoring.sdg_progress import SDG_STATUSES
@@ -54,9 +54,56 @@ def target_text(ind: Indicator) -> str:
     if ind.target is None:
         return t("common.no_target")
     text = f"{value_text(ind.target.value, ind.unit)}（{ind.target.period}）"
-    if ind.target.kind == "example":
-        text += f" · {t('common.example_target')}"
-    return text
+    return f"{text} · {target_kind_label(ind.target.kind)}"
+
+
+def standard_text(catalogue: Catalogue) -> str | None:
+    """Return the line naming the published standard: number, title, issuer, dates and parts."""
+    std = catalogue.framework.standard
+    if std is None:
+        return None
+    return t(
+        "standard.line",
+        code=std.code,
+        title=std.title_zh,
+        issuer=std.issuer_zh,
+        published=std.published.isoformat(),
+        in_force=std.in_force.isoformat(),
+        parts=len(std.parts),
+    )
+
+
+def standard_part_text(catalogue: Catalogue, theme: Theme) -> str | None:
+    """Return the line naming a theme's part standard (e.g. DB3716/T 68.6—2024 第6部分：安心)."""
+    std = catalogue.framework.standard
+    if std is None or theme.standard_part is None:
+        return None
+    part = next((p for p in std.parts if p.code == theme.standard_part), None)
+    if part is None:
+        return None
+    key = "standard.part_line" if part.confirmed else "standard.part_line_inferred"
+    return t(key, code=part.code, title=part.title_zh, standard=std.title_zh)
+
+
+def target_kind_label(kind: str) -> str:
+    """Return 示例目标 / 国家目标 / 省级目标 / 市级目标 / 官方目标 for a target kind."""
+    return t("common.example_target") if kind == "example" else t(f"standard.target_kind.{kind}")
+
+
+def target_source_text(ind: Indicator) -> str | None:
+    """Return 'document, issuer, clause (year): figure' for a target a document sets, else None."""
+    if ind.target is None or ind.target.source is None:
+        return None
+    src = ind.target.source
+    text = t(
+        "standard.target_source",
+        document=src.document,
+        issuer=src.issuer or "",
+        clause=src.clause,
+        year=src.year,
+        figure=src.figure,
+    )
+    return f"{text} {t('standard.target_scope', scope=src.scope)}" if src.scope else text
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:])")

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from indicators.articles.text import quote_in_seed
 from indicators.errors import IndicatorsError, ProblemCollector
 from indicators.models import (
+    TARGET_KINDS,
     ArticleOrigin,
     FirstLevel,
     Framework,
@@ -19,6 +20,10 @@ from indicators.models import (
     InferredOrigin,
     Place,
     PlaceList,
+    Standard,
+    StandardOrigin,
+    StandardPart,
+    TargetSource,
     Theme,
 )
 from indicators.paths import DEFINITIONS_DIR, SEEDS_DIR
@@ -68,9 +73,10 @@ class Catalogue:
         """Return the county-level places under a city."""
         return [p for p in self.places if p.parent == city_code and not p.comparison]
 
-    def summary(self) -> dict[str, int]:
+    def summary(self) -> dict[str, Any]:
         """Return the counts a user checks after editing the catalogue."""
         inds = list(self.indicators.values())
+        kinds = [i.target.kind for i in inds if i.target is not None]
         return {
             "themes": len(self.themes),
             "first_level": len(self.first_levels),
@@ -79,6 +85,10 @@ class Catalogue:
             "with_baseline": sum(1 for i in inds if i.baseline is not None),
             "from_articles": sum(1 for i in inds if i.origin.kind == "article"),
             "proposed": sum(1 for i in inds if i.origin.kind == "proposed"),
+            "from_standard": sum(1 for i in inds if i.origin.kind == "standard"),
+            "targets_by_kind": {k: kinds.count(k) for k in TARGET_KINDS},
+            "with_aliases": sum(1 for i in inds if i.aliases),
+            "aliases": sum(len(i.aliases) for i in inds),
             "places": len(self.places),
             "comparison_places": sum(1 for p in self.places if p.comparison),
         }
@@ -86,7 +96,20 @@ class Catalogue:
 
 def _known_keys() -> set[str]:
     keys: set[str] = set()
-    for model in (Framework, Theme, FirstLevel, Indicator, Place, PlaceList, ArticleOrigin, InferredOrigin):
+    for model in (
+        Framework,
+        Theme,
+        FirstLevel,
+        Indicator,
+        Place,
+        PlaceList,
+        ArticleOrigin,
+        InferredOrigin,
+        StandardOrigin,
+        TargetSource,
+        Standard,
+        StandardPart,
+    ):
         keys.update(model.model_fields)
     for model in (Framework, Indicator):
         for fld in model.model_fields.values():
@@ -108,8 +131,26 @@ def _validate(model: type[BaseModel], doc: YamlDocument, out: ProblemCollector) 
 
 
 def _check_origin(
-    origin: Any, where: YamlPath, doc: YamlDocument, seeds: Path, out: ProblemCollector
+    origin: Any,
+    where: YamlPath,
+    doc: YamlDocument,
+    seeds: Path,
+    out: ProblemCollector,
+    parts: set[str] | None = None,
 ) -> None:
+    if isinstance(origin, StandardOrigin):
+        if parts is not None and origin.part not in parts:
+            out.add(
+                f"origin names part '{origin.part}', which framework.yaml's standard does not list",
+                file=doc.file,
+                line=doc.line_of(where + ("part",)),
+                path=format_path(where + ("part",)),
+                hint="use a code from standard.parts in framework.yaml, e.g. "
+                + ", ".join(sorted(parts)[-1:]),
+                code="catalogue.unknown_standard_part",
+                params={"part": origin.part},
+            )
+        return
     if not isinstance(origin, ArticleOrigin | InferredOrigin) or origin.seed is None:
         return
     seed_path = seeds / origin.seed
@@ -133,9 +174,21 @@ def _check_origin(
 
 
 def _check_indicator(ind: Indicator, where: YamlPath, doc: YamlDocument, out: ProblemCollector) -> None:
-    def add(message: str, sub: YamlPath = (), hint: str = "") -> None:
+    def add(
+        message: str,
+        sub: YamlPath = (),
+        hint: str = "",
+        code: str = "",
+        params: dict[str, object] | None = None,
+    ) -> None:
         out.add(
-            message, file=doc.file, line=doc.line_of(where + sub), path=format_path(where + sub), hint=hint
+            message,
+            file=doc.file,
+            line=doc.line_of(where + sub),
+            path=format_path(where + sub),
+            hint=hint,
+            code=code,
+            params=params,
         )
 
     if ind.weight <= 0:
@@ -175,6 +228,46 @@ def _check_indicator(ind: Indicator, where: YamlPath, doc: YamlDocument, out: Pr
         if msg:
             add(f"{label} {msg}", sub)
     base, tgt = ind.baseline, ind.target
+    if tgt is not None and tgt.kind != "example" and tgt.source is None:
+        add(
+            f"target kind '{tgt.kind}' needs its source (document, clause, year, figure)",
+            ("target", "kind"),
+            "add  source: {document: ..., clause: ..., year: ..., figure: ...}  or set kind: example",
+            code="catalogue.target_source_missing",
+            params={"kind": tgt.kind, "indicator": ind.id},
+        )
+    if tgt is not None and tgt.kind == "example" and tgt.source is not None:
+        add(
+            "an example target has no source; a target a document sets is national, provincial or municipal",
+            ("target", "source"),
+            "set the kind the document's authority gives, or remove source",
+            code="catalogue.example_target_with_source",
+            params={"indicator": ind.id},
+        )
+    for ai, alias in enumerate(ind.aliases):
+        if not alias.strip():
+            add(
+                "alias is empty",
+                ("aliases", ai),
+                "remove it or write the word articles and staff use",
+                code="catalogue.alias_empty",
+                params={"indicator": ind.id},
+            )
+        elif alias.strip() in (ind.name_zh, ind.name_en):
+            add(
+                f"alias '{alias}' repeats the indicator's name",
+                ("aliases", ai),
+                "an alias is another word",
+                code="catalogue.alias_is_name",
+                params={"alias": alias, "indicator": ind.id},
+            )
+    if len({a.strip() for a in ind.aliases}) != len(ind.aliases):
+        add(
+            "an alias is listed twice",
+            ("aliases",),
+            code="catalogue.alias_repeated",
+            params={"indicator": ind.id},
+        )
     if base is not None and tgt is not None:
         if parse_period(tgt.period) <= parse_period(base.period):
             add(
@@ -218,6 +311,31 @@ def _check_indicator(ind: Indicator, where: YamlPath, doc: YamlDocument, out: Pr
             f"target {tgt.value} lies outside the range {ind.range.min}..{ind.range.max}",
             ("target", "value"),
         )
+
+
+def _part_codes(framework: Framework | None, doc: YamlDocument, out: ProblemCollector) -> set[str] | None:
+    # None: no standard recorded, so part names cannot be checked (small test catalogues).
+    if framework is None or framework.standard is None:
+        return None
+    std = framework.standard
+    if std.in_force < std.published:
+        out.add(
+            f"standard in_force {std.in_force} comes before published {std.published}",
+            file=doc.file,
+            line=doc.line_of(("standard", "in_force")),
+            path="standard.in_force",
+        )
+    seen: set[int] = set()
+    for i, part in enumerate(std.parts):
+        if part.number in seen:
+            out.add(
+                f"standard part {part.number} is listed twice",
+                file=doc.file,
+                line=doc.line_of(("standard", "parts", i, "number")),
+                path=format_path(("standard", "parts", i, "number")),
+            )
+        seen.add(part.number)
+    return {p.code for p in std.parts}
 
 
 def _display(path: Path) -> str:
@@ -324,9 +442,20 @@ def load_catalogue(directory: str | Path | None = None, seeds_dir: str | Path | 
             themes.append((theme, doc))
         _check_origin(framework.publication.origin, ("publication", "origin"), fw_doc, seeds, out)
 
+    parts = _part_codes(framework, fw_doc, out)
     _check_unique_ids(theme_docs, out)
     for theme, doc in themes:
-        _check_origin(theme.origin, ("origin",), doc, seeds, out)
+        _check_origin(theme.origin, ("origin",), doc, seeds, out, parts)
+        if parts is not None and theme.standard_part is not None and theme.standard_part not in parts:
+            out.add(
+                f"standard_part '{theme.standard_part}' is not one of framework.yaml's standard parts",
+                file=doc.file,
+                line=doc.line_of(("standard_part",)),
+                path="standard_part",
+                hint="known parts: " + ", ".join(sorted(parts)),
+                code="catalogue.unknown_standard_part",
+                params={"part": theme.standard_part},
+            )
         for fi, first in enumerate(theme.first_level):
             fwhere: YamlPath = ("first_level", fi)
             if first.weight <= 0:
@@ -344,11 +473,11 @@ def load_catalogue(directory: str | Path | None = None, seeds_dir: str | Path | 
                     path=format_path(fwhere),
                     hint="add at least one entry under indicators:",
                 )
-            _check_origin(first.origin, fwhere + ("origin",), doc, seeds, out)
+            _check_origin(first.origin, fwhere + ("origin",), doc, seeds, out, parts)
             for ii, ind in enumerate(first.indicators):
                 iwhere = fwhere + ("indicators", ii)
                 _check_indicator(ind, iwhere, doc, out)
-                _check_origin(ind.origin, iwhere + ("origin",), doc, seeds, out)
+                _check_origin(ind.origin, iwhere + ("origin",), doc, seeds, out, parts)
 
     if place_list is not None:
         codes: dict[str, int] = {}

@@ -28,6 +28,13 @@ def _check_period(value: str) -> str:
 PeriodText = Annotated[str, BeforeValidator(_period_text)]
 
 
+def _number_text(value: object) -> object:
+    # A figure quoted from a document may be written as a bare number in YAML; it is still text.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:g}"
+    return value
+
+
 class Strict(BaseModel):
     """Base for every catalogue model: unknown keys are errors."""
 
@@ -58,7 +65,37 @@ class ProposedOrigin(Strict):
     note: str | None = None
 
 
-Origin = Annotated[ArticleOrigin | InferredOrigin | ProposedOrigin, Field(discriminator="kind")]
+class StandardOrigin(Strict):
+    """Named by the published standard's contents (a part and clause of DB3716/T 68—2024)."""
+
+    kind: Literal["standard"]
+    part: str = Field(min_length=4, description="Part number as published, e.g. DB3716/T 68.6—2024")
+    clause: str = Field(min_length=1, description="Clause of that part, e.g. 5.2")
+    quote: str = Field(min_length=2, description="The heading as the standard prints it")
+    url: str | None = Field(default=None, description="Where the contents were read")
+    note: str | None = None
+
+
+Origin = Annotated[
+    ArticleOrigin | InferredOrigin | ProposedOrigin | StandardOrigin, Field(discriminator="kind")
+]
+
+TARGET_KINDS = ("example", "official", "national", "provincial", "municipal")
+"""`example` is ours; the others carry the authority of a document, which `source` names."""
+
+
+class TargetSource(Strict):
+    """The document that sets a target: what it is, which clause, which year, and the figure it gives."""
+
+    document: str = Field(min_length=2, description="Title, e.g. 《全国社会心理服务体系建设试点工作方案》")
+    issuer: str | None = Field(default=None, description="Who issued it, e.g. 国家卫生健康委等10部门")
+    clause: str = Field(min_length=1, description="Clause, section or page that states the target")
+    year: int = Field(ge=1949, le=2100, description="Year the document was issued")
+    figure: Annotated[str, BeforeValidator(_number_text)] = Field(
+        min_length=1, description="The target as the document words it"
+    )
+    url: str | None = Field(default=None, description="A public address where the text was read")
+    scope: str | None = Field(default=None, description="Whom the target binds, when narrower than all")
 
 
 class PeriodValue(Strict):
@@ -71,9 +108,12 @@ class PeriodValue(Strict):
 
 
 class Target(PeriodValue):
-    """A target value to reach by a period; `example` targets are ours, not the city's."""
+    """A target value to reach by a period; `example` targets are ours, the others cite their document."""
 
-    kind: Literal["official", "example"]
+    kind: Literal["example", "official", "national", "provincial", "municipal"]
+    source: TargetSource | None = Field(
+        default=None, description="Required unless kind is example: document, clause, year and figure"
+    )
     note: str | None = None
 
 
@@ -90,6 +130,7 @@ class Indicator(Strict):
     id: Id
     name_zh: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
     definition: str = Field(min_length=4, description="What is counted, in plain words")
     unit: str = Field(description="One of the controlled units: " + unit_list_text())
     direction: Literal["increase", "decrease", "range"]
@@ -102,6 +143,11 @@ class Indicator(Strict):
     baseline: PeriodValue | None = None
     target: Target | None = None
     milestones: list[PeriodValue] = Field(default_factory=list)
+    sdg_limit: float | None = Field(
+        default=None,
+        description="sdg-build's progress `limit`: a level the value cannot pass (e.g. 100 for a share); "
+        "without a target it narrows the thresholds as the baseline nears it",
+    )
     department: str = Field(min_length=1, description="Responsible department (Chinese name)")
     data_source: str = Field(min_length=1)
     origin: Origin
@@ -133,6 +179,9 @@ class Theme(Strict):
     name_en: str = Field(min_length=1)
     project_zh: str | None = Field(default=None, description="The 五安 project name, e.g. 安身")
     goal_zh: str | None = None
+    standard_part: str | None = Field(
+        default=None, description="The part standard defining this theme, e.g. DB3716/T 68.6—2024"
+    )
     origin: Origin
     first_level: list[FirstLevel]
 
@@ -157,6 +206,9 @@ class SdgThresholds(Strict):
 
     with_target: tuple[float, float, float] = (0.95, 0.6, 0.0)
     without_target: tuple[float, float, float] = (0.015, 0.005, 0.0)
+    limit: float | None = Field(
+        default=None, description="Default sdg-build `limit` for indicators that set no sdg_limit"
+    )
 
 
 class Scoring(Strict):
@@ -177,6 +229,34 @@ class Publication(Strict):
     origin: Origin
 
 
+class StandardPart(Strict):
+    """One part of the published standard."""
+
+    number: int = Field(ge=1, le=99)
+    code: str = Field(min_length=4, description="e.g. DB3716/T 68.6—2024")
+    title_zh: str = Field(min_length=1)
+    title_en: str | None = None
+    theme: Id | None = Field(default=None, description="The catalogue theme this part defines")
+    confirmed: bool = Field(description="True when a public listing of this part itself was read")
+    source: str = Field(min_length=2, description="Where the number and title were read, or how inferred")
+
+
+class Standard(Strict):
+    """The published local standard the indicator system is (DB3716/T 68—2024)."""
+
+    code: str = Field(min_length=4)
+    title_zh: str
+    title_en: str | None = None
+    issuer_zh: str
+    issuer_en: str | None = None
+    published: dt.date
+    in_force: dt.date
+    drafting_zh: str | None = None
+    parts: list[StandardPart] = Field(min_length=1)
+    seed_note: str | None = Field(default=None, description="Where the seed articles misstate it")
+    sources: list[str] = Field(default_factory=list)
+
+
 class Framework(Strict):
     """The general framework (总则): identity, themes in order, scoring defaults."""
 
@@ -188,6 +268,7 @@ class Framework(Strict):
     version: str
     publication: Publication
     structure_zh: str | None = None
+    standard: Standard | None = None
     default_place: str = Field(pattern=r"^\d{6}$")
     themes: list[ThemeRef] = Field(min_length=1)
     scoring: Scoring = Scoring()

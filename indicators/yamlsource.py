@@ -142,7 +142,7 @@ def _friendly(err: dict[str, Any]) -> str:
         return f"required key '{field_name}' is missing"
     if kind == "union_tag_invalid":
         tag = err.get("ctx", {}).get("tag")
-        return f"origin kind must be article, inferred or proposed (got {tag!r})"
+        return f"origin kind must be article, inferred, proposed or standard (got {tag!r})"
     given = err.get("input")
     shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
     msg = str(err["msg"]).removeprefix("Value error, ")

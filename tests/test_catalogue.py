@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -54,10 +55,27 @@ def test_first_level_indicators_are_the_ones_article_003_names(catalogue: Catalo
     assert names["health"] == ["医疗卫生", "医保服务体系", "全民健身"]
 
 
-def test_peace_first_level_indicators_are_marked_as_inference(catalogue: Catalogue):
+def test_peace_follows_part_6s_contents_and_marks_what_is_inferred(catalogue: Catalogue):
     peace = catalogue.theme("peace")
     assert len(peace.first_level) == 3
-    assert all(f.origin.kind == "inferred" for f in peace.first_level)
+    kinds = {f.name_zh: f.origin.kind for f in peace.first_level}
+    assert kinds == {
+        "社会心理服务体系建设": "standard",
+        "社会心理服务内容": "standard",
+        "矛盾纠纷化解": "inferred",
+    }
+    for first in peace.first_level:
+        if first.origin.kind == "standard":
+            assert first.origin.part == "DB3716/T 68.6—2024" and first.origin.clause
+    networks = {
+        i.origin.quote for f in peace.first_level for i in f.indicators if i.origin.kind == "standard"
+    }
+    assert {
+        "基层社会心理服务平台",
+        "学生社会心理服务网络",
+        "职工社会心理服务网络",
+        "医疗机构社会心理服务网络",
+    } <= networks
 
 
 def test_every_first_level_has_at_least_three_second_level(catalogue: Catalogue):
@@ -65,9 +83,108 @@ def test_every_first_level_has_at_least_three_second_level(catalogue: Catalogue)
     assert thin == {}
 
 
-def test_targets_we_set_are_examples_not_official(catalogue: Catalogue):
-    kinds = {i.target.kind for i in catalogue.indicators.values() if i.target is not None}
-    assert kinds == {"example"}
+def test_every_target_is_an_example_or_names_the_document_that_sets_it(catalogue: Catalogue):
+    for ind in catalogue.indicators.values():
+        if ind.target is None:
+            continue
+        if ind.target.kind == "example":
+            assert ind.target.source is None, ind.id
+            continue
+        src = ind.target.source
+        assert src is not None, ind.id
+        # Document, clause and year are what a reader checks; the figure is the target as worded there.
+        assert src.document.startswith("《") and src.clause.strip() and 1949 < src.year <= 2030, ind.id
+        assert src.figure.strip() and src.url, ind.id
+
+
+def test_national_targets_are_the_pilot_plan_and_healthy_china_figures(catalogue: Catalogue):
+    national = {
+        i.id: i.target for i in catalogue.indicators.values() if i.target and i.target.kind == "national"
+    }
+    assert national["community_psych_room_coverage"].value == 80.0
+    assert national["psychiatric_hospital_psych_clinic_share"].value == 100.0
+    assert national["general_hospital_psych_clinic_share"].value == 40.0
+    assert (national["mental_health_literacy"].value, national["mental_health_literacy"].period) == (
+        30.0,
+        "2030",
+    )
+    assert "试点" in national["community_psych_room_coverage"].source.document
+
+
+# The seed's slip, as a fact: "15 part standards" (15个部分标准, 15 part standards, fifteen parts).
+_FIFTEEN = re.compile(r"15\s*个?\s*部分标准|15\s+part[- ]standards|fifteen\s+part", re.IGNORECASE)
+
+
+def _text_files() -> list[Path]:
+    files = [PROJECT_DIR / "README.md", *sorted((PROJECT_DIR / "docs").glob("*.md"))]
+    files += sorted(DEFINITIONS_DIR.glob("*.yaml"))
+    files += sorted((PROJECT_DIR / "tests" / "fixtures").glob("catalogue_*/*.yaml"))
+    files += sorted((PROJECT_DIR / "dashboard" / "locales").glob("*.yaml"))
+    return files
+
+
+def test_the_seeds_fifteen_part_standards_appears_nowhere_as_a_fact(catalogue: Catalogue):
+    claims = []
+    for path in _text_files():
+        for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            # Quoting the seed to say it is a slip is allowed; stating it is not.
+            if _FIFTEEN.search(line) and "slip" not in line:
+                claims.append(f"{path.relative_to(PROJECT_DIR)}:{no}: {line.strip()}")
+    assert claims == []
+    std = catalogue.framework.standard
+    assert std is not None and _FIFTEEN.search(std.seed_note or "") and "slip" in std.seed_note
+    assert "15" not in (catalogue.framework.structure_zh or "").replace("158", "")
+
+
+def test_the_standard_has_six_parts_and_each_theme_names_its_part(catalogue: Catalogue):
+    std = catalogue.framework.standard
+    assert std is not None
+    assert (std.code, std.issuer_zh) == ("DB3716/T 68—2024", "滨州市市场监督管理局")
+    assert (std.published.isoformat(), std.in_force.isoformat()) == ("2024-03-20", "2024-04-20")
+    assert [p.number for p in std.parts] == [1, 2, 3, 4, 5, 6]
+    assert [p.code for p in std.parts] == [f"DB3716/T 68.{n}—2024" for n in range(1, 7)]
+    by_theme = {p.theme: p for p in std.parts if p.theme}
+    assert {t.id: t.standard_part for t in catalogue.themes} == {k: v.code for k, v in by_theme.items()}
+    assert by_theme["peace"].confirmed and by_theme["peace"].title_zh == "第6部分：安心"
+
+
+def test_a_theme_naming_an_unknown_part_is_a_located_error(tmp_path: Path):
+    target = tmp_path / "definitions"
+    shutil.copytree(DEFINITIONS_DIR, target)
+    peace = target / "peace.yaml"
+    text = peace.read_text(encoding="utf-8")
+    peace.write_text(text.replace("standard_part: DB3716/T 68.6—2024", "standard_part: DB3716/T 68.7—2024"))
+    line = next(i for i, ln in enumerate(peace.read_text().splitlines(), 1) if ln.startswith("standard_part"))
+    problems = problems_as_text(target)
+    assert problems == [
+        f"peace.yaml:{line}: standard_part: standard_part 'DB3716/T 68.7—2024' is not one of framework.yaml's "
+        "standard parts (hint: known parts: " + ", ".join(f"DB3716/T 68.{n}—2024" for n in range(1, 7)) + ")"
+    ]
+
+
+def test_a_national_target_without_its_source_is_refused_at_its_line(tmp_path: Path):
+    target = tmp_path / "definitions"
+    shutil.copytree(DEFINITIONS_DIR, target)
+    health = target / "health.yaml"
+    lines = health.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, ln in enumerate(lines) if "target: {value: 36.0, period: 2027, kind: example}" in ln)
+    lines[at] = lines[at].replace("kind: example", "kind: provincial")
+    health.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli("validate", "--definitions", str(target))
+    assert result.returncode == 1
+    assert (
+        f"health.yaml:{at + 1}: first_level[0].indicators[0].target.kind: target kind 'provincial' needs its source"
+        in result.stderr
+    )
+
+
+def test_every_indicator_has_aliases_and_validate_counts_them():
+    summary = json.loads(run_cli("validate", "--json").stdout)
+    assert summary["with_aliases"] == summary["second_level"]
+    kinds = summary["targets_by_kind"]
+    assert set(kinds) == {"example", "official", "national", "provincial", "municipal"}
+    assert sum(kinds.values()) == summary["with_target"]
+    assert kinds["national"] >= 4
 
 
 @pytest.mark.parametrize(

@@ -166,3 +166,17 @@ def test_cli_reports_unknown_place_and_indicator_and_writes_nothing(tmp_path: Pa
     assert done.returncode == 1
     assert "unknown indicator 'no_such'" in done.stderr and "unknown place code '999999'" in done.stderr
     assert not out.exists()
+
+
+def test_the_pack_names_the_standard_its_parts_and_target_documents(pack, files, catalogue) -> None:
+    assert "依据 DB3716/T 68—2024" in pack.subtitle
+    text = "\n".join(pack.sources)
+    assert "DB3716/T 68—2024" in text and "滨州市市场监督管理局" in text and "2024-04-20 实施" in text
+    assert "平安 DB3716/T 68.2—2024" in text and "健康 DB3716/T 68.5—2024" in text
+    # health's 经常参加体育锻炼人数比例 carries a national target: its document is named, and counted in the notes.
+    assert "《国务院关于实施健康中国行动的意见》（2019）" in text
+    assert any("国家目标 1 项" in n for n in pack.notes)
+    deck = Presentation(io.BytesIO(files.pptx))
+    texts = [slide_texts(s) for s in deck.slides]
+    assert "DB3716/T 68—2024" in texts[0]
+    assert any("部分标准：" in t and "DB3716/T 68.5—2024" in t for t in texts)

@@ -7,6 +7,7 @@ import ast
 import pytest
 
 from dashboard.i18n import load_locale, translate
+from indicators.models import TARGET_KINDS
 from indicators.paths import PROJECT_DIR
 from indicators.scoring.progress import STATUSES
 from indicators.scoring.sdg_progress import SDG_STATUSES
@@ -52,8 +53,9 @@ def test_every_key_written_in_the_code_exists_in_both_files():
         ("source_kind.", ("article", "form", "import", "county_rollup")),
         ("frequency.", ("year", "quarter", "month")),
         ("direction.", ("increase", "decrease", "range")),
-        ("origin.", ("article", "inferred", "proposed")),
-        ("origin_short.", ("article", "inferred", "proposed")),
+        ("origin.", ("article", "inferred", "proposed", "standard")),
+        ("origin_short.", ("article", "inferred", "proposed", "standard")),
+        ("standard.target_kind.", TARGET_KINDS),
         ("trend.", ("improving", "worsening", "unchanged")),
         ("import.kind_", ("new", "changed", "unchanged", "errors")),
     ],

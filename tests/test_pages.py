@@ -329,3 +329,44 @@ def test_no_page_relies_on_streamlit_magic():
         for path in sorted((PROJECT_DIR / "dashboard").rglob("*.py"))
     }
     assert {name: lines for name, lines in found.items() if lines} == {}
+
+
+def test_the_overview_names_the_standard_and_a_theme_page_its_part(monkeypatch, article_url):
+    monkeypatch.setenv("XINAN_DB_URL", article_url)
+    at = _open(_app("zh"), "overview")
+    captions = [c.value for c in at.caption]
+    assert any(
+        "DB3716/T 68—2024" in c and "滨州市市场监督管理局" in c and "2024-04-20" in c for c in captions
+    )
+    _open(at, "theme")
+    at.button_group(key="theme_choice").set_value("peace").run()
+    assert any("DB3716/T 68.6—2024" in c.value and "第6部分：安心" in c.value for c in at.caption)
+    # A part whose number was read from part 6 and the articles' order says so.
+    at.button_group(key="theme_choice").set_value("safety").run()
+    part = [c.value for c in at.caption if "DB3716/T 68.2—2024" in c.value]
+    assert len(part) == 1 and "推定" in part[0]
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert any("Part standard for this theme: DB3716/T 68.2—2024" in c.value for c in at.caption)
+
+
+def test_a_national_target_is_labelled_with_its_document_and_clause(monkeypatch, article_url):
+    monkeypatch.setenv("XINAN_DB_URL", article_url)
+    at = _app("zh")
+    at.session_state["indicator_choice"] = "community_psych_room_coverage"
+    _open(at, "indicator")
+    text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "80 %（2021） · 国家目标" in text or "80%（2021） · 国家目标" in text
+    assert "《全国社会心理服务体系建设试点2021年重点工作任务》" in text and "（五）" in text
+    assert "示例目标" not in text
+    assert "标准出处：DB3716/T 68.6—2024 第 5.2 条" in text
+    assert "None" not in text  # a standard heading has no article to name
+
+
+def test_the_entry_pickers_labels_carry_the_aliases_staff_type(editor_url):
+    at = _sign_in(_app())
+    _open(at, "entry")
+    at.selectbox(key="entry_theme").set_value("habitat").run()
+    picker = at.selectbox(key="entry_indicator")
+    # The selectbox filters on its labels, so an alias in the label is an alias staff can type.
+    labels = picker.options  # AppTest holds the formatted labels, as the browser shows them
+    assert any("适老化改造户数" in lab and "居家适老化改造" in lab for lab in labels)

@@ -179,3 +179,106 @@ def test_comparison_place_is_measured_without_the_city_target():
     assert not r.target_applies
     assert r.sdg_value == pytest.approx(1.1**0.2 - 1)
     assert r.status == "substantial"
+
+
+# ---------------------------------------------------------------- sdg-build's `limit`
+
+
+def _sdg_build_no_target(base: float, current: float, years: float, limit: float | None, direction: int = 1):
+    """sdg-build's method 1 with `limit`, transcribed from sdg/ProgressMeasure.py (open-sdg/sdg-build,
+    SeriesProgress.get_progress_thresholds, methodology_1, get_progress_status, get_score) as the oracle."""
+    thresholds = {"high": 0.015, "med": 0.005, "low": 0.0}
+    coeff = 1.0
+    if limit is not None:
+        b, lim, a = abs(base), abs(limit), 4.44
+        if b >= 2 * lim:
+            coeff = 1
+        elif b <= lim:
+            coeff = 1 - (b / lim) ** a
+        else:
+            coeff = 1 - ((2 * lim - b) / lim) ** a
+        thresholds = {k: v * coeff for k, v in thresholds.items()}
+    sign = -1 if base < 0 else 1
+    value = sign * direction * ((current / base) ** (1 / years) - 1)
+    if value >= thresholds["high"]:
+        status = "substantial"
+    elif value >= thresholds["med"]:
+        status = "moderate"
+    elif value >= thresholds["low"]:
+        status = "limited"
+    else:
+        status = "deterioration"
+    if value < thresholds["low"]:
+        score = max(125 * value - 2.5, -5)
+    elif coeff == 0:
+        score = 5
+    elif value >= thresholds["high"]:
+        score = min(500 * value / coeff - 5, 5)
+    elif value >= thresholds["med"]:
+        score = 250 * value / coeff - 1.25
+    else:
+        score = 500 * value / coeff - 2.5
+    return value, coeff, status, score
+
+
+def test_worked_example_a_share_near_its_limit_of_100():
+    # Baseline 90 % in 2020, limit 100, no target; 92 % in 2025. CAGR_o = (92/90)^(1/5) − 1 = 0.0044055.
+    # Without a limit that is below med 0.005 → limited. With it, c = 1 − 0.9^4.44 = 0.373622, so the
+    # thresholds shrink to high 0.0056043, med 0.0018681 → moderate; score 250 · 0.0044055/0.373622 − 1.25
+    # = 1.6978 (docs/scoring.md).
+    ind = indicator(baseline=(90, "2020"), sdg_limit=100)
+    r = row(sdg([ind], [("ind_a", CITY, "2025", 92.0)]))
+    assert r.sdg_value == pytest.approx(0.0044055, abs=1e-7)
+    assert r.sdg_coefficient == pytest.approx(0.373622, abs=1e-6)
+    assert r.status == "moderate"
+    assert r.sdg_score == pytest.approx(1.6978, abs=1e-4)
+    plain = row(sdg([indicator(baseline=(90, "2020"))], [("ind_a", CITY, "2025", 92.0)]))
+    assert plain.status == "limited" and math.isnan(plain.sdg_coefficient)
+
+
+@pytest.mark.parametrize(
+    ("base", "current", "limit", "direction"),
+    [
+        (90.0, 92.0, 100.0, "increase"),  # below the limit
+        (150.0, 155.0, 100.0, "increase"),  # between limit and 2·limit
+        (250.0, 260.0, 100.0, "increase"),  # at or past 2·limit: coefficient 1
+        (12.0, 11.0, 10.0, "decrease"),  # a rate heading down toward a floor of 10
+        (90.0, 88.0, 100.0, "increase"),  # moving away: deterioration, unscaled slope below low
+        (99.0, 99.5, 100.0, "increase"),  # c = 0.0436: tiny growth is substantial
+    ],
+)
+def test_limit_matches_sdg_builds_formula(base, current, limit, direction):
+    d = 1 if direction == "increase" else -1
+    value, coeff, status, score = _sdg_build_no_target(base, current, 5, limit, d)
+    ind = indicator(direction=direction, baseline=(base, "2020"), sdg_limit=limit)
+    r = row(sdg([ind], [("ind_a", CITY, "2025", current)]))
+    assert r.sdg_value == pytest.approx(value, abs=1e-9)
+    assert r.sdg_coefficient == pytest.approx(coeff, abs=1e-9)
+    assert r.status == status
+    assert r.sdg_score == pytest.approx(score, abs=1e-6)
+
+
+def test_a_baseline_at_the_limit_scores_5_when_it_holds_and_deteriorates_when_it_falls():
+    # c = 0: any non-negative growth is substantial (sdg-build: coefficient 0 → score 5).
+    held = row(sdg([indicator(baseline=(100, "2020"), sdg_limit=100)], [("ind_a", CITY, "2025", 100.0)]))
+    assert (held.sdg_coefficient, held.status, held.sdg_score) == (0.0, "substantial", 5.0)
+    fell = row(sdg([indicator(baseline=(100, "2020"), sdg_limit=100)], [("ind_a", CITY, "2025", 99.0)]))
+    assert fell.status == "deterioration"
+
+
+def test_a_limit_is_ignored_when_there_is_a_target_and_the_framework_default_applies_otherwise():
+    with_target = indicator(baseline=(90, "2020"), target=(95, "2030"), sdg_limit=100)
+    r = row(sdg([with_target], [("ind_a", CITY, "2025", 92.0)]))
+    assert math.isnan(r.sdg_limit) and math.isnan(r.sdg_coefficient)
+    # No sdg_limit on the indicator: framework.scoring.sdg.limit is the default.
+    from indicators.models import Scoring
+
+    cat = catalogue([indicator(baseline=(90, "2020"))], scoring=Scoring(sdg=SdgThresholds(limit=100)))
+    r = row(score(observations([("ind_a", CITY, "2025", 92.0)]), cat, method="sdg_progress").indicators)
+    assert r.sdg_limit == 100 and r.status == "moderate"
+    # An indicator's own limit wins over the default.
+    cat = catalogue(
+        [indicator(baseline=(90, "2020"), sdg_limit=1000)], scoring=Scoring(sdg=SdgThresholds(limit=100))
+    )
+    r = row(score(observations([("ind_a", CITY, "2025", 92.0)]), cat, method="sdg_progress").indicators)
+    assert r.sdg_limit == 1000 and r.sdg_coefficient == pytest.approx(1 - 0.09**4.44)

@@ -177,6 +177,29 @@ def _source_of(catalogue: Catalogue, indicator_ids: Sequence[str]) -> str:
     return "；".join(pairs) or "心安城市指标库"
 
 
+# Chinese-only pack: the authority a target carries, written beside it as the app does.
+TARGET_KIND_ZH = {
+    "official": "官方目标",
+    "national": "国家目标",
+    "provincial": "省级目标",
+    "municipal": "市级目标",
+}
+
+
+def _kind_mark(kind: object) -> str:
+    return f"　{TARGET_KIND_ZH[kind]}" if kind in TARGET_KIND_ZH else ""
+
+
+def _standard_zh(catalogue: Catalogue) -> str | None:
+    std = catalogue.framework.standard
+    if std is None:
+        return None
+    return (
+        f"滨州市地方标准 {std.code} {std.title_zh}，{std.issuer_zh} {std.published:%Y-%m-%d} 发布、"
+        f"{std.in_force:%Y-%m-%d} 实施，共 {len(std.parts)} 个部分"
+    )
+
+
 def _behind_rows(catalogue: Catalogue, rows: pd.DataFrame) -> list[BehindRow]:
     behind = rows[rows["status"].isin(BEHIND) & rows["target_applies"].astype(bool)].copy()
     behind["_rank"] = behind["status"].map({"off_track": 0, "at_risk": 1})
@@ -194,7 +217,7 @@ def _behind_rows(catalogue: Catalogue, rows: pd.DataFrame) -> list[BehindRow]:
                 indicator_id=r.indicator_id,
                 name=ind.name_zh,
                 latest=f"{_fmt(r.value, ind.unit)}（{r.period}）",
-                target=target + ("　示例" if example else ""),
+                target=target + ("　示例" if example else _kind_mark(r.target_kind)),
                 progress=f"{_fmt(r.progress)}% / 应达 {_fmt(r.expected)}%",
                 status=STATUS_ZH.get(r.status, r.status),
                 department=ind.department,
@@ -353,7 +376,8 @@ def build_pack(
     chosen = [i for t in theme_ids for i in catalogue.indicators if catalogue.theme_of[i] == t]
     return Pack(
         title=f"{place.name_zh}“心安城市”建设指标进展简报",
-        subtitle=f"{when} · {'、'.join(s.name for s in sections)}",
+        subtitle=f"{when} · {'、'.join(s.name for s in sections)}"
+        + (f" · 依据 {catalogue.framework.standard.code}" if catalogue.framework.standard else ""),
         place_code=place_code,
         place_name=place.name_zh,
         period=period,
@@ -372,10 +396,30 @@ def _sources(
     catalogue: Catalogue, indicator_ids: list[str], obs: pd.DataFrame, place_code: str, version: str | None
 ) -> list[str]:
     fw = catalogue.framework
+    standard = _standard_zh(catalogue)
     lines = [
         f"指标体系：{fw.publication.title_zh}，{fw.issuing_body_zh}，"
         f"{fw.publication.date.year}年{fw.publication.date.month}月发布（{fw.publication.event_zh}）。"
     ]
+    if standard:
+        lines.append(f"标准：{standard}。")
+        themes = {catalogue.theme_of[i] for i in indicator_ids}
+        parts = [
+            f"{th.name_zh} {th.standard_part}"
+            for th in catalogue.themes
+            if th.id in themes and th.standard_part is not None
+        ]
+        if parts:
+            lines.append("部分标准：" + "；".join(parts))
+    targets = sorted(
+        {
+            f"{ind.target.source.document}（{ind.target.source.year}）"
+            for ind in (catalogue.indicators[i] for i in indicator_ids)
+            if ind.target is not None and ind.target.source is not None
+        }
+    )
+    if targets:
+        lines.append("目标依据：" + "；".join(targets))
     by_department: dict[str, list[str]] = {}
     for ind_id in indicator_ids:
         ind = catalogue.indicators[ind_id]
@@ -417,6 +461,14 @@ def _notes(catalogue: Catalogue, indicator_ids: list[str], inds: pd.DataFrame) -
         notes.append(
             f"{n_proposed} 项二级指标为团队建议：文章未公布158项官方二级指标，正式指标确定后在目录中替换。"
         )
+    by_kind: dict[str, int] = {}
+    for i in indicator_ids:
+        tgt = catalogue.indicators[i].target
+        if tgt is not None and tgt.kind in TARGET_KIND_ZH:
+            by_kind[tgt.kind] = by_kind.get(tgt.kind, 0) + 1
+    if by_kind:
+        counted = "、".join(f"{TARGET_KIND_ZH[k]} {n} 项" for k, n in by_kind.items())
+        notes.append(f"有依据的目标：{counted}，出处（文件、条款、年份）见“数据来源”页。")
     notes.append("得分为各指标目标完成进度（0–100）的加权平均，只计有数据且有目标的指标；覆盖率即其占比。")
     return notes
 

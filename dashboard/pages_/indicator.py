@@ -46,7 +46,7 @@ labels = figures.SeriesLabels(
     observed=t("indicator.observed", place=place_name),
     target_path=t("indicator.target_path"),
     milestone=t("indicator.milestone"),
-    target=t("common.example_target") if ind.target and ind.target.kind == "example" else t("common.target"),
+    target=tables.target_kind_label(ind.target.kind) if ind.target else t("common.target"),
     baseline=t("common.baseline"),
     period=t("common.period"),
     value=t("common.value"),
@@ -178,6 +178,11 @@ with about[0]:
     st.markdown(f"**{t('indicator.data_source')}** {ind.data_source}")
     st.markdown(f"**{t('indicator.direction')}** {t('direction.' + ind.direction)}")
     st.markdown(f"**{t('common.target')}** {tables.target_text(ind)}")
+    target_source = tables.target_source_text(ind)
+    if target_source:
+        st.caption(target_source)
+    if ind.aliases:
+        st.markdown(f"**{t('standard.aliases')}** {'、'.join(ind.aliases)}")
 with about[1]:
     origin = ind.origin
     st.markdown(f"**{t('indicator.origin')}** {t('origin.' + origin.kind)}")
@@ -185,8 +190,11 @@ with about[1]:
     if quote:
         st.markdown(f"> {quote}")
         seed = getattr(origin, "seed", None)
-        article = data.article_title(seed) if seed else None
-        st.caption(t("indicator.origin_article", article=article or seed))
+        if seed:  # a heading quoted from the standard has no article
+            st.caption(t("indicator.origin_article", article=data.article_title(seed) or seed))
+    part = getattr(origin, "part", None)
+    if part:
+        st.caption(t("standard.origin_clause", part=part, clause=origin.clause))
     note = getattr(origin, "note", None)
     if note:
         st.caption(note)

@@ -12,6 +12,9 @@ catalogue = data.catalogue()
 place = layout.place()
 place_name = name_of(catalogue.place_by_code[place])
 layout.header("overview.title", t("overview.caption", place=place_name))
+standard_line = tables.standard_text(catalogue)
+if standard_line:
+    st.caption(standard_line)
 
 summary = data.rollup(place)
 themes = summary.themes

@@ -26,6 +26,9 @@ theme_id = theme_id or theme_ids[index]
 theme = catalogue.theme(theme_id)
 if theme.goal_zh:
     st.caption(f"{theme.project_zh or ''} · {theme.goal_zh}")
+part = tables.standard_part_text(catalogue, theme)
+if part:
+    st.caption(part)
 
 status_labels = tables.status_labels()
 shown_statuses = list(tables.ALL_STATUSES if data.scores().method == "sdg_progress" else tables.STATUSES)
@@ -42,7 +45,7 @@ sparks = data.sparklines(place)
 summary = data.rollup(place)
 for first in theme.first_level:
     score = summary.first_level_score(first.id)
-    mark = f"（{t('common.inferred')}）" if first.origin.kind == "inferred" else ""
+    mark = f"（{t('origin_short.' + first.origin.kind)}）" if first.origin.kind != "article" else ""
     heading = f"{name_of(first)}{mark}"
     if score is not None:
         heading += f" · {t('common.score')} {score:.1f}"

@@ -34,6 +34,7 @@ PARAM_COLUMNS = [
     "target_kind",
     "milestone_ends",
     "milestone_fracs",
+    "sdg_limit",
 ]
 
 
@@ -117,6 +118,7 @@ def indicator_params(catalogue: Catalogue) -> pd.DataFrame:
                         "target_kind": tgt.kind if tgt else None,
                         "milestone_ends": ends,
                         "milestone_fracs": fracs,
+                        "sdg_limit": ind.sdg_limit if ind.sdg_limit is not None else np.nan,
                     }
                 )
     return pd.DataFrame(rows, columns=PARAM_COLUMNS)

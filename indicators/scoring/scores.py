@@ -46,6 +46,8 @@ INDICATOR_COLUMNS = [
     "sdg_value",
     "sdg_status",
     "sdg_score",
+    "sdg_limit",
+    "sdg_coefficient",
     "method",
     "status",
     "score",

@@ -5,6 +5,12 @@ Observed compound annual growth from the baseline to the latest value:
 With a target x* at t*, the growth the target requires:
     CAGR_r = (x* / x_0) ** (1 / (t* - t_0)) - 1,   progress value = s · d · CAGR_o / |CAGR_r|
 Without a target:   progress value = s · d · CAGR_o
+With a `limit` L (sdg-build's option; per indicator `sdg_limit`, else `framework.scoring.sdg.limit`) and no
+target, the no-target thresholds are multiplied by a coefficient that falls to 0 as the baseline x₀ nears L:
+    c = 1 − (|x₀|/|L|)^4.44          when |x₀| ≤ |L|
+    c = 1 − ((2|L| − |x₀|)/|L|)^4.44 when |L| < |x₀| < 2|L|,      c = 1 when |x₀| ≥ 2|L|
+(sdg-build `SeriesProgress.get_progress_thresholds`); the score divides a non-negative value by c
+(`get_score`, coefficient 0 → 5). A limit is ignored when there is a target, as in sdg-build.
 where d = +1 to increase, -1 to decrease, and s = -1 when the baseline is negative. The status is
 `target_achieved` when the latest value meets the target (checked first), otherwise by thresholds
 (high, med, low): ≥ high substantial, ≥ med moderate, ≥ low limited, below low deterioration. Defaults
@@ -33,6 +39,20 @@ SDG_STATUSES = (
 
 # sdg-build replaces a zero baseline or target by this to avoid dividing by zero.
 _ZERO_STANDIN = 0.001
+# sdg-build's exponent of the limit coefficient (get_progress_thresholds: a = 4.44).
+_LIMIT_EXPONENT = 4.44
+
+
+def limit_coefficient(base: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Return sdg-build's threshold coefficient for baselines near a limit (1 where no limit is set)."""
+    b, lim = np.abs(base), np.abs(limit)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        near = np.where(
+            b <= lim, 1.0 - (b / lim) ** _LIMIT_EXPONENT, 1.0 - ((2 * lim - b) / lim) ** _LIMIT_EXPONENT
+        )
+    # Checked first in sdg-build so that a zero baseline with a zero limit gives 1, not 0/0.
+    coeff = np.where(b >= 2 * lim, 1.0, near)
+    return np.where(np.isnan(limit) | np.isnan(base), 1.0, coeff)
 
 
 def _cagr(current: np.ndarray, base: np.ndarray, years: np.ndarray) -> np.ndarray:
@@ -76,7 +96,7 @@ def sdg_status(
 
 
 def sdg_progress(frame: pd.DataFrame, thresholds: SdgThresholds) -> pd.DataFrame:
-    """Add cagr_observed, cagr_required, sdg_value, sdg_status and sdg_score to a latest_values() frame."""
+    """Add cagr_observed, cagr_required, sdg_value, sdg_status, sdg_score, sdg_limit, sdg_coefficient."""
     out = frame
     v = out["value"].to_numpy(dtype=float)
     b = out["baseline_value"].to_numpy(dtype=float)
@@ -118,8 +138,20 @@ def sdg_progress(frame: pd.DataFrame, thresholds: SdgThresholds) -> pd.DataFrame
     value = np.where(with_target, ratio, s * d * cagr_o)
     value = np.where(measurable, value, np.nan)
 
-    status = np.where(has_data, sdg_status(value, with_target, achieved, thresholds), "no_data")
-    score = sdg_score(np.where(np.isinf(value), np.sign(value) * 1e9, value), with_target, thresholds)
+    # sdg-build's `limit`: without a target, thresholds shrink by c as the baseline nears the limit.
+    # Comparing v with c·thresholds equals comparing v/c with the thresholds (for v ≥ c·low), and the
+    # score lines take v/c there (get_score); below, sdg-build leaves v as it is.
+    own = out["sdg_limit"].to_numpy(dtype=float) if "sdg_limit" in out else np.full(len(out), np.nan)
+    limit = np.where(np.isnan(own), np.nan if thresholds.limit is None else thresholds.limit, own)
+    limit = np.where(with_target, np.nan, limit)
+    coeff = limit_coefficient(b, limit)  # sdg-build takes the raw base value here, before its 0.001 stand-in
+    low_c = thresholds.without_target[2] * coeff
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scaled = np.where(coeff > 0, value / coeff, np.inf)
+    judged = np.where(~with_target & (value >= low_c), scaled, value)
+
+    status = np.where(has_data, sdg_status(judged, with_target, achieved, thresholds), "no_data")
+    score = sdg_score(np.where(np.isinf(judged), np.sign(judged) * 1e9, judged), with_target, thresholds)
     score = np.where(achieved, 5.0, score)
     out["cagr_observed"] = cagr_o
     out["cagr_required"] = cagr_r
@@ -127,4 +159,6 @@ def sdg_progress(frame: pd.DataFrame, thresholds: SdgThresholds) -> pd.DataFrame
     out["sdg_value"] = np.where(np.isinf(value), np.nan, value)
     out["sdg_status"] = status
     out["sdg_score"] = score
+    out["sdg_limit"] = limit
+    out["sdg_coefficient"] = np.where(np.isnan(limit), np.nan, coeff)
     return out
