@@ -27,6 +27,7 @@ class InitReport:
     added: int
     unchanged: int
     kept_staff_changes: int
+    documents_added: int = 0
 
 
 def _article_module() -> Any:
@@ -88,9 +89,12 @@ def load_metrics(store: Store, metrics: Sequence[ArticleMetric]) -> tuple[int, i
 
 
 def initialise(store: Store, metrics: Sequence[ArticleMetric] | None = None) -> InitReport:
-    """Load the article figures into an opened (hence migrated) store; safe to run again."""
+    """Load the seed documents and the article figures into an opened (hence migrated) store; safe to run again."""
+    from indicators.documents import load_seed_documents
+
+    documents_added, _ = load_seed_documents(store)
     found = metrics if metrics is not None else article_metrics(store)
     if found is None:
-        return InitReport(store.schema_revision, False, 0, 0, 0)
+        return InitReport(store.schema_revision, False, 0, 0, 0, documents_added)
     added, unchanged, kept = load_metrics(store, found)
-    return InitReport(store.schema_revision, True, added, unchanged, kept)
+    return InitReport(store.schema_revision, True, added, unchanged, kept, documents_added)
