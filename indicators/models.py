@@ -90,6 +90,7 @@ class Indicator(Strict):
     id: Id
     name_zh: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
     definition: str = Field(min_length=4, description="What is counted, in plain words")
     unit: str = Field(description="One of the controlled units: " + unit_list_text())
     direction: Literal["increase", "decrease", "range"]

@@ -67,7 +67,7 @@ def _bigrams(text: str) -> set[str]:
 
 
 def _terms(indicator: Indicator, extra: Mapping[str, Sequence[str]]) -> list[str]:
-    aliases = list(getattr(indicator, "aliases", []) or [])
+    aliases = list(indicator.aliases)
     aliases += [a for a in extra.get(indicator.id, ()) if a not in aliases]
     # The name without its bracketed part too: 乡镇（街道）社工站数量 is written 乡镇社工站.
     plain = re.sub(r"[（(][^）)]*[）)]", "", indicator.name_zh)
@@ -252,3 +252,59 @@ def save_fields(document_id: int, document_title: str, proposal: Proposal) -> di
         "quote": proposal.sentence,
         "quote_offset": proposal.finding.offset,
     }
+
+
+def figure_rows(
+    proposals: Sequence[Proposal],
+    reviews: Mapping[int, object],
+    curated: Sequence[object] = (),
+) -> list[dict[str, object]]:
+    """Return every figure of a document with what became of it: accepted, skipped, curated or open.
+
+    `reviews` maps a figure's offset to its latest Review; `curated` are the article metrics of a seed file.
+    """
+    rows = []
+    for p in proposals:
+        f = p.finding
+        row: dict[str, object] = {
+            "start": f.offset,
+            "end": f.offset + len(f.text),
+            "text": f.text,
+            "value": f.value,
+            "unit": f.unit,
+            "qualifier": f.qualifier,
+            "quote": p.sentence,
+            "status": "open",
+            "indicator_id": None,
+            "place_code": None,
+            "period": None,
+            "proposed": p.indicator_id,
+        }
+        review = reviews.get(f.offset)
+        metric = next((m for m in curated if _curated_is(f, m)), None)
+        if review is not None:
+            row["status"] = review.decision
+            if row["status"] == "accepted":
+                row["indicator_id"] = review.indicator_id
+                row["place_code"] = review.place_code
+                row["period"] = review.period
+        elif metric is not None:
+            row.update(
+                status="curated",
+                indicator_id=metric.indicator,
+                place_code=metric.place,
+                period=str(metric.period),
+            )
+        rows.append(row)
+    return rows
+
+
+def _curated_is(finding: Finding, metric: object) -> bool:
+    # The curated figure (data/article_metrics.yaml) is this one when the value agrees and the quote holds it.
+    from indicators.text import squash
+
+    value = float(metric.value)
+    if abs(finding.value - value) > 1e-9 * max(1.0, abs(value)):
+        return False
+    said, quoted = squash(finding.text), squash(metric.quote)
+    return said in quoted or quoted in squash(finding.quote)
