@@ -575,7 +575,7 @@ def document_figures(doc: Any) -> pd.DataFrame:
     reviews = {offset: r for (doc_id, offset), r in reviews_of(store(), [doc.id]).items() if doc_id == doc.id}
     curated = [m for m in _metrics() if doc.file_name and m.seed == doc.file_name]
     columns = ["start", "end", "text", "value", "unit", "qualifier", "quote", "status", "indicator_id"]
-    columns += ["place_code", "period", "proposed"]
+    columns += ["place_code", "period", "proposed", "stored_value"]
     return pd.DataFrame(figure_rows(proposals(doc), reviews, curated), columns=columns)
 
 
@@ -615,3 +615,10 @@ def review_figure(
     except IndicatorsError as exc:
         return list(exc.problems)
     return []
+
+
+def quoted_values(ind_id: str) -> list[Any]:
+    """Return the indicator's current values read from documents, each with its sentence."""
+    from indicators.documents import quoted_values as _quoted
+
+    return _quoted(store(), ind_id)

@@ -28,10 +28,15 @@ def figures_table(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     for row in frame.to_dict("records"):
         fed = _fed(row, catalogue)
         place = catalogue.place_by_code.get(row["place_code"]) if fed and row.get("place_code") else None
+        value = value_text(row["value"], row["unit"], row["qualifier"])
+        if fed and not is_missing(row.get("stored_value")):
+            # What was stored, in the indicator's unit: the editor may have corrected the figure.
+            ind = catalogue.indicators[row["indicator_id"]]
+            value = value_text(row["stored_value"], ind.unit, row["qualifier"])
         rows.append(
             {
                 t("col.as_written"): squash(row["text"]),
-                t("col.value"): value_text(row["value"], row["unit"], row["qualifier"]),
+                t("col.value"): value,
                 t("documents.col_status"): t(f"documents.status_{row['status']}"),
                 t("col.indicator"): name_of(catalogue.indicators[row["indicator_id"]]) if fed else "—",
                 t("col.place"): name_of(place) if place is not None else "—",

@@ -20,9 +20,11 @@ from indicators.access import User, authorize
 from indicators.db import document_reviews, documents, write_transaction
 from indicators.errors import IndicatorsError, Problem
 from indicators.store import Store, utc, when_text
+from indicators.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
 
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-MAX_DOCUMENT_MB = 10
+# The same limit as imports (and the server's maxUploadSize): a bulletin's text is far smaller.
+MAX_DOCUMENT_BYTES = MAX_UPLOAD_BYTES
+MAX_DOCUMENT_MB = MAX_UPLOAD_MB
 MAX_TEXT_CHARS = 400_000  # a 300-page bulletin is well under this; more is not one report
 MAX_PDF_PAGES = 500
 # A .docx unpacks to a few times its size; a zip bomb is hundreds of times more.
@@ -239,12 +241,13 @@ def _docx_text(name: str, data: bytes) -> str:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several kinds for damaged files
         raise IndicatorsError([_problem(f"cannot read the .docx: {exc}", "bad_docx", name)]) from exc
-    lines = [p.text for p in document.paragraphs]
+    # Word paragraphs are paragraphs, not a newspaper's line-wraps: keep them apart with a blank line.
+    lines = [p.text for p in document.paragraphs if p.text.strip()]
     # Tables in bulletins hold figures too: one line per row, cells separated by a space.
     for table in document.tables:
         for row in table.rows:
             lines.append(" ".join(cell.text.strip() for cell in row.cells))
-    return "\n".join(lines)
+    return "\n\n".join(lines)
 
 
 def _pdf_text(name: str, data: bytes) -> str:
@@ -660,3 +663,72 @@ def load_seed_documents(store: Store, seeds_dir: str | Path | None = None) -> tu
         )
         added += 1
     return added, kept
+
+
+@dataclass(frozen=True)
+class QuotedValue:
+    """A current value read from a document, with the sentence it stands in and the figure's span there."""
+
+    place_code: str
+    period: str
+    value: float
+    unit: str
+    qualifier: str
+    entered_by: str
+    document_id: int
+    document_title: str
+    sentence: str
+    start: int
+    end: int
+
+
+def quoted_values(store: Store, indicator_id: str) -> list[QuotedValue]:
+    """Return the indicator's current values that came from a document, each in its sentence, newest first."""
+    from sqlalchemy import and_, func
+
+    from indicators.db import observations
+    from indicators.proposals import sentence_at
+
+    o = observations.c
+    latest = (
+        select(o.place_code, o.period, func.max(o.revision).label("rev"))
+        .where(o.indicator_id == indicator_id)
+        .group_by(o.place_code, o.period)
+        .subquery()
+    )
+    query = (
+        select(observations, _d.title, _d.text)
+        .join(
+            latest,
+            and_(
+                o.place_code == latest.c.place_code, o.period == latest.c.period, o.revision == latest.c.rev
+            ),
+        )
+        .join(documents, _d.id == o.document_id)
+        .where(o.indicator_id == indicator_id, o.retracted.is_(False), o.quote_offset.is_not(None))
+        .order_by(o.entered_at.desc())
+    )
+    with store.engine.connect() as conn:
+        rows = list(conn.execute(query))
+    reviews = reviews_of(store, sorted({int(r.document_id) for r in rows}))
+    out = []
+    for r in rows:
+        review = reviews.get((int(r.document_id), int(r.quote_offset)))
+        length = len(review.figure_text) if review is not None else 0
+        sentence, start, end = sentence_at(r.text, int(r.quote_offset), length)
+        out.append(
+            QuotedValue(
+                place_code=r.place_code,
+                period=r.period,
+                value=float(r.value),
+                unit=r.unit,
+                qualifier=r.qualifier,
+                entered_by=r.entered_by,
+                document_id=int(r.document_id),
+                document_title=r.title,
+                sentence=sentence,
+                start=start,
+                end=end,
+            )
+        )
+    return out

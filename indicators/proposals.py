@@ -279,6 +279,7 @@ def figure_rows(
             "place_code": None,
             "period": None,
             "proposed": p.indicator_id,
+            "stored_value": None,
         }
         review = reviews.get(f.offset)
         metric = next((m for m in curated if _curated_is(f, m)), None)

@@ -77,7 +77,7 @@ def test_a_docx_is_read_with_its_paragraphs_and_table_rows():
         ["惠民县2024年民政工作总结", "完成适老化改造1200户。"], [["指标", "数值"], ["社工站", "12家"]]
     )
     text = read_document_bytes("report.docx", data)
-    assert text.splitlines()[:2] == ["惠民县2024年民政工作总结", "完成适老化改造1200户。"]
+    assert text.split("\n\n")[:2] == ["惠民县2024年民政工作总结", "完成适老化改造1200户。"]
     assert "社工站 12家" in text
 
 
