@@ -200,7 +200,7 @@ search = st.text_input(
 )
 docs = data.documents(search)
 if not docs:
-    st.info(t("documents.none"))
+    st.info(t("documents.none") if search else t("documents.empty"))
 for doc in docs:
     frame = data.document_figures(doc)
     counts = frame["status"].value_counts().to_dict() if not frame.empty else {}
