@@ -10,8 +10,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
-from indicators.extract_eval import score_all  # noqa: E402
+from extract_eval import score_all  # noqa: E402
 
 
 def main() -> None:

@@ -155,6 +155,8 @@ def test_a_report_is_added_reviewed_and_its_figures_land_on_their_indicators(ser
         page.wait_for_url("**/indicator**")
         page.goto(f"{url}/indicator?id={ind_id}&place=371621")
         _settle(page)
+        # The quotes are drawn last, after the charts; under load they can follow the charts by seconds.
+        page.locator("mark.xa-fed", has_text=figure).first.wait_for(timeout=60_000)
         box = page.locator('[data-testid="stVerticalBlock"]').filter(
             has=page.locator("mark.xa-fed", has_text=figure)
         )

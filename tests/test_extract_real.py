@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from extract_eval import score_all
 
 from indicators.extract import extract
-from indicators.extract_eval import score_all
 
 BULLETINS = Path(__file__).parent / "fixtures" / "bulletins"
 

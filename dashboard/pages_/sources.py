@@ -131,11 +131,8 @@ def _proposal(doc, p) -> None:
         cell = (ind_id, place, period.strip())
         expected = 0
         if ind_id and place and period.strip():
-            try:
-                history = data.value_history(ind_id, place, period.strip())
-            except Exception:  # an unreadable period: the save below names the problem
-                history = None
-            if history is not None and not history.empty:
+            history = data.value_history(ind_id, place, period.strip())
+            if not history.empty:
                 expected = int(history["revision"].max())
                 current = tables.current_of(history)
                 if current is not None:

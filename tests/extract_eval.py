@@ -1,4 +1,7 @@
-"""Measure the extractor on hand-labelled excerpts of real bulletins and reports (tests/fixtures/bulletins)."""
+"""Measure the extractor on hand-labelled excerpts of real bulletins and reports (tests/fixtures/bulletins).
+
+A test helper (and bench/bench_extract_real.py), not part of the app: it reads the labels with yaml.safe_load.
+"""
 
 from __future__ import annotations
 
