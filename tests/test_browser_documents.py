@@ -94,6 +94,8 @@ def _proposal(pg: object, figure: str) -> object:
 
 
 def _done(pg: object) -> None:
+    # The running indicator appears a moment after the click; look for it only after that moment.
+    pg.wait_for_timeout(500)
     pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
     pg.wait_for_timeout(600)
 
@@ -131,6 +133,7 @@ def test_a_report_is_added_reviewed_and_its_figures_land_on_their_indicators(ser
     page.wait_for_selector("text=已保存到“长者食堂数量”", timeout=60_000)
     _done(page)
     _proposal(page, "4.6万人").get_by_role("button", name="跳过").click()
+    _proposal(page, "4.6万人").wait_for(state="detached", timeout=60_000)
     _done(page)
     assert _proposal(page, "4.6万人").count() == 0
     page.screenshot(path=str(SHOTS / "sources_reviewed.png"), full_page=True)
