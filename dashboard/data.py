@@ -540,3 +540,85 @@ def article_figures(seed: str) -> pd.DataFrame:
     """Return the figures extracted from an article with their offsets and the indicator each feeds."""
     article = next(a for a in articles() if a.seed == seed)
     return figures_of(article, _metrics())
+
+
+# --- documents (reports added by staff, the seeds among them) ------------------------------------------
+
+
+def documents(search: str | None = None) -> list[Any]:
+    """Return stored documents, newest first, filtered by the search words."""
+    from indicators.articles.documents import list_documents
+
+    return list_documents(store(), search)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _proposals(url: str, document_id: int, content_hash: str) -> list[Any]:
+    # A document's text never changes (a new text is a new document), so its proposals are computed once.
+    from indicators.articles.documents import get_document
+    from indicators.articles.proposals import propose
+
+    doc = get_document(store(), document_id)
+    return propose(doc.text, catalogue(), title=doc.title, published=doc.published)
+
+
+def proposals(doc: Any) -> list[Any]:
+    """Return the proposal for every figure of a stored document, in text order."""
+    return _proposals(db_url(), doc.id, doc.content_hash)
+
+
+def document_figures(doc: Any) -> pd.DataFrame:
+    """Return every figure of a document with its status (accepted, skipped, curated, open) and indicator."""
+    from indicators.articles.documents import reviews_of
+    from indicators.articles.proposals import figure_rows
+
+    reviews = {offset: r for (doc_id, offset), r in reviews_of(store(), [doc.id]).items() if doc_id == doc.id}
+    curated = [m for m in _metrics() if doc.file_name and m.seed == doc.file_name]
+    columns = ["start", "end", "text", "value", "unit", "qualifier", "quote", "status", "indicator_id"]
+    columns += ["place_code", "period", "proposed", "stored_value"]
+    return pd.DataFrame(figure_rows(proposals(doc), reviews, curated), columns=columns)
+
+
+@dataclass
+class Added:
+    """A document added, or every problem that kept it out (nothing stored)."""
+
+    document: Any = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def add_document(
+    user: User | None, *, text: str | None, upload: tuple[str, bytes] | None, **fields: Any
+) -> Added:
+    """Read an uploaded file (or take pasted text) and store it as a document as the signed-in user."""
+    from indicators.articles.documents import add_document_as, read_document_bytes
+
+    try:
+        file_name = None
+        if upload is not None:
+            file_name = upload[0]
+            text = read_document_bytes(*upload)
+        doc = add_document_as(user, store(), text or "", file_name=file_name, **fields)
+    except IndicatorsError as exc:
+        return Added(problems=list(exc.problems))
+    return Added(document=doc)
+
+
+def review_figure(
+    user: User | None, doc_id: int, offset: int, text: str, decision: str, **fields: Any
+) -> list[Problem]:
+    """Record a person's decision on a figure; return the problems (none when recorded)."""
+    from indicators.articles.documents import record_review
+
+    try:
+        record_review(store(), user, doc_id, offset, text, decision, **fields)
+    except IndicatorsError as exc:
+        return list(exc.problems)
+    return []
+
+
+def quoted_values(ind_id: str) -> list[Any]:
+    """Return the indicator's current values read from documents, each with its sentence."""
+    from indicators.articles.documents import quoted_values as _quoted
+
+    return _quoted(store(), ind_id)

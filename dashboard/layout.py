@@ -33,6 +33,7 @@ CSS = """
   .xa-example { background: #fff3e0; color: #e65100; border-radius: 4px; padding: 0 4px; font-size: 0.8rem; }
   .xa-quote mark.xa-figure { background: #eceff1; padding: 0 2px; border-radius: 3px; }
   .xa-quote mark.xa-fed { background: #fff176; padding: 0 2px; border-radius: 3px; font-weight: 600; }
+  .xa-quote mark.xa-skipped { background: #f5f5f5; color: #9e9e9e; text-decoration: line-through; }
   .xa-quote sup.xa-tag { color: #1565c0; font-size: 0.72rem; margin-left: 2px; }
   .xa-quote { line-height: 1.9; font-size: 0.95rem; }
   .xa-badge { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 0.8rem; color: #fff; }

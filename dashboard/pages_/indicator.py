@@ -207,3 +207,25 @@ else:
     key = ("indicator:history", ind_id, place)
     shown = data.memo(key, lambda: tables.history_table(history, catalogue))
     layout.dataframe(shown, key, hide_index=True, width="stretch")
+
+quoted = data.quoted_values(ind_id)
+if quoted:
+    from dashboard.document_views import sentence_html
+
+    st.subheader(t("documents.quoted_title"))
+    for q in quoted:
+        with st.container(border=True):
+            st.markdown(
+                f'<div class="xa-quote">{sentence_html(q.sentence, q.start, q.end)}</div>',
+                unsafe_allow_html=True,
+            )
+            st.caption(
+                t(
+                    "documents.quoted_caption",
+                    value=tables.value_text(q.value, q.unit, q.qualifier),
+                    place=name_of(catalogue.place_by_code[q.place_code]),
+                    period=q.period,
+                    title=q.document_title,
+                    who=q.entered_by,
+                )
+            )

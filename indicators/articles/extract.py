@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from indicators.articles.quantity import (
+    _AR_MULTIPLIER,
     EXPRESSION,
     Qualifier,
     Quantity,
@@ -50,7 +51,28 @@ _PER = re.compile(
     r"(?P<unit>人|户|个|家|年|季度|月|周|天|日|名|次|队|村|校|所|社区|平方米|平方公里|公里)"
 )
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
+# Reign and era names before a year number make it a date: 光绪三十年, 民国二十年, 康熙五十二年.
+_ERA = re.compile(
+    r"(?:民国|光绪|宣统|同治|咸丰|道光|嘉庆|乾隆|雍正|康熙|顺治|崇祯|天启|万历|隆庆|嘉靖|正德|弘治|成化|"
+    r"景泰|正统|宣德|永乐|洪武|至正|至元|淳熙|绍兴|元丰|熙宁|庆历|开元|天宝|贞观|武德|大中|咸通|太和|昭和|大正|明治|平成|令和)$"
+)
+_AGE_BAND = re.compile(r"及以[上下]|以[上下]的?(?:人口|老人|老年人|居民|儿童)|的?人口")
+# A range's lower end: 3—5万吨, 3～5 人, 3至5年 (an ASCII '-' is too often a name or a band: 0-15岁, 19-6).
+_RANGE_LOW = re.compile(r"(\d+(?:\.\d+)?)(?:—|–|～|~|至|到)$")
+_MULTIPLIER_END = re.compile(r"(万亿|[千百]万|万|亿|千)$")
+# A table flattened to lines: a label, then one number and nothing else (居民消费价格总指数(CPI) 102.4).
+_TABLE_LINE = re.compile(
+    r"^[ \t\u3000]*#?[ \t\u3000]*(?P<label>[\u4e00-\u9fff（）()A-Za-z、]{2,24})[ \t\u3000]+"
+    r"(?P<num>-?\d+(?:\.\d+)?)[ \t\u3000]*$",
+    re.M,
+)
+_TABLE_LABEL = re.compile(r"指数|合计|总计|总量|总额|人数|数量|比重")
 _YEAR_CN = re.compile(r"^[零〇一二三四五六七八九]{4}$")
+
+
+def _after_alnum(folded: str, at: int) -> bool:
+    """True when the character before position `at` is an ASCII letter or digit."""
+    return at > 0 and folded[at - 1].isascii() and folded[at - 1].isalnum()
 
 
 def _clauses(text: str) -> list[int]:
@@ -108,16 +130,23 @@ def _is_figure(r: Reading, folded: str, names: Spans, pers: Spans) -> bool:
         digits = number.replace(",", "")
         if (r.arabic and digits.isdigit() and 1000 <= int(digits) <= 2999) or _YEAR_CN.match(number):
             return False
+    if q.unit == "年" and _ERA.search(folded, max(0, r.num_start - 2), r.num_start):
+        return False
     # Times: 15时30分, 8:30分.
     if q.unit in ("分", "秒") and before and (before in "时点:" or before.isdigit()):
         return False
     # Ordinals: 第十五次, 第27届, 第三季度.
     if before == "第" or folded[max(0, r.num_start - 1) : r.num_start] == "第":
         return False
-    # Names: 5G, A3, COVID-19.
+    # Names: 5G, A3, COVID-19, 渤中19-6; a band 0-15岁. A '-' after anything else is a minus sign.
     if r.arabic and (
-        _ASCII_LETTER.match(before or " ") or _ASCII_LETTER.match(after or " ") or before == "-"
+        _ASCII_LETTER.match(before or " ")
+        or _ASCII_LETTER.match(after or " ")
+        or (before == "-" and _after_alnum(folded, r.start - 1))
     ):
+        return False
+    # Age bands name a group (60岁及以上人口, 0-15岁), they do not count anything.
+    if q.unit == "岁" and _AGE_BAND.match(folded, r.end):
         return False
     if names.covers(r.start, r.end):
         return False
@@ -163,16 +192,39 @@ def extract(text: str, source: str = "") -> list[Finding]:
         reading = read_match(m)
         if reading is None or not _is_figure(reading, ftext, names, pers):
             continue
-        start, end = folded.span(reading.start, reading.end)
+        value = reading.quantity.value
+        cstart = reading.start
+        if reading.arabic and reading.num_start == reading.start and ftext[cstart - 1 : cstart] == "-":
+            # A minus sign (the name and band cases were refused above): 自然增长率-0.5‰, 增长-14.5%.
+            cstart -= 1
+            value = -value
+        start, end = folded.span(cstart, reading.end)
         lo, hi = _clause_of(text, ends, start, end)
         unit = reading.quantity.unit
         # The last 每… before the figure in its clause is its denominator.
         k = bisect_right(rate_at, start - 1) - 1
         if k >= 0 and rate_at[k] >= lo and unit and "/" not in unit:
             unit = f"{unit}/{rates[k][1]}"
+        low = _RANGE_LOW.search(ftext, max(0, reading.start - 12), reading.start)
+        if low is not None and reading.arabic and reading.num_start == reading.start:
+            # 3—5万吨: the lower end is a figure too, in the upper end's unit and multiplier.
+            mult = _MULTIPLIER_END.search(reading.number_text)
+            factor = _AR_MULTIPLIER.get(mult.group(1), 1) if mult else 1
+            lstart, lend = folded.span(low.start(1), low.end(1))
+            findings.append(
+                Finding(
+                    value=float(low.group(1)) * factor,
+                    unit=unit,
+                    qualifier="exact",
+                    quote=unwrap(text[lo:hi]),
+                    source=source,
+                    offset=lstart,
+                    text=text[lstart:lend],
+                )
+            )
         findings.append(
             Finding(
-                value=reading.quantity.value,
+                value=value,
                 unit=unit,
                 qualifier=reading.quantity.qualifier,
                 quote=unwrap(text[lo:hi]),
@@ -181,6 +233,25 @@ def extract(text: str, source: str = "") -> list[Finding]:
                 text=text[start:end],
             )
         )
+    taken = Spans([(f.offset, f.offset + len(f.text)) for f in findings])
+    for m in _TABLE_LINE.finditer(text):
+        number = m.group("num")
+        if "." not in number and not _TABLE_LABEL.search(m.group("label")):
+            continue  # a bare integer after a word is as often a code or a page as a figure
+        if taken.overlaps(m.start("num"), m.end("num")):
+            continue
+        findings.append(
+            Finding(
+                value=float(number),
+                unit="",
+                qualifier="exact",
+                quote=m.group(0).strip(),
+                source=source,
+                offset=m.start("num"),
+                text=number,
+            )
+        )
+    findings.sort(key=lambda f: f.offset)
     return findings
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from indicators.catalogue import load_catalogue
-from indicators.cli import aliases, articles, generate, metrics, score, store, users
+from indicators.cli import aliases, articles, documents, generate, metrics, score, store, users
 from indicators.errors import IndicatorsError
 from indicators.paths import DEFINITIONS_DIR
 from indicators.schema import SCHEMAS, schema_text, write_schemas
@@ -17,7 +17,7 @@ from indicators.schema import SCHEMAS, schema_text, write_schemas
 Handler = Callable[[argparse.Namespace], int]
 
 # Each module here defines `register(subparsers)` adding its own sub-commands with a `handler`.
-COMMAND_MODULES = (score, store, users, articles, metrics, generate, aliases)
+COMMAND_MODULES = (score, store, users, articles, metrics, generate, aliases, documents)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -54,6 +54,7 @@ def _init(args: argparse.Namespace) -> int:
     with _store(args) as store:
         report = initialise(store)
         print(f"database: {display_url(store.url)} (schema {report.schema_revision})")
+        print(f"documents: {report.documents_added} seed articles added")
         print(
             f"article figures: {report.added} added, {report.unchanged} already stored, "
             f"{report.kept_staff_changes} kept as staff changed them"

@@ -14,9 +14,11 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Connection,
+    Date,
     DateTime,
     Engine,
     Float,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -62,6 +64,10 @@ observations = Table(
     Column("entered_by", String(100), nullable=False),
     Column("entered_at", DateTime(timezone=True), nullable=False),
     Column("reason", Text, nullable=True),
+    # From a document (migration 0005): which one, the verbatim clause and where the figure stands in it.
+    Column("document_id", _id_type, nullable=True),
+    Column("quote", Text, nullable=True),
+    Column("quote_offset", Integer, nullable=True),
     UniqueConstraint("indicator_id", "place_code", "period", "revision", name="uq_observation_revision"),
     CheckConstraint("revision >= 1", name="ck_observation_revision_positive"),
     CheckConstraint(
@@ -72,6 +78,40 @@ observations = Table(
         "(retracted AND value IS NULL) OR (NOT retracted AND value IS NOT NULL)", name="ck_value"
     ),
     Index("ix_observations_entered_at", "entered_at"),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", _id_type, primary_key=True, autoincrement=True),
+    Column("title", Text, nullable=False),
+    Column("publisher", Text, nullable=True),
+    Column("published", Date, nullable=True),
+    Column("url", Text, nullable=True),
+    Column("file_name", Text, nullable=True),
+    Column("text", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("added_by", String(100), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("content_hash", name="uq_documents_content_hash"),
+)
+
+document_reviews = Table(
+    "document_reviews",
+    metadata,
+    Column("id", _id_type, primary_key=True, autoincrement=True),
+    Column("document_id", _id_type, ForeignKey("documents.id", name="fk_reviews_document"), nullable=False),
+    Column("quote_offset", Integer, nullable=False),
+    Column("figure_text", Text, nullable=False),
+    Column("decision", String(8), nullable=False),
+    Column("indicator_id", String(64), nullable=True),
+    Column("place_code", String(6), nullable=True),
+    Column("period", String(7), nullable=True),
+    Column("value", Float, nullable=True),
+    Column("decided_by", String(100), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("decision IN ('accepted', 'skipped')", name="ck_review_decision"),
+    Index("ix_document_reviews_document", "document_id"),
 )
 
 store_state = Table(

@@ -22,6 +22,7 @@ class InitReport:
     added: int
     unchanged: int
     kept_staff_changes: int
+    documents_added: int = 0
 
 
 def article_metrics(store: Store) -> list[ArticleMetric]:
@@ -70,7 +71,10 @@ def load_metrics(store: Store, metrics: Sequence[ArticleMetric]) -> tuple[int, i
 
 
 def initialise(store: Store, metrics: Sequence[ArticleMetric] | None = None) -> InitReport:
-    """Load the article figures into an opened (hence migrated) store; safe to run again."""
+    """Load the seed documents and the article figures into an opened (hence migrated) store; safe to run again."""
+    from indicators.articles.documents import load_seed_documents
+
+    documents_added, _ = load_seed_documents(store)
     found = metrics if metrics is not None else article_metrics(store)
     added, unchanged, kept = load_metrics(store, found)
-    return InitReport(store.schema_revision, added, unchanged, kept)
+    return InitReport(store.schema_revision, added, unchanged, kept, documents_added)

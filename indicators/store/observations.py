@@ -43,6 +43,9 @@ class Observation(BaseModel):
     entered_by: str
     entered_at: dt.datetime = Field(description="UTC")
     reason: str | None = None
+    document_id: int | None = Field(default=None, description="The document the figure was read from")
+    quote: str | None = Field(default=None, description="The verbatim clause holding the figure")
+    quote_offset: int | None = Field(default=None, ge=0, description="Offset of the figure in the document")
 
 
 @dataclass(frozen=True)

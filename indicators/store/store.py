@@ -129,7 +129,7 @@ def _current_cell(row: Any) -> CurrentCell:
 
 
 def _observation(row: Mapping[str, Any]) -> Observation:
-    data = {name: row[name] for name in Observation.model_fields}
+    data = {name: row.get(name) for name in Observation.model_fields}
     data["entered_at"] = utc(data["entered_at"])
     data["retracted"] = bool(data["retracted"])
     return Observation(**data)
@@ -194,6 +194,9 @@ class Store:
         entered_by: str,
         reason: str | None = None,
         expected_revision: int | None = None,
+        document_id: int | None = None,
+        quote: str | None = None,
+        quote_offset: int | None = None,
     ) -> Observation:
         """Add a revision to a cell; refused when the cell changed since `expected_revision` (0/None: new)."""
         out = ProblemCollector()
@@ -212,6 +215,9 @@ class Store:
             source_ref=source_ref,
             entered_by=entered_by,
             reason=reason,
+            document_id=document_id,
+            quote=quote,
+            quote_offset=quote_offset,
         )
         return self._append_one(row, expected_revision or 0)
 
@@ -323,6 +329,9 @@ class Store:
         entered_by: str,
         reason: str | None,
         entered_at: dt.datetime | None = None,
+        document_id: int | None = None,
+        quote: str | None = None,
+        quote_offset: int | None = None,
     ) -> dict[str, Any]:
         """Return the database row for a checked value (the revision is filled in when it is written)."""
         return {
@@ -340,6 +349,9 @@ class Store:
             "entered_by": entered_by.strip(),
             "entered_at": entered_at or dt.datetime.now(dt.UTC),
             "reason": _clean_text(reason),
+            "document_id": document_id,
+            "quote": _clean_text(quote),
+            "quote_offset": quote_offset,
         }
 
     @staticmethod
