@@ -206,9 +206,7 @@ def sidebar_block() -> User | None:
             # st.text shows user data literally: names are never rendered as Markdown or HTML.
             st.text(user.label())
             if user.themes:
-                catalogue = data.catalogue()
-                names = {th.id: name_of(th) for th in catalogue.themes}
-                st.caption(t("session.themes", themes="、".join(names.get(x, x) for x in user.themes)))
+                st.caption(t("session.themes", themes=theme_names(user)))
             if _cookie_token():
                 st.html(cookie_auth.sign_out_form_html(current_language()) + FORM_CSS)
             elif st.session_state.get(TOKEN_KEY):
@@ -269,6 +267,17 @@ def idle_guard() -> None:
         st.warning(t("session.idle_warning", minutes=minutes), icon=":material/timer:")
         if st.button(t("session.stay"), key="session_stay"):
             st.rerun(scope="app")
+
+
+def theme_names(user: User) -> str:
+    """Return the user's themes by name (健康、安心), not by id."""
+    names = {th.id: name_of(th) for th in data.catalogue().themes}
+    return "、".join(names.get(x, x) for x in user.themes) or "—"
+
+
+def entering_as(user: User) -> str:
+    """Return 'who is entering, for which themes' by the names people know."""
+    return t("auth.entering_as", name=user.display_name or user.name, themes=theme_names(user))
 
 
 def gate(user: User | None) -> None:

@@ -14,6 +14,8 @@ import plotly.graph_objects as go
 
 from dashboard.export.charts import ChartMeta, ChartRenderer, decorate, rendering
 from dashboard.export.pack_figures import STATUS_ZH, progress_figure, theme_scores_figure, trend_figure
+from dashboard.timefmt import now_text
+from dashboard.timefmt import today as local_today
 from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError, Problem
 from indicators.periods import parse_period
@@ -87,6 +89,8 @@ class Pack:
     period: str
     period_text: str
     made_on: dt.date
+    # When it was made, in Beijing time and labelled (the PDF and PPTX print it).
+    made_at: str
     index_score: float | None
     index_coverage: float
     overview: PackChart
@@ -219,7 +223,8 @@ def build_pack(
     place_code = place_code or catalogue.framework.default_place
     theme_ids = list(theme_ids) if theme_ids else [t.id for t in catalogue.themes]
     _check_request(catalogue, place_code, theme_ids, period)
-    made_on = made_on or dt.date.today()
+    made_at = now_text("zh") if made_on is None else made_on.isoformat()
+    made_on = made_on or local_today()
     obs = observations_as_of(observations, period)
     period = period or latest_period(obs)
     if period is None:
@@ -359,6 +364,7 @@ def build_pack(
         period=period,
         period_text=when,
         made_on=made_on,
+        made_at=made_at,
         index_score=index_score,
         index_coverage=index_cov,
         overview=overview,
