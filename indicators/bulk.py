@@ -474,10 +474,16 @@ def _records(table: Table) -> tuple[list[Record], list[RowError], list[int], set
             choices = sorted(known) + sorted(_HEADER_CODES)
             close = difflib.get_close_matches(header, choices, n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else "start from the template"
-            code, params = "import.unknown_column", {"given": header}
+            message = f"unknown column '{header}'"
             if close:
-                code, params = "import.unknown_column_close", {"given": header, "close": close[0]}
-            errors.append(RowError(1, header, f"unknown column '{header}'", hint, code, params))
+                params = {"given": header, "close": close[0]}
+                errors.append(
+                    RowError(1, header, message, hint, code="import.unknown_column_close", params=params)
+                )
+            else:
+                errors.append(
+                    RowError(1, header, message, hint, code="import.unknown_column", params={"given": header})
+                )
         index.setdefault(name, i)
     missing = [c for c in REQUIRED_COLUMNS if c not in index]
     for name in missing:
