@@ -27,11 +27,15 @@ from indicators.errors import IndicatorsError
 TOKEN_KEY = "auth_token"
 NOTICE_KEY = "auth_notice"
 DEAD_COOKIE_KEY = "auth_dead_cookie"
+DRAFT_NOTICE_KEY = "auth_draft_restored"
 # The idle timer looks this often, and warns this long before the session would end.
 IDLE_CHECK_SECONDS = 30
 IDLE_WARN = dt.timedelta(minutes=5)
 # Form fields (widget keys) kept for the user when the session ends under them; restored after sign-in.
+# The cell's selectors are kept with the typed fields, so a restored value lands on the cell it was typed
+# for; a draft is kept only when something was typed.
 DRAFT_PREFIXES = ("entry_",)
+DRAFT_TYPED = ("entry_value", "entry_note", "entry_reason", "entry_source_ref", "entry_retract_reason")
 
 
 @st.cache_resource(show_spinner=False)
@@ -157,7 +161,7 @@ def _draft_fields() -> dict[str, object]:
 
 def _keep_draft(owner: str | None) -> None:
     fields = _draft_fields()
-    if owner and fields:
+    if owner and any(key in fields for key in DRAFT_TYPED):
         lock, drafts = _drafts()
         with lock:
             drafts[owner] = fields
@@ -174,7 +178,7 @@ def restore_draft(user: User | None) -> None:
         return
     for key, value in fields.items():
         st.session_state.setdefault(key, value)
-    st.session_state[NOTICE_KEY] = t("session.draft_restored")
+    st.session_state[DRAFT_NOTICE_KEY] = True
 
 
 def _sign_in() -> None:
@@ -222,6 +226,9 @@ def sidebar_block() -> User | None:
                 st.warning(t("session.no_account", who=identity[0] or identity[1]))
         if notice and user is not None:
             st.caption(notice)
+    if st.session_state.pop(DRAFT_NOTICE_KEY, False):
+        # Where the person looks: above the page, not in small print in the sidebar.
+        st.info(t("session.draft_restored"), icon=":material/restore:")
     return user
 
 

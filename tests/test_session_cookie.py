@@ -190,3 +190,61 @@ def test_the_history_page_shows_beijing_time_and_the_display_name(served) -> Non
         text = page.locator('[data-testid="stDataFrame"]').text_content() or ""
         browser.close()
     assert "2026-12-03 21:05（北京时间）" in text and "王芳" in text
+
+
+def _age_sessions(url: str, minutes: float) -> None:
+    # As if nobody had used the session for this long (the database decides when it ends).
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(user_sessions).values(
+                last_seen_at=dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=minutes)
+            )
+        )
+    engine.dispose()
+
+
+def _sign_in_here(page: object, base: str, path: str) -> None:
+    _sidebar(page).get_by_role("textbox", name="用户名").fill("wang.fang")
+    _sidebar(page).get_by_label("密码").fill(PASSWORD)
+    _sidebar(page).get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_url(f"{base}{path}")
+    _settle(page)
+
+
+def test_an_idle_session_is_warned_then_ends_and_the_typed_form_comes_back_after_sign_in(served) -> None:
+    base, url = served
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1300, "height": 1100}).new_page()
+        page.goto(f"{base}/entry")
+        _settle(page)
+        _sign_in_here(page, base, "/entry")
+        form = page.locator('[data-testid="stForm"]').filter(has=page.get_by_role("button", name="保存"))
+        form.get_by_role("textbox", name="数值（单位：").fill("42")
+        form.get_by_role("textbox", name="来源说明").fill("草稿：卫健委台账")
+
+        # 27 minutes idle: the sidebar timer (every 30 s, not counted as use) warns before the end.
+        _age_sessions(url, 27)
+        page.wait_for_selector("text=分钟后将自动退出登录", timeout=60_000)
+        page.screenshot(path=str(SHOTS / "idle_warning.png"))
+        # The warning's button is a real action: it keeps the session.
+        _sidebar(page).get_by_role("button", name="继续使用").click()
+        page.wait_for_selector("text=分钟后将自动退出登录", state="detached", timeout=60_000)
+        assert _signed_in(page)
+
+        # Past the idle limit the session ends; saving now stores nothing and keeps what was typed.
+        _age_sessions(url, 31)
+        page.get_by_role("button", name="保存").click()
+        _settle(page)
+        assert _sidebar(page).get_by_text("登录已过期或已在其他页面退出").count() == 1
+        with Store(url) as store:
+            assert store.changes_frame(entered_by="wang.fang")["source_ref"].tolist() == ["无棣县台账"]
+
+        _sign_in_here(page, base, "/entry")
+        page.wait_for_selector("text=已恢复您上次登录结束时未保存的填写内容", timeout=30_000)
+        form = page.locator('[data-testid="stForm"]').filter(has=page.get_by_role("button", name="保存"))
+        assert form.get_by_role("textbox", name="数值（单位：").input_value() == "42"
+        assert form.get_by_role("textbox", name="来源说明").input_value() == "草稿：卫健委台账"
+        page.screenshot(path=str(SHOTS / "draft_restored.png"))
+        browser.close()
