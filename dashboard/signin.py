@@ -123,7 +123,7 @@ def _current_user() -> User | None:
         if user is not None:
             return user
         # The cookie stays in the browser until it expires; say so once per tab, not on every run.
-        _keep_draft(accounts().session_owner(cookie))
+        _keep_draft_of(cookie)
         if st.session_state.get(DEAD_COOKIE_KEY) != cookie:
             st.session_state[DEAD_COOKIE_KEY] = cookie
             st.session_state[NOTICE_KEY] = t("session.expired")
@@ -132,7 +132,7 @@ def _current_user() -> User | None:
         user = accounts().session_user(token)
         if user is not None:
             return user
-        _keep_draft(accounts().session_owner(token))
+        _keep_draft_of(token)
         del st.session_state[TOKEN_KEY]
         st.session_state[NOTICE_KEY] = t("session.expired")
     identity = _oidc_identity()
@@ -157,6 +157,13 @@ def _draft_fields() -> dict[str, object]:
         and not isinstance(value, bool)
         and value != ""
     }
+
+
+def _keep_draft_of(token: str | None) -> None:
+    # Asks the database whose session it was only when something typed is at stake.
+    fields = _draft_fields()
+    if token and any(key in fields for key in DRAFT_TYPED):
+        _keep_draft(accounts().session_owner(token))
 
 
 def _keep_draft(owner: str | None) -> None:
@@ -267,7 +274,7 @@ def idle_guard() -> None:
     token = session_token()
     left = accounts().session_remaining(token)
     if left is None:
-        _keep_draft(accounts().session_owner(token))
+        _keep_draft_of(token)
         st.error(t("session.ended_idle"), icon=":material/lock_clock:")
     elif left <= IDLE_WARN:
         minutes = max(1, int(left.total_seconds() // 60))
