@@ -150,21 +150,35 @@ def _check_request(
                 f"unknown place code '{place_code}'",
                 path="place",
                 hint="use a code from places.yaml, e.g. " + ", ".join(p.code for p in catalogue.places[:4]),
+                code="brief.unknown_place",
+                params={"given": place_code},
             )
         )
     known = [t.id for t in catalogue.themes]
     for theme_id in theme_ids:
         if theme_id not in known:
             problems.append(
-                Problem(f"unknown theme '{theme_id}'", path="theme", hint="choose from " + ", ".join(known))
+                Problem(
+                    f"unknown theme '{theme_id}'",
+                    path="theme",
+                    hint="choose from " + ", ".join(known),
+                    code="brief.unknown_theme",
+                    params={"given": theme_id},
+                )
             )
     if not theme_ids:
-        problems.append(Problem("choose at least one theme", path="theme", hint=", ".join(known)))
+        problems.append(
+            Problem(
+                "choose at least one theme", path="theme", hint=", ".join(known), code="brief.no_theme"
+            )
+        )
     if period is not None:
         try:
             parse_period(period)
         except ValueError as exc:
-            problems.append(Problem(str(exc), path="period"))
+            problems.append(
+                Problem(str(exc), path="period", code="brief.bad_period", params={"given": period})
+            )
     if problems:
         raise IndicatorsError(problems)
 
@@ -229,7 +243,13 @@ def build_pack(
     period = period or latest_period(obs)
     if period is None:
         raise IndicatorsError(
-            [Problem("there are no observations to brief on", hint="enter or import values first")]
+            [
+                Problem(
+                    "there are no observations to brief on",
+                    hint="enter or import values first",
+                    code="brief.no_observations",
+                )
+            ]
         )
     place = catalogue.place_by_code[place_code]
     when = f"截至{period_text(period)}"
