@@ -168,9 +168,7 @@ def _check_request(
             )
     if not theme_ids:
         problems.append(
-            Problem(
-                "choose at least one theme", path="theme", hint=", ".join(known), code="brief.no_theme"
-            )
+            Problem("choose at least one theme", path="theme", hint=", ".join(known), code="brief.no_theme")
         )
     if period is not None:
         try:
