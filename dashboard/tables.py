@@ -499,7 +499,7 @@ def plan_table(plan: Any, kind: str, catalogue: Catalogue) -> pd.DataFrame:
         }
         if kind == "changed":
             cells[t("col.previous")] = value_text(r.old_value, r.unit)
-            cells[t("col.entered_by")] = r.current_by or ""
+            cells[t("col.entered_by")] = _who(r.current_by) if r.current_by else ""
         cells[t("col.source")] = r.source_ref or ""
         rows.append(cells)
     return pd.DataFrame(rows)

@@ -94,6 +94,20 @@ COLUMN_HEADERS_ZH = {
     "reason": "修改原因",
     "level": "级别",
 }
+# What people write in the 数值性质 column of the Chinese template, for each stored qualifier.
+QUALIFIER_WORDS = {
+    "准确值": "exact",
+    "准确": "exact",
+    "多于": "more_than",
+    "超过": "more_than",
+    "余": "more_than",
+    "多": "more_than",
+    "接近": "nearly",
+    "近": "nearly",
+    "约数": "about",
+    "约": "about",
+    "不超过": "at_most",
+}
 FREQUENCY_ZH = {"year": "年", "quarter": "季度", "month": "月"}
 _HEADER_CODES = {zh: code for code, zh in COLUMN_HEADERS_ZH.items()} | {
     "地区": "place_code",
@@ -438,6 +452,10 @@ def _number(value: Any) -> tuple[float | None, str | None]:
         return None, f"'{text}' is not a number"
 
 
+def _qualifier(text: str) -> str:
+    return QUALIFIER_WORDS.get(text, text)
+
+
 def number_text(value: float) -> str:
     """Return a number as export writes it: 15000 not 15000.0, and every digit needed to read it back."""
     if value.is_integer() and abs(value) < 1e15:
@@ -555,7 +573,7 @@ def _records(table: Table) -> tuple[list[Record], list[RowError], list[int], set
                 value_error=value_error,
                 value_text=_text(raw_value),
                 unit=_text(cells[i_unit]) or None,
-                qualifier=_text(cells[i_qual]) or None,
+                qualifier=_qualifier(_text(cells[i_qual])) or None,
                 note=_text(cells[i_note]) or None,
                 source_ref=_text(cells[i_ref]) or None,
                 revision=revision,

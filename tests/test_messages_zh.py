@@ -203,10 +203,19 @@ def test_import_row_errors_are_told_in_chinese_with_row_and_column(app_db):
 
 def test_an_import_takes_place_names_and_chinese_headers(app_db):
     store, _ = app_db
-    csv = "指标编号,地区（名称或代码）,时期,数值\nxinan_cells,无棣县,2024,12\nxinan_cells,Boxing County,2024,7\n"
+    csv = (
+        "指标编号,地区（名称或代码）,时期,数值,数值性质\n"
+        "xinan_cells,无棣县,2024,12,约\n"
+        "xinan_cells,Boxing County,2024,7,\n"
+        "xinan_cells,371602,2024,3,exact\n"
+    )
     plan = bulk.dry_run(store, bulk.read_table(csv.encode(), "f.csv"), "wang.fang")
     assert plan.errors == []
-    assert sorted(r.place_code for r in plan.rows) == ["371623", "371625"]
+    assert sorted((r.place_code, r.qualifier) for r in plan.rows) == [
+        ("371602", "exact"),
+        ("371623", "about"),
+        ("371625", "exact"),
+    ]
 
 
 def test_sign_in_refusals_are_told_in_chinese(app_db):
