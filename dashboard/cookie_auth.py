@@ -68,7 +68,14 @@ def _same_origin(request: Request) -> bool:
 def _back_to(request: Request, wanted: str) -> str:
     # Only a path on this server: an absolute or protocol-relative URL could send people elsewhere.
     parsed = urllib.parse.urlsplit(wanted or "")
-    if parsed.scheme or parsed.netloc or not parsed.path.startswith("/") or parsed.path.startswith("//"):
+    # Browsers read "/\\evil.example" as "//evil.example": a backslash never names a path of ours.
+    if (
+        parsed.scheme
+        or parsed.netloc
+        or not parsed.path.startswith("/")
+        or parsed.path.startswith("//")
+        or "\\" in (wanted or "")
+    ):
         referer = urllib.parse.urlsplit(request.headers.get("referer", ""))
         if referer.netloc == request.headers.get("host", "") and referer.path.startswith("/"):
             parsed = referer
