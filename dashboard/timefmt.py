@@ -38,10 +38,11 @@ def zone_label(lang: str | None = None) -> str:
 
 def local(value: dt.datetime | pd.Timestamp | str) -> dt.datetime:
     """Return a stored time in the display zone; a time without zone is UTC (how the database keeps it)."""
-    stamp = pd.Timestamp(value)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")
-    return stamp.tz_convert(zone()).to_pydatetime()
+    if not isinstance(value, dt.datetime):  # pd.Timestamp is a datetime; text is parsed once here
+        value = pd.Timestamp(value).to_pydatetime()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(zone())
 
 
 def time_text(value: object, *, seconds: bool = False, lang: str | None = None) -> str:
