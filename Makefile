@@ -33,7 +33,7 @@ venv: system-deps $(VENV)/.installed
 
 run: venv
 	$(BIN)/python -m indicators init
-	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.headless true
+	$(BIN)/streamlit run dashboard/serve.py --server.port $(PORT) --server.headless true
 
 lint: venv
 	$(BIN)/ruff check .

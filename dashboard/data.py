@@ -83,6 +83,23 @@ def store() -> Store:
     return found if found is not None else _store(db_url())
 
 
+@st.cache_data(show_spinner=False, ttl=60)
+def _display_names(url: str) -> dict[str, str]:
+    # Accounts change rarely; a minute's delay before a new display name shows is fine.
+    from indicators.accounts import Accounts
+
+    return Accounts(_store(url).engine).display_names()
+
+
+def person(login: object) -> str:
+    """Return how a person is shown: their display name (王芳) if the account has one, else the login."""
+    if login is None or (isinstance(login, float) and login != login):
+        return "—"
+    name = str(login)
+    names = per_run("display_names", lambda: _display_names(db_url()))
+    return names.get(name, name)
+
+
 VERSION_KEY = "_data_version"
 
 

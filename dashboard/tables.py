@@ -3,8 +3,10 @@ period, place and source)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -12,8 +14,10 @@ import streamlit as st
 
 from dashboard.i18n import current_language, has_key, name_of, t
 from dashboard.numbers import fmt_number
+from dashboard.timefmt import time_text
 from indicators.articles.metrics import ArticleMetric
 from indicators.articles.text import squash
+from indicators.bulk import COLUMN_HEADERS_ZH
 from indicators.catalogue import Catalogue
 from indicators.errors import Problem
 from indicators.models import FirstLevel, Indicator, Theme
@@ -277,9 +281,16 @@ def latest_per_place(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _when(value: Any) -> str:
+    # Stored in UTC; people read Beijing time, labelled so nobody wonders which.
     if is_missing(value):
         return "—"
-    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+    return time_text(value)
+
+
+def _who(login: Any) -> str:
+    from dashboard import data
+
+    return data.person(login)
 
 
 def history_table(
@@ -302,7 +313,7 @@ def history_table(
             t("history.retracted") if retracted else value_text(row.get("value"), unit, row.get("qualifier"))
         )
         cells[t("col.source")] = source_text(row)
-        cells[t("col.entered_by")] = row.get("entered_by")
+        cells[t("col.entered_by")] = _who(row.get("entered_by"))
         cells[t("col.entered_at")] = _when(row.get("entered_at"))
         cells[t("col.reason")] = row.get("reason") or ""
         cells[t("col.note")] = row.get("note") or ""
@@ -358,7 +369,7 @@ def record_text(record: dict[str, Any], catalogue: Catalogue) -> str:
         place=name_of(place),
         period=record["period"],
         source=plain_md(source_text(record)),
-        who=plain_md(record.get("entered_by") or "—"),
+        who=plain_md(_who(record.get("entered_by"))),
         when=_when(record.get("entered_at")),
         revision=record.get("revision"),
     )
@@ -375,20 +386,66 @@ def problem_field(problem: Problem) -> str:
     return problem.path.split(".")[-1] if problem.path else ""
 
 
+def problem_params(params: Mapping[str, object]) -> dict[str, object]:
+    """Return a problem's parameters as people read them: names for ids, Beijing times, display names."""
+    from dashboard import data
+
+    catalogue = data.catalogue()
+    themes = {theme.id: name_of(theme) for theme in catalogue.themes}
+    out: dict[str, object] = {}
+    for key, value in params.items():
+        if isinstance(value, dt.datetime | pd.Timestamp):
+            value = time_text(value)
+        elif key == "indicator" and value in catalogue.indicators:
+            value = name_of(catalogue.indicators[value])
+        elif key == "place" and value in catalogue.place_by_code:
+            value = name_of(catalogue.place_by_code[value])
+        elif key == "theme":
+            value = themes.get(str(value), value)
+        elif key == "themes" and isinstance(value, tuple | list):
+            value = "、".join(str(themes.get(x, x)) for x in value) or "—"
+        elif key in ("user", "who") and value != "—":
+            value = data.person(value)
+        elif key == "action" and has_key(f"session.action.{value}"):
+            value = t(f"session.action.{value}")
+        elif key == "frequency" and has_key(f"frequency.{value}"):
+            value = t(f"frequency.{value}")
+        elif key == "column":
+            value = column_label(str(value))
+        elif isinstance(value, float):
+            value = fmt_number(value)
+        out[key] = value
+    return out
+
+
+def column_label(code: str) -> str:
+    """Return an import column as the template names it (Chinese), or its code in English."""
+    if current_language() == "zh":
+        return COLUMN_HEADERS_ZH.get(code, code)
+    return code
+
+
 def problem_message(problem: Problem) -> str:
     """Return a problem's message from the locale (`problem.<code>` with its params), else as raised."""
     key = f"problem.{problem.code}"
     if problem.code and has_key(key):
-        return t(key, **{k: v for k, v in problem.params.items()})
+        return t(key, **problem_params(problem.params))
     return problem.message
 
 
 def problem_text(problem: Problem) -> str:
     """Return a problem as the sentence shown next to its field, in the session's language."""
     text = problem_message(problem)
-    if problem.hint and not has_key(f"problem.{problem.code}"):
+    translated = has_key(f"problem.{problem.code}")
+    if problem.hint and not translated:
         text += f"（{t('common.hint')}：{problem.hint}）"
-    if problem.line is not None and problem.file:
+    row = problem.params.get("row")
+    if translated and row:
+        # Where in the file, in the reader's language (the English `path` is for the CLI).
+        column = problem.params.get("column")
+        where = t("session.at_cell", row=row, column=column_label(str(column))) if column else None
+        text = f"{where or t('session.at_row', row=row)} · {text}"
+    elif problem.line is not None and problem.file and not translated:
         text = f"{problem.file}:{problem.line} · {problem.path}: {text}"
     # Messages quote file contents (unknown ids, cells); shown in markdown they must stay plain text.
     return plain_md(text)
@@ -470,8 +527,8 @@ def plan_table(plan: Any, kind: str, catalogue: Catalogue) -> pd.DataFrame:
             [
                 {
                     t("col.row"): e.row,
-                    t("col.column"): e.column,
-                    t("col.problem"): e.message + (f"（{t('common.hint')}：{e.hint}）" if e.hint else ""),
+                    t("col.column"): column_label(e.column),
+                    t("col.problem"): problem_message(e.problem(plan.filename)),
                 }
                 for e in plan.errors
             ]
@@ -489,7 +546,7 @@ def plan_table(plan: Any, kind: str, catalogue: Catalogue) -> pd.DataFrame:
         }
         if kind == "changed":
             cells[t("col.previous")] = value_text(r.old_value, r.unit)
-            cells[t("col.entered_by")] = r.current_by or ""
+            cells[t("col.entered_by")] = _who(r.current_by) if r.current_by else ""
         cells[t("col.source")] = r.source_ref or ""
         rows.append(cells)
     return pd.DataFrame(rows)

@@ -55,9 +55,9 @@ def _truthy(value: object) -> bool:
     return str(value).strip().lower() in {"1", "true", "yes", "on"}
 
 
-def refused(message: str, hint: str = "") -> IndicatorsError:
-    """Return the error for a refused action (the caller raises it)."""
-    return IndicatorsError([Problem(message, path="access", hint=hint)])
+def refused(message: str, hint: str = "", code: str = "", **params: object) -> IndicatorsError:
+    """Return the error for a refused action (the caller raises it); `code` names its locale key."""
+    return IndicatorsError([Problem(message, path="access", hint=hint, code=code, params=params)])
 
 
 def authorize(
@@ -71,39 +71,51 @@ def authorize(
     """Raise IndicatorsError unless `user` may do `action` (on `indicator_id`, for writes)."""
     if action == "read":
         if user is None and require_login:
-            raise refused("请先登录 / sign in to see the data", "this installation requires a sign-in")
+            raise refused("sign in to see the data", "this installation requires a sign-in", "access.read")
         return
     if user is None:
         raise refused(
-            f"未登录，不能{ACTION_ZH[action]} / not signed in: {action} needs an editor account",
+            f"not signed in: {action} needs an editor account",
             "sign in with the form in the sidebar",
+            "access.not_signed_in",
+            action=action,
         )
     if action == "manage_users":
         if user.role != "admin":
-            raise refused(f"用户 {user.name} 不是管理员，不能管理用户 / only an admin manages users")
+            raise refused("only an admin manages users", "", "access.not_admin", user=user.name)
         return
     # enter / import: editors (and admins, who also edit) within their assigned themes only.
     if user.role == "viewer":
         raise refused(
-            f"用户 {user.name} 的角色是{ROLE_ZH[user.role]}，不能{ACTION_ZH[action]} / "
-            f"role '{user.role}' cannot {action}; only editors change data",
+            f"user {user.name} has role '{user.role}' and cannot {action}; only editors change data",
             "ask an admin for an editor account with your themes",
+            "access.viewer",
+            user=user.name,
+            action=action,
         )
     if indicator_id is None:
         if not user.themes:
-            raise refused(f"用户 {user.name} 未分配任何主题 / editor {user.name} has no themes assigned")
+            raise refused(
+                f"editor {user.name} has no themes assigned", "", "access.no_themes", user=user.name
+            )
         return
     if catalogue is None:
-        raise refused("internal: a theme check needs the catalogue")
+        raise refused("internal: a theme check needs the catalogue", "", "access.internal")
     theme_id = catalogue.theme_of.get(indicator_id)
     if theme_id is None:
-        raise refused(f"未知指标 {indicator_id!r} / unknown indicator {indicator_id!r}")
+        raise refused(
+            f"unknown indicator {indicator_id!r}", "", "access.unknown_indicator", given=indicator_id
+        )
     if theme_id not in user.themes:
         assigned = ", ".join(user.themes) or "—"
         raise refused(
-            f"用户 {user.name} 只能录入主题 {assigned}，指标 {indicator_id} 属于主题 {theme_id} / "
             f"editor {user.name} may write only in themes [{assigned}]; {indicator_id} is in '{theme_id}'",
             "ask an admin to assign the theme, or ask an editor of that theme",
+            "access.wrong_theme",
+            user=user.name,
+            themes=user.themes,
+            indicator=indicator_id,
+            theme=theme_id,
         )
 
 

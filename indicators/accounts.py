@@ -96,8 +96,10 @@ def open_accounts(url: str | None = None) -> Accounts:
     return Accounts(engine)
 
 
-def _problem(message: str, hint: str = "", path: str = "user") -> IndicatorsError:
-    return IndicatorsError([Problem(message, path=path, hint=hint)])
+def _problem(
+    message: str, hint: str = "", path: str = "user", code: str = "", **params: object
+) -> IndicatorsError:
+    return IndicatorsError([Problem(message, path=path, hint=hint, code=code, params=params)])
 
 
 @dataclass(frozen=True)
@@ -289,9 +291,11 @@ class Accounts:
         """Check name and password; return a new session or raise IndicatorsError (same text for both)."""
         now = self.clock()
         wrong = _problem(
-            "用户名或密码错误 / wrong user name or password",
+            "wrong user name or password",
             hint=f"after {FAILURES_BEFORE_LOCK} failures the account is locked for a while",
             path="sign-in",
+            code="signin.wrong",
+            failures=FAILURES_BEFORE_LOCK,
         )
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(users).where(users.c.name == name)).first()
@@ -301,15 +305,17 @@ class Accounts:
         if row.locked_until is not None and row.locked_until > now:
             wait = int((row.locked_until - now).total_seconds()) + 1
             raise _problem(
-                f"登录失败次数过多，请 {wait} 秒后再试 / too many failed sign-ins: try again in {wait} s",
+                f"too many failed sign-ins: try again in {wait} s",
                 hint="an admin can reset the password with `python -m indicators user passwd`",
                 path="sign-in",
+                code="signin.locked",
+                seconds=wait,
             )
         if not self._verify(row.password_hash, password):
             self._record_failure(name, now)
             raise wrong
         if row.disabled:
-            raise _problem("该账号已停用 / this account is disabled", path="sign-in")
+            raise _problem("this account is disabled", path="sign-in", code="signin.disabled")
         if self.hasher.check_needs_rehash(row.password_hash):
             new_hash = self.hasher.hash(password)
         else:
@@ -369,6 +375,42 @@ class Accounts:
                     user_sessions.update().where(user_sessions.c.token_hash == key).values(last_seen_at=now)
                 )
         return _user_of(found)
+
+    def session_remaining(self, token: str | None) -> dt.timedelta | None:
+        """Return how long the session lives without further use (idle or absolute limit); None if ended.
+
+        Unlike `session_user` it does not count as use, so a timer asking it cannot keep a session alive.
+        """
+        if not token:
+            return None
+        now = self.clock()
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                sa.select(user_sessions, users.c.disabled)
+                .join(users, users.c.name == user_sessions.c.user_name)
+                .where(user_sessions.c.token_hash == _token_hash(token))
+            ).first()
+        if found is None or found.ended_at is not None or found.disabled:
+            return None
+        left = min(found.created_at + SESSION_ABSOLUTE, found.last_seen_at + SESSION_IDLE) - now
+        return left if left > dt.timedelta(0) else None
+
+    def session_owner(self, token: str | None) -> str | None:
+        """Return whose session a token was (alive or not), so an ended session's draft finds its owner."""
+        if not token:
+            return None
+        with self.engine.connect() as conn:
+            return conn.execute(
+                sa.select(user_sessions.c.user_name).where(user_sessions.c.token_hash == _token_hash(token))
+            ).scalar_one_or_none()
+
+    def display_names(self) -> dict[str, str]:
+        """Return login name → display name for every account that has one (for showing people)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(users.c.name, users.c.display_name).where(users.c.display_name.is_not(None))
+            ).all()
+        return {r.name: r.display_name for r in rows if r.display_name and r.display_name.strip()}
 
     def sign_out(self, token: str | None) -> None:
         """End a session; signing out twice is harmless."""

@@ -8,8 +8,8 @@ import difflib
 import io
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,7 +19,7 @@ from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError, Problem
 from indicators.periods import example_for
 from indicators.store.observations import ObservationChecker
-from indicators.store.store import Cell, CurrentCell, Store, cell_text, utc, when_text
+from indicators.store.store import Cell, CurrentCell, Store, cell_params, cell_text, utc, when_text
 
 Format = Literal["csv", "xlsx"]
 Status = Literal["new", "changed", "unchanged"]
@@ -70,6 +70,49 @@ EXPORT_COLUMNS = [
     "revision",
 ]
 HISTORY_COLUMNS = [*EXPORT_COLUMNS, "retracted", "reason"]
+# The column headers people read in the template (Chinese, like the rest of the staff's paperwork). The
+# importer accepts either these or the English codes, so exported files and older templates still load.
+COLUMN_HEADERS_ZH = {
+    "indicator_id": "指标编号",
+    "name_zh": "指标名称",
+    "name_en": "指标英文名称",
+    "unit": "单位",
+    "frequency": "统计频率",
+    "period_example": "时期写法示例",
+    "place_code": "地区（名称或代码）",
+    "place_name_zh": "地区名称",
+    "period": "时期",
+    "value": "数值",
+    "qualifier": "数值性质",
+    "note": "备注",
+    "source_ref": "来源说明",
+    "revision": "版本",
+    "source_kind": "来源类型",
+    "entered_by": "录入人",
+    "entered_at": "录入时间（UTC）",
+    "retracted": "已撤回",
+    "reason": "修改原因",
+    "level": "级别",
+}
+# What people write in the 数值性质 column of the Chinese template, for each stored qualifier.
+QUALIFIER_WORDS = {
+    "准确值": "exact",
+    "准确": "exact",
+    "多于": "more_than",
+    "超过": "more_than",
+    "余": "more_than",
+    "多": "more_than",
+    "接近": "nearly",
+    "近": "nearly",
+    "约数": "about",
+    "约": "about",
+    "不超过": "at_most",
+}
+FREQUENCY_ZH = {"year": "年", "quarter": "季度", "month": "月"}
+_HEADER_CODES = {zh: code for code, zh in COLUMN_HEADERS_ZH.items()} | {
+    "地区": "place_code",
+    "地区代码": "place_code",
+}
 SHEET_NAME = "observations"
 MAX_ERRORS_LISTED = 200
 
@@ -116,7 +159,15 @@ def _decode(data: bytes, filename: str) -> str:
         except UnicodeDecodeError:
             continue
     raise IndicatorsError(
-        [Problem("cannot read the file as text", file=filename, hint="save it as CSV UTF-8 from Excel")]
+        [
+            Problem(
+                "cannot read the file as text",
+                file=filename,
+                hint="save it as CSV UTF-8 from Excel",
+                code="import.not_text",
+                params={"file": filename},
+            )
+        ]
     )
 
 
@@ -126,9 +177,21 @@ def _read_csv(data: bytes, filename: str) -> Table:
     try:
         header = next(reader)
     except StopIteration:
-        raise IndicatorsError([Problem("the file is empty", file=filename, line=1)]) from None
+        raise IndicatorsError(
+            [
+                Problem(
+                    "the file is empty", file=filename, line=1, code="upload.empty", params={"file": filename}
+                )
+            ]
+        ) from None
     except csv.Error as exc:
-        raise IndicatorsError([Problem(f"not a CSV file: {exc}", file=filename, line=1)]) from exc
+        raise IndicatorsError(
+            [
+                Problem(
+                    f"not a CSV file: {exc}", file=filename, line=1, code="import.not_csv", params={"row": 1}
+                )
+            ]
+        ) from exc
     rows = []
     try:
         for number, cells in enumerate(reader, start=2):
@@ -136,7 +199,15 @@ def _read_csv(data: bytes, filename: str) -> Table:
                 rows.append((number, [restore(c) for c in cells]))
     except csv.Error as exc:
         raise IndicatorsError(
-            [Problem(f"not a CSV file: {exc}", file=filename, line=reader.line_num)]
+            [
+                Problem(
+                    f"not a CSV file: {exc}",
+                    file=filename,
+                    line=reader.line_num,
+                    code="import.not_csv",
+                    params={"row": reader.line_num},
+                )
+            ]
         ) from exc
     return Table(filename, [h.strip() for h in header], rows)
 
@@ -153,14 +224,32 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged or mislabelled file
         raise IndicatorsError(
-            [Problem(f"cannot open as an Excel workbook: {exc}", file=filename, hint="save it as .xlsx")]
+            [
+                Problem(
+                    f"cannot open as an Excel workbook: {exc}",
+                    file=filename,
+                    hint="save it as .xlsx",
+                    code="upload.not_xlsx",
+                    params={"file": filename},
+                )
+            ]
         ) from exc
     sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
     rows_iter = sheet.iter_rows(values_only=True)
     header_cells = next(rows_iter, None)
     if header_cells is None:
         book.close()
-        raise IndicatorsError([Problem("the sheet is empty", file=filename, line=1)])
+        raise IndicatorsError(
+            [
+                Problem(
+                    "the sheet is empty",
+                    file=filename,
+                    line=1,
+                    code="upload.empty",
+                    params={"file": filename},
+                )
+            ]
+        )
     header = ["" if h is None else str(h).strip() for h in header_cells]
     rows = []
     for number, cells in enumerate(rows_iter, start=2):
@@ -182,14 +271,31 @@ def read_table(path_or_bytes: str | Path | bytes, filename: str | None = None) -
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise IndicatorsError([Problem(f"cannot read the file: {exc.strerror}", file=str(path))]) from exc
+            raise IndicatorsError(
+                [
+                    Problem(
+                        f"cannot read the file: {exc.strerror}",
+                        file=str(path),
+                        code="import.cannot_read",
+                        params={"file": str(path), "error": exc.strerror},
+                    )
+                ]
+            ) from exc
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
         return _read_csv(data, name)
     if suffix == ".xlsx":
         return _read_xlsx(data, name)
     raise IndicatorsError(
-        [Problem(f"cannot import '{suffix or name}' files", file=name, hint="use a .csv or .xlsx file")]
+        [
+            Problem(
+                f"cannot import '{suffix or name}' files",
+                file=name,
+                hint="use a .csv or .xlsx file",
+                code="upload.type",
+                params={"file": name, "suffix": suffix or "—"},
+            )
+        ]
     )
 
 
@@ -204,11 +310,15 @@ class RowError:
     column: str
     message: str
     hint: str = ""
+    # Locale key `problem.<code>` and its parameters; the row and column are added by `problem()`.
+    code: str = ""
+    params: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     def problem(self, filename: str) -> Problem:
         """Return the problem as the CLI and pages show it."""
         where = f"row {self.row}, column {self.column}" if self.column else f"row {self.row}"
-        return Problem(self.message, file=filename, path=where, hint=self.hint)
+        params = {**self.params, "row": self.row, "column": self.column}
+        return Problem(self.message, file=filename, path=where, hint=self.hint, code=self.code, params=params)
 
 
 @dataclass
@@ -268,8 +378,14 @@ class ImportPlan:
         """Return the errors as problems naming file, row and column."""
         listed = [e.problem(self.filename) for e in self.errors[:MAX_ERRORS_LISTED]]
         if len(self.errors) > MAX_ERRORS_LISTED:
+            more = len(self.errors) - MAX_ERRORS_LISTED
             listed.append(
-                Problem(f"… and {len(self.errors) - MAX_ERRORS_LISTED} more errors", file=self.filename)
+                Problem(
+                    f"… and {more} more errors",
+                    file=self.filename,
+                    code="import.more_errors",
+                    params={"count": more},
+                )
             )
         return listed
 
@@ -299,6 +415,8 @@ class Record:
     note: str | None
     source_ref: str | None
     revision: int | None = None
+    # The value cell as written, for messages about it.
+    value_text: str = ""
 
 
 def _text(value: Any) -> str:
@@ -334,6 +452,10 @@ def _number(value: Any) -> tuple[float | None, str | None]:
         return None, f"'{text}' is not a number"
 
 
+def _qualifier(text: str) -> str:
+    return QUALIFIER_WORDS.get(text, text)
+
+
 def number_text(value: float) -> str:
     """Return a number as export writes it: 15000 not 15000.0, and every digit needed to read it back."""
     if value.is_integer() and abs(value) < 1e15:
@@ -351,19 +473,47 @@ def _records(table: Table) -> tuple[list[Record], list[RowError], list[int], set
     errors: list[RowError] = []
     index: dict[str, int] = {}
     known = set(INPUT_COLUMNS) | set(INFO_COLUMNS)
-    for i, name in enumerate(table.columns):
-        if not name:
+    for i, header in enumerate(table.columns):
+        if not header:
             continue
+        # A Chinese header (the template's) and its English code name the same column.
+        name = _HEADER_CODES.get(header, header)
         if name in index:
-            errors.append(RowError(1, name, f"column '{name}' appears twice"))
+            errors.append(
+                RowError(
+                    1,
+                    name,
+                    f"column '{header}' appears twice",
+                    code="import.column_twice",
+                    params={"given": header},
+                )
+            )
         elif name not in known:
-            close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+            choices = sorted(known) + sorted(_HEADER_CODES)
+            close = difflib.get_close_matches(header, choices, n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else "start from the template"
-            errors.append(RowError(1, name, f"unknown column '{name}'", hint))
+            message = f"unknown column '{header}'"
+            if close:
+                params = {"given": header, "close": close[0]}
+                errors.append(
+                    RowError(1, header, message, hint, code="import.unknown_column_close", params=params)
+                )
+            else:
+                errors.append(
+                    RowError(1, header, message, hint, code="import.unknown_column", params={"given": header})
+                )
         index.setdefault(name, i)
     missing = [c for c in REQUIRED_COLUMNS if c not in index]
     for name in missing:
-        errors.append(RowError(1, name, f"required column '{name}' is missing", "start from the template"))
+        errors.append(
+            RowError(
+                1,
+                name,
+                f"required column '{name}' is missing",
+                "start from the template",
+                "import.missing_column",
+            )
+        )
     if errors:
         return [], errors, [], set(index)
 
@@ -388,6 +538,8 @@ def _records(table: Table) -> tuple[list[Record], list[RowError], list[int], set
                     "",
                     f"row has data in column {stray[0]}, which has no header",
                     "add the column name in row 1, or delete the stray data",
+                    "import.stray_data",
+                    {"position": stray[0]},
                 )
             )
             continue
@@ -403,7 +555,13 @@ def _records(table: Table) -> tuple[list[Record], list[RowError], list[int], set
                 revision = int(revision_text)
             else:
                 errors.append(
-                    RowError(number, "revision", f"revision '{revision_text}' is not a whole number")
+                    RowError(
+                        number,
+                        "revision",
+                        f"revision '{revision_text}' is not a whole number",
+                        code="import.bad_revision",
+                        params={"given": revision_text},
+                    )
                 )
         records.append(
             Record(
@@ -413,14 +571,26 @@ def _records(table: Table) -> tuple[list[Record], list[RowError], list[int], set
                 period=_period_text(cells[i_period]),
                 value=value,
                 value_error=value_error,
+                value_text=_text(raw_value),
                 unit=_text(cells[i_unit]) or None,
-                qualifier=_text(cells[i_qual]) or None,
+                qualifier=_qualifier(_text(cells[i_qual])) or None,
                 note=_text(cells[i_note]) or None,
                 source_ref=_text(cells[i_ref]) or None,
                 revision=revision,
             )
         )
     return records, errors, skipped, set(index)
+
+
+def place_lookup(catalogue: Catalogue) -> dict[str, str]:
+    """Return place name (Chinese, or English in any case) or code → place code, for what people type."""
+    found: dict[str, str] = {}
+    for place in catalogue.places:
+        found[place.name_zh] = place.code
+        found[place.name_en] = place.code
+        found[place.name_en.lower()] = place.code
+        found[place.code] = place.code
+    return found
 
 
 def plan_records(
@@ -436,27 +606,46 @@ def plan_records(
     """Check records against the catalogue and the store's current values; nothing is written."""
     plan = ImportPlan(filename=filename, user=user, source_kind=source_kind, errors=list(errors or []))
     if not user or not user.strip():
-        plan.errors.append(RowError(0, "", "who imports must be given", "pass --user NAME"))
+        plan.errors.append(
+            RowError(0, "", "who imports must be given", "pass --user NAME", "store.no_author")
+        )
     checker = ObservationChecker(store.catalogue)
     indicator_ids = {r.indicator_id for r in records if r.indicator_id in store.catalogue.indicators}
     current: dict[Cell, CurrentCell] = store.current_cells(sorted(indicator_ids)) if indicator_ids else {}
     seen: dict[Cell, int] = {}
+    place_codes = place_lookup(store.catalogue)
     for rec in records:
+        if rec.place_code not in store.catalogue.place_by_code and rec.place_code in place_codes:
+            # People write 无棣县 as readily as 371623; both name the same place.
+            rec = replace(rec, place_code=place_codes[rec.place_code])
         checked, problems = checker.check(
             rec.indicator_id, rec.place_code, rec.period, rec.value, rec.unit, rec.qualifier
         )
-        row_errors = [RowError(rec.row, p.column, p.message, p.hint) for p in problems]
+        row_errors = [RowError(rec.row, p.column, p.message, p.hint, p.code, p.params) for p in problems]
         if rec.value_error:
             # The checker saw no number; say what was there instead of "must be a number (got None)".
             row_errors = [e for e in row_errors if e.column != "value"]
             row_errors.append(
                 RowError(
-                    rec.row, "value", rec.value_error, "write the number only; put 万/亿 in the unit column"
+                    rec.row,
+                    "value",
+                    rec.value_error,
+                    "write the number only; put 万/亿 in the unit column",
+                    "import.not_a_number",
+                    {"given": rec.value_text},
                 )
             )
         cell = (rec.indicator_id, rec.place_code, rec.period)
         if cell in seen:
-            row_errors.append(RowError(rec.row, "", f"{cell_text(cell)} is already on row {seen[cell]}"))
+            row_errors.append(
+                RowError(
+                    rec.row,
+                    "",
+                    f"{cell_text(cell)} is already on row {seen[cell]}",
+                    code="import.duplicate_row",
+                    params={**cell_params(cell), "other_row": seen[cell]},
+                )
+            )
         seen.setdefault(cell, rec.row)
         if row_errors or checked is None:
             plan.errors.extend(row_errors)
@@ -483,6 +672,14 @@ def plan_records(
                     f"{cell_text(cell)} was changed by {latest.entered_by} at {when_text(latest.entered_at)} "
                     f"after this file was exported (revision {rec.revision}, now {now})",
                     "export again and redo the edit, so their change is not overwritten",
+                    "import.changed_since_export",
+                    {
+                        **cell_params(cell),
+                        "who": latest.entered_by,
+                        "when": utc(latest.entered_at),
+                        "revision": rec.revision,
+                        "now": now,
+                    },
                 )
             )
             continue
@@ -655,7 +852,17 @@ def _encode(frame: pd.DataFrame, fmt: Format, sheets: dict[str, pd.DataFrame] | 
         return to_csv_bytes(frame)
     if fmt == "xlsx":
         return to_xlsx_bytes(frame, sheets)
-    raise IndicatorsError([Problem(f"unknown format '{fmt}'", path="format", hint="use csv or xlsx")])
+    raise IndicatorsError(
+        [
+            Problem(
+                f"unknown format '{fmt}'",
+                path="format",
+                hint="use csv or xlsx",
+                code="import.format",
+                params={"given": fmt},
+            )
+        ]
+    )
 
 
 def export_current(store: Store, fmt: Format) -> bytes:
@@ -697,6 +904,10 @@ def template(catalogue: Catalogue, fmt: Format) -> bytes:
     """Return the entry template (all indicators; places on a second sheet in XLSX)."""
     places = pd.DataFrame(
         [(p.code, p.name_zh, p.name_en, p.level) for p in catalogue.places],
-        columns=["place_code", "name_zh", "name_en", "level"],
+        columns=["地区代码", "地区名称", "英文名称", "级别"],
     )
-    return _encode(template_table(catalogue), fmt, {"places": places})
+    # Chinese headers for the people filling it in; the place column takes a name (无棣县) or a code.
+    frame = template_table(catalogue)
+    frame["frequency"] = frame["frequency"].map(FREQUENCY_ZH)
+    frame = frame.rename(columns=COLUMN_HEADERS_ZH)
+    return _encode(frame, fmt, {"places": places})

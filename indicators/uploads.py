@@ -23,24 +23,34 @@ RATIO_CHECK_FROM = 1024 * 1024
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
 
 
-def _refuse(name: str, message: str, hint: str = "") -> IndicatorsError:
-    return IndicatorsError([Problem(message, file=name, hint=hint)])
+def _refuse(name: str, message: str, hint: str = "", code: str = "", **params: object) -> IndicatorsError:
+    return IndicatorsError(
+        [Problem(message, file=name, hint=hint, code=code, params={"file": name, **params})]
+    )
 
 
 def check_upload(name: str, data: bytes) -> None:
     """Raise IndicatorsError if an uploaded file is of the wrong kind, too big, or an unsafe XLSX."""
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix not in ALLOWED_SUFFIXES:
-        raise _refuse(name, f"文件类型 {suffix or '(无)'} 不支持 / only CSV or XLSX files can be imported")
+        raise _refuse(
+            name,
+            f"'{suffix}' files cannot be imported: only CSV or XLSX",
+            "",
+            "upload.type",
+            suffix=suffix or "—",
+        )
     if len(data) > MAX_UPLOAD_BYTES:
         raise _refuse(
             name,
-            f"文件过大：{len(data) / 1024 / 1024:.1f} MB，上限 {MAX_UPLOAD_MB} MB / "
             f"file is {len(data):,} bytes; the limit is {MAX_UPLOAD_BYTES:,} bytes",
             "split the file by theme or by year",
+            "upload.too_big",
+            size=f"{len(data) / 1024 / 1024:.1f}",
+            limit=MAX_UPLOAD_MB,
         )
     if not data:
-        raise _refuse(name, "文件为空 / the file is empty")
+        raise _refuse(name, "the file is empty", "", "upload.empty")
     if suffix == ".xlsx":
         check_xlsx_container(name, data)
 
@@ -52,25 +62,34 @@ def check_xlsx_container(name: str, data: bytes) -> None:
     except zipfile.BadZipFile:
         raise _refuse(
             name,
-            "不是有效的 XLSX 文件（无法解压）/ not a valid XLSX file: it is not a zip archive",
+            "not a valid XLSX file: it is not a zip archive",
             "save it again from Excel or WPS as .xlsx, or export CSV",
+            "upload.not_xlsx",
         ) from None
     with archive:
         members = archive.infolist()
         if len(members) > MAX_XLSX_MEMBERS:
-            raise _refuse(name, f"XLSX 含 {len(members)} 个部件，过多 / too many parts in the XLSX")
+            raise _refuse(
+                name,
+                f"too many parts in the XLSX ({len(members)})",
+                "",
+                "upload.too_many_parts",
+                parts=len(members),
+            )
         if "[Content_Types].xml" not in archive.namelist():
             raise _refuse(
-                name, "不是有效的 XLSX 文件 / not a valid XLSX file: [Content_Types].xml is missing"
+                name, "not a valid XLSX file: [Content_Types].xml is missing", "", "upload.not_xlsx"
             )
         total = sum(m.file_size for m in members)
         packed = sum(m.compress_size for m in members)
         if total > MAX_XLSX_UNCOMPRESSED:
             raise _refuse(
                 name,
-                f"XLSX 解压后 {total / 1024 / 1024:.0f} MB，超过上限 {MAX_XLSX_UNCOMPRESSED // 1024 // 1024} MB "
-                f"/ unpacks to {total:,} bytes; the limit is {MAX_XLSX_UNCOMPRESSED:,}",
+                f"unpacks to {total:,} bytes; the limit is {MAX_XLSX_UNCOMPRESSED:,}",
                 "this looks like a zip bomb or a very large workbook; export CSV instead",
+                "upload.unpacks_too_big",
+                size=f"{total / 1024 / 1024:.0f}",
+                limit=MAX_XLSX_UNCOMPRESSED // 1024 // 1024,
             )
         for member in members:
             if member.file_size >= RATIO_CHECK_FROM and member.file_size > MAX_XLSX_RATIO * max(
@@ -78,12 +97,21 @@ def check_xlsx_container(name: str, data: bytes) -> None:
             ):
                 raise _refuse(
                     name,
-                    f"XLSX 部件 {member.filename} 压缩比异常（{member.file_size // max(member.compress_size, 1)}:1）"
-                    f" / part {member.filename} has a compression ratio above {MAX_XLSX_RATIO}:1",
+                    f"part {member.filename} has a compression ratio above {MAX_XLSX_RATIO}:1",
                     "this looks like a zip bomb; the file was not opened",
+                    "upload.ratio",
+                    ratio=member.file_size // max(member.compress_size, 1),
+                    limit=MAX_XLSX_RATIO,
                 )
         if total >= RATIO_CHECK_FROM and total > MAX_XLSX_RATIO * max(packed, 1):
-            raise _refuse(name, f"XLSX 压缩比超过 {MAX_XLSX_RATIO}:1 / compression ratio too high")
+            raise _refuse(
+                name,
+                f"compression ratio above {MAX_XLSX_RATIO}:1",
+                "",
+                "upload.ratio",
+                ratio=total // max(packed, 1),
+                limit=MAX_XLSX_RATIO,
+            )
 
 
 def read_upload(name: str, data: bytes) -> bulk.Table:
@@ -101,6 +129,9 @@ def check_row_count(name: str, rows: int) -> None:
     if rows > MAX_ROWS:
         raise _refuse(
             name,
-            f"文件有 {rows:,} 行，上限 {MAX_ROWS:,} 行 / {rows:,} rows; one import holds at most {MAX_ROWS:,}",
+            f"{rows:,} rows; one import holds at most {MAX_ROWS:,}",
             "split the file by theme or by year",
+            "upload.too_many_rows",
+            rows=f"{rows:,}",
+            limit=f"{MAX_ROWS:,}",
         )

@@ -177,3 +177,45 @@ def test_migration_creates_the_tables_the_code_uses(db_engine):
     inspector = sa.inspect(db_engine)
     for table in (users, user_sessions):
         assert {c["name"] for c in inspector.get_columns(table.name)} == set(table.columns.keys())
+
+
+def test_the_idle_timer_reads_the_time_left_without_keeping_the_session_alive(accounts, clock):
+    accounts.add_user("zhang", "editor", themes=["health"], password=GOOD)
+    token = accounts.sign_in("zhang", GOOD).token
+    clock.advance(minutes=20)
+    assert accounts.session_remaining(token) == SESSION_IDLE - dt.timedelta(minutes=20)
+    # Asking again and again (the warning timer) does not count as use: the session still ends.
+    clock.advance(minutes=9)
+    assert accounts.session_remaining(token) == dt.timedelta(minutes=1)
+    clock.advance(minutes=2)
+    assert accounts.session_remaining(token) is None
+    assert accounts.session_user(token) is None
+    # Whose it was stays known, so what they had typed can wait for them.
+    assert accounts.session_owner(token) == "zhang"
+    assert accounts.session_owner("no such token") is None
+
+
+def test_signing_out_ends_what_the_timer_sees_at_once(accounts):
+    accounts.add_user("zhang", "editor", themes=["health"], password=GOOD)
+    token = accounts.sign_in("zhang", GOOD).token
+    assert accounts.session_remaining(token) == SESSION_IDLE
+    accounts.sign_out(token)
+    assert accounts.session_remaining(token) is None
+
+
+def test_sign_in_refusals_carry_codes_the_app_translates(accounts, clock):
+    accounts.add_user("zhang", "editor", themes=["health"], password=GOOD)
+    codes = []
+    for _ in range(FAILURES_BEFORE_LOCK + 1):
+        with pytest.raises(IndicatorsError) as err:
+            accounts.sign_in("zhang", "wrong password!")
+        codes.append(err.value.problems[0].code)
+    assert codes[:FAILURES_BEFORE_LOCK] == ["signin.wrong"] * FAILURES_BEFORE_LOCK
+    assert codes[-1] == "signin.locked"
+    assert err.value.problems[0].params["seconds"] > 0
+
+
+def test_display_names_map_logins_to_the_names_people_know(accounts):
+    accounts.add_user("wang.fang", "editor", themes=["health"], password=GOOD, display_name="王芳")
+    accounts.add_user("li", "viewer", password=GOOD)
+    assert accounts.display_names() == {"wang.fang": "王芳"}

@@ -141,10 +141,10 @@ def test_every_page_opens_by_its_url_without_an_error(server: str, page: object,
 def _sign_in(pg: object, name: str) -> None:
     # Signing in lives in this browser session: navigate afterwards with links, not a new page load.
     sidebar = pg.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_role("textbox", name="用户名 / User name").fill(name)
-    sidebar.get_by_role("textbox", name="密码 / Password").fill(PASSWORD)
-    sidebar.get_by_role("button", name="登录 / Sign in").click()
-    pg.wait_for_selector("text=已登录 / Signed in", timeout=30_000)
+    sidebar.get_by_role("textbox", name="用户名").fill(name)
+    sidebar.get_by_role("textbox", name="密码").fill(PASSWORD)
+    sidebar.get_by_role("button", name="登录", exact=True).click()
+    pg.wait_for_selector("text=已登录", timeout=30_000)
     _settle(pg)
 
 
@@ -157,7 +157,7 @@ def test_without_sign_in_the_entry_page_shows_no_form(server: str, page: object)
     _settle(page)
     assert page.get_by_text("录入和导入需要登录").count() == 1
     assert _entry_form(page).count() == 0
-    assert page.get_by_role("textbox", name="用户名 / User name").count() == 1
+    assert page.get_by_role("textbox", name="用户名").count() == 1
     page.screenshot(path=str(SHOTS / "entry_signed_out.png"), full_page=True)
 
 

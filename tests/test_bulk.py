@@ -54,16 +54,18 @@ def parse_csv(data: bytes) -> list[dict[str, str]]:
 
 def test_template_lists_every_indicator_with_id_name_unit_and_frequency(small_catalogue: Catalogue):
     rows = parse_csv(template(small_catalogue, "csv"))
-    assert [r["indicator_id"] for r in rows] == list(small_catalogue.indicators)
+    # Chinese column headers for the people who fill it in.
+    assert list(rows[0])[:4] == ["指标编号", "指标名称", "指标英文名称", "单位"]
+    assert [r["指标编号"] for r in rows] == list(small_catalogue.indicators)
     homes = rows[0]
-    assert (homes["name_zh"], homes["unit"], homes["frequency"], homes["period_example"]) == (
+    assert (homes["指标名称"], homes["单位"], homes["统计频率"], homes["时期写法示例"]) == (
         "适老化改造户数",
         "户",
-        "year",
+        "年",
         "2024",
     )
-    assert {r["place_code"] for r in rows} == {CITY}
-    assert all(r["value"] == "" and r["period"] == "" for r in rows)
+    assert {r["地区（名称或代码）"] for r in rows} == {CITY}
+    assert all(r["数值"] == "" and r["时期"] == "" for r in rows)
 
 
 def test_xlsx_template_has_the_same_rows_and_a_places_sheet(small_catalogue: Catalogue):
@@ -76,8 +78,9 @@ def test_xlsx_template_has_the_same_rows_and_a_places_sheet(small_catalogue: Cat
 
 def test_a_filled_in_template_imports(store: Store, small_catalogue: Catalogue, tmp_path: Path):
     rows = parse_csv(template(small_catalogue, "csv"))
-    rows[0].update(period="2023", value="1.5", unit="万户")
-    rows[1].update(period="2024Q3", value="160000")
+    rows[0].update({"时期": "2023", "数值": "1.5", "单位": "万户"})
+    # A place by its name, as people write it, instead of its code.
+    rows[1].update({"时期": "2024Q3", "数值": "160000", "地区（名称或代码）": "滨州市"})
     path = tmp_path / "filled.csv"
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))

@@ -215,7 +215,7 @@ def test_a_withdrawn_value_needs_a_reason_keeps_its_history_and_the_cell_can_be_
     at.button(key=submit).click().run()
     assert not at.exception
     # Without a reason nothing is withdrawn, and the page says why next to the form.
-    assert any("reason" in e.value for e in at.error)
+    assert any("撤回数值必须填写原因" in e.value for e in at.error)
     with Store(editor_url, catalogue) as store:
         assert store.current_revision("xinan_cells", "371600", "2024") == 1
 
@@ -246,8 +246,8 @@ def test_a_withdrawn_value_needs_a_reason_keeps_its_history_and_the_cell_can_be_
 @pytest.mark.parametrize(
     "indicator,theme,period_key,period,typed,message",
     [
-        ("xinan_cells", "peace", "entry_period_year", "2024", "很多", "value must be a number"),
-        ("xinan_cells", "peace", "entry_period_year", "2024", "-5", "negative"),
+        ("xinan_cells", "peace", "entry_period_year", "2024", "很多", "数值必须是数字"),
+        ("xinan_cells", "peace", "entry_period_year", "2024", "-5", "不能为负数"),
         ("video_surveillance_coverage", "safety", "entry_period_year", "2024", "120", "100"),
     ],
 )
@@ -299,7 +299,11 @@ def test_an_import_with_errors_names_row_and_column_and_offers_no_confirm(editor
     assert {m.label: m.value for m in at.metric}["错误"] == "2"
     frames = [df.value for df in at.dataframe]
     errors = next(f for f in frames if "列" in f.columns)
-    assert errors[["行", "列"]].values.tolist() == [[2, "period"], [3, "indicator_id"]]
+    # Columns by the template's Chinese headers, and the reasons in Chinese.
+    assert errors[["行", "列"]].values.tolist() == [[2, "时期"], [3, "指标编号"]]
+    reasons = errors[next(c for c in errors.columns if c not in ("行", "列"))].tolist()
+    assert "季度" not in reasons[0] and "应写作 2024" in reasons[0]
+    assert "“no_such”不在指标目录中" in reasons[1]
     assert not [b for b in at.button if b.key == "import_confirm"]
 
 

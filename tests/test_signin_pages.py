@@ -86,7 +86,7 @@ def test_editor_enters_a_value_in_an_assigned_theme_and_the_revision_shows_the_n
 
 def test_wrong_password_is_told_and_nobody_is_signed_in(db_url):
     at = _sign_in(_app(), "zhang", "not the password")
-    assert any("wrong user name or password" in e.value for e in at.sidebar.error)
+    assert any("用户名或密码错误" in e.value for e in at.sidebar.error)
     assert _forms(at) == ["signin_form"]
 
 

@@ -14,6 +14,8 @@ import plotly.graph_objects as go
 
 from dashboard.export.charts import ChartMeta, ChartRenderer, decorate, rendering
 from dashboard.export.pack_figures import STATUS_ZH, progress_figure, theme_scores_figure, trend_figure
+from dashboard.timefmt import now_text
+from dashboard.timefmt import today as local_today
 from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError, Problem
 from indicators.periods import parse_period
@@ -87,6 +89,8 @@ class Pack:
     period: str
     period_text: str
     made_on: dt.date
+    # When it was made, in Beijing time and labelled (the PDF and PPTX print it).
+    made_at: str
     index_score: float | None
     index_coverage: float
     overview: PackChart
@@ -146,21 +150,33 @@ def _check_request(
                 f"unknown place code '{place_code}'",
                 path="place",
                 hint="use a code from places.yaml, e.g. " + ", ".join(p.code for p in catalogue.places[:4]),
+                code="brief.unknown_place",
+                params={"given": place_code},
             )
         )
     known = [t.id for t in catalogue.themes]
     for theme_id in theme_ids:
         if theme_id not in known:
             problems.append(
-                Problem(f"unknown theme '{theme_id}'", path="theme", hint="choose from " + ", ".join(known))
+                Problem(
+                    f"unknown theme '{theme_id}'",
+                    path="theme",
+                    hint="choose from " + ", ".join(known),
+                    code="brief.unknown_theme",
+                    params={"given": theme_id},
+                )
             )
     if not theme_ids:
-        problems.append(Problem("choose at least one theme", path="theme", hint=", ".join(known)))
+        problems.append(
+            Problem("choose at least one theme", path="theme", hint=", ".join(known), code="brief.no_theme")
+        )
     if period is not None:
         try:
             parse_period(period)
         except ValueError as exc:
-            problems.append(Problem(str(exc), path="period"))
+            problems.append(
+                Problem(str(exc), path="period", code="brief.bad_period", params={"given": period})
+            )
     if problems:
         raise IndicatorsError(problems)
 
@@ -242,12 +258,19 @@ def build_pack(
     place_code = place_code or catalogue.framework.default_place
     theme_ids = list(theme_ids) if theme_ids else [t.id for t in catalogue.themes]
     _check_request(catalogue, place_code, theme_ids, period)
-    made_on = made_on or dt.date.today()
+    made_at = now_text("zh") if made_on is None else made_on.isoformat()
+    made_on = made_on or local_today()
     obs = observations_as_of(observations, period)
     period = period or latest_period(obs)
     if period is None:
         raise IndicatorsError(
-            [Problem("there are no observations to brief on", hint="enter or import values first")]
+            [
+                Problem(
+                    "there are no observations to brief on",
+                    hint="enter or import values first",
+                    code="brief.no_observations",
+                )
+            ]
         )
     place = catalogue.place_by_code[place_code]
     when = f"截至{period_text(period)}"
@@ -383,6 +406,7 @@ def build_pack(
         period=period,
         period_text=when,
         made_on=made_on,
+        made_at=made_at,
         index_score=index_score,
         index_coverage=index_cov,
         overview=overview,

@@ -97,7 +97,7 @@ def _plotly_js() -> str:
 def _page(body: str, pack: Pack, number: int, *, bar: bool = True) -> str:
     foot = (
         f'<div class="foot"><span>{escape(pack.title)} · {escape(pack.period_text)} · '
-        f"生成于 {pack.made_on.isoformat()}</span><span>{number}</span></div>"
+        f"生成于 {pack.made_at}</span><span>{number}</span></div>"
     )
     return f'<section class="page">{"<div class=bar></div>" if bar else ""}{body}{foot}</section>'
 
@@ -140,7 +140,7 @@ def pack_html(pack: Pack) -> tuple[str, str]:
     title = (
         f"<div class=title><h1>{escape(pack.title)}</h1><div class=sub>{escape(pack.subtitle)}</div></div>"
         f"<div class=meta>地区：{escape(pack.place_name)}（{pack.place_code}）<br>"
-        f"生成日期：{pack.made_on.isoformat()}</div>"
+        f"生成时间：{pack.made_at}</div>"
     )
     pages.append(_page(title, pack, 1, bar=False))
     theme_rows = "".join(

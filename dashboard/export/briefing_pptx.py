@@ -82,7 +82,7 @@ def _header(slide, title: str, note: str = "") -> None:
 
 
 def _footer(slide, pack: Pack, number: int) -> None:
-    text = f"{pack.title} · {pack.period_text} · 生成于 {pack.made_on.isoformat()}"
+    text = f"{pack.title} · {pack.period_text} · 生成于 {pack.made_at}"
     _text(slide, MARGIN, SLIDE_H - Inches(0.42), Inches(10), Inches(0.3), text, 9, color=GREY)
     _text(
         slide,
@@ -149,7 +149,7 @@ def _title_slide(prs, pack: Pack) -> None:
         Inches(5.2),
         SLIDE_W - 2 * MARGIN,
         Inches(1.4),
-        [f"地区：{pack.place_name}（{pack.place_code}）", f"生成日期：{pack.made_on.isoformat()}"],
+        [f"地区：{pack.place_name}（{pack.place_code}）", f"生成时间：{pack.made_at}"],
         14,
         color=GREY,
     )

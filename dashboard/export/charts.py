@@ -14,6 +14,7 @@ from typing import Literal
 import plotly.graph_objects as go
 
 from dashboard.export.system import require_export_tools
+from dashboard.timefmt import today as local_today
 
 Format = Literal["png", "svg", "pdf"]
 FORMATS: tuple[Format, ...] = ("png", "svg", "pdf")
@@ -68,7 +69,8 @@ class ChartMeta:
     period: str
     source: str
     example_target: bool = False
-    export_date: dt.date = field(default_factory=dt.date.today)
+    # The date in Beijing (XINAN_TIMEZONE), not the server's: a chart made at 07:00 there is today's.
+    export_date: dt.date = field(default_factory=local_today)
     lang: Literal["zh", "en"] = "zh"
 
     def subtitle(self) -> str:

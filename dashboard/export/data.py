@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from dashboard import timefmt
 from dashboard.export.charts import LABELS, ChartMeta
 from indicators.bulk import neutralise
 
@@ -33,9 +34,24 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def local_times(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the frame with its zoned time columns in Beijing time (XINAN_TIMEZONE), the zone in the header.
+
+    Spreadsheets cannot hold a zone (Excel refuses it): the times become plain local times, and the column
+    name says which zone they are in.
+    """
+    out = frame.copy()
+    renames = {}
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            out[column] = out[column].dt.tz_convert(timefmt.zone()).dt.tz_localize(None)
+            renames[column] = f"{column}（{timefmt.zone_label()}）"
+    return out.rename(columns=renames)
+
+
 def to_csv(frame: pd.DataFrame) -> bytes:
     """Return the frame as UTF-8 CSV with a byte-order mark (Excel then reads the Chinese correctly)."""
-    safe = frame.copy()
+    safe = local_times(frame)
     safe.columns = [str(safe_text(str(c))) for c in safe.columns]
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
@@ -71,6 +87,7 @@ def _write_text_cell(ws: Any, row: int, col: int, value: Any) -> None:
 
 def to_xlsx(frame: pd.DataFrame, meta: ChartMeta) -> bytes:
     """Return an XLSX workbook: the data sheet, and a notes sheet with title, unit, place, period, source."""
+    frame = local_times(frame)
     wb = Workbook()
     ws = wb.active
     ws.title = "数据" if meta.lang == "zh" else "Data"

@@ -12,7 +12,7 @@ if str(ROOT) not in sys.path:  # run on its own (tests), not only through app.py
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from dashboard import data, layout  # noqa: E402
+from dashboard import data, layout, tables  # noqa: E402
 from dashboard.export.briefing import build_briefing, build_pack, period_text  # noqa: E402
 from dashboard.export.system import missing_packages  # noqa: E402
 from dashboard.i18n import name_of, t  # noqa: E402
@@ -30,7 +30,7 @@ def _periods(obs: pd.DataFrame) -> list[str]:
 
 
 def _problems(exc: IndicatorsError) -> str:
-    return "\n".join(f"- {p}" for p in exc.problems)
+    return "\n".join(f"- {tables.problem_text(p)}" for p in exc.problems)
 
 
 def main() -> None:

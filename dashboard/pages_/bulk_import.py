@@ -30,7 +30,7 @@ cols[1].download_button(
 
 st.subheader(t("import.step_upload"))
 upload = st.file_uploader(t("import.upload"), type=["csv", "xlsx"], key="import_file")
-st.text(t("auth.entering_as", name=user.name, themes=", ".join(user.themes)))
+st.text(signin.entering_as(user))
 reason = st.text_input(t("entry.reason"), key="import_reason", help=t("entry.reason_help"))
 
 plan_key = "import_plan"

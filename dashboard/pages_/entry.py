@@ -118,7 +118,7 @@ with st.form("entry_form", border=True):
     slot_source_ref = st.empty()
     row = st.columns(2)
     # Who entered the value is the signed-in user, never a field someone can type into.
-    row[0].text(t("auth.entering_as", name=user.name, themes=", ".join(user.themes)))
+    row[0].text(signin.entering_as(user))
     slot_entered_by = row[0].empty()
     reason = row[1].text_input(t("entry.reason"), key="entry_reason", help=t("entry.reason_help"))
     slot_reason = row[1].empty()

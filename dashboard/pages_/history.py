@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
-from dashboard import data, layout, tables
+from dashboard import data, layout, tables, timefmt
 from dashboard.i18n import name_of, t
 
 catalogue = data.catalogue()
@@ -30,12 +28,12 @@ place_code = cols[1].selectbox(
 person = cols[2].selectbox(
     t("history.person"),
     ["", *people],
-    format_func=lambda p: p if p else t("common.all"),
+    format_func=lambda p: data.person(p) if p else t("common.all"),
     key="history_person",
 )
 since = cols[3].date_input(t("history.since"), value=None, key="history_since")
 changes = data.changes(
-    since=dt.datetime.combine(since, dt.time()) if since else None,
+    since=timefmt.day_start_utc(since) if since else None,
     indicator_id=ind_id or None,
     place_code=place_code or None,
     entered_by=person or None,

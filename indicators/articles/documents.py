@@ -79,8 +79,10 @@ class Review:
     decided_at: dt.datetime
 
 
-def _problem(message: str, code: str, file: str | None = None, hint: str = "", **params: object) -> Problem:
-    return Problem(message, file=file, hint=hint, code=f"documents.{code}", params=params)
+def _doc_problem(
+    message: str, code: str, file: str | None = None, hint: str = "", **params: object
+) -> Problem:
+    return Problem(message, file=file, hint=hint, code=code, params=params)
 
 
 # PDF fonts often map common characters to radical code points (⼯ for 工, ⺠ for 民); fold them back, or
@@ -163,9 +165,9 @@ def check_document_upload(name: str, data: bytes) -> str:
     if suffix not in SUFFIXES:
         raise IndicatorsError(
             [
-                _problem(
+                _doc_problem(
                     f"file type {suffix or '(none)'} is not supported; add a .txt, .docx or .pdf",
-                    "unsupported_type",
+                    "documents.unsupported_type",
                     name,
                     "save the report as .docx or .pdf, or paste its text",
                     suffix=suffix or "—",
@@ -173,13 +175,13 @@ def check_document_upload(name: str, data: bytes) -> str:
             ]
         )
     if not data:
-        raise IndicatorsError([_problem("the file is empty", "empty", name)])
+        raise IndicatorsError([_doc_problem("the file is empty", "documents.empty", name)])
     if len(data) > MAX_DOCUMENT_BYTES:
         raise IndicatorsError(
             [
-                _problem(
+                _doc_problem(
                     f"file is {len(data):,} bytes; the limit is {MAX_DOCUMENT_BYTES:,} bytes",
-                    "too_big",
+                    "documents.too_big",
                     name,
                     "split the report, or paste the part with the figures",
                     size_mb=f"{len(data) / 1024 / 1024:.1f}",
@@ -196,9 +198,9 @@ def _check_docx_container(name: str, data: bytes) -> None:
     except zipfile.BadZipFile:
         raise IndicatorsError(
             [
-                _problem(
+                _doc_problem(
                     "not a valid .docx file (it is not a zip archive)",
-                    "bad_docx",
+                    "documents.bad_docx",
                     name,
                     "save it again as .docx",
                 )
@@ -209,7 +211,11 @@ def _check_docx_container(name: str, data: bytes) -> None:
         names = {m.filename for m in members}
         if len(members) > MAX_DOCX_MEMBERS or "word/document.xml" not in names:
             raise IndicatorsError(
-                [_problem("not a valid .docx file (word/document.xml missing)", "bad_docx", name)]
+                [
+                    _doc_problem(
+                        "not a valid .docx file (word/document.xml missing)", "documents.bad_docx", name
+                    )
+                ]
             )
         total = sum(m.file_size for m in members)
         packed = sum(m.compress_size for m in members)
@@ -223,9 +229,9 @@ def _check_docx_container(name: str, data: bytes) -> None:
         if bomb:
             raise IndicatorsError(
                 [
-                    _problem(
+                    _doc_problem(
                         f"the .docx unpacks to {total:,} bytes from {packed:,}; this looks like a zip bomb",
-                        "zip_bomb",
+                        "documents.zip_bomb",
                         name,
                         "the file was not opened",
                     )
@@ -240,7 +246,9 @@ def _docx_text(name: str, data: bytes) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several kinds for damaged files
-        raise IndicatorsError([_problem(f"cannot read the .docx: {exc}", "bad_docx", name)]) from exc
+        raise IndicatorsError(
+            [_doc_problem(f"cannot read the .docx: {exc}", "documents.bad_docx", name)]
+        ) from exc
     # Word paragraphs are paragraphs, not a newspaper's line-wraps: keep them apart with a blank line.
     lines = [p.text for p in document.paragraphs if p.text.strip()]
     # Tables in bulletins hold figures too: one line per row, cells separated by a space.
@@ -258,15 +266,19 @@ def _pdf_text(name: str, data: bytes) -> str:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise IndicatorsError(
-                [_problem("the PDF is encrypted", "pdf_encrypted", name, "save an unprotected copy")]
+                [
+                    _doc_problem(
+                        "the PDF is encrypted", "documents.pdf_encrypted", name, "save an unprotected copy"
+                    )
+                ]
             )
         pages = reader.pages
         if len(pages) > MAX_PDF_PAGES:
             raise IndicatorsError(
                 [
-                    _problem(
+                    _doc_problem(
                         f"the PDF has {len(pages)} pages; the limit is {MAX_PDF_PAGES}",
-                        "pdf_too_many_pages",
+                        "documents.pdf_too_many_pages",
                         name,
                         pages=len(pages),
                         limit=MAX_PDF_PAGES,
@@ -285,16 +297,23 @@ def _pdf_text(name: str, data: bytes) -> str:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise IndicatorsError(
-            [_problem(f"cannot read the PDF: {exc}", "bad_pdf", name, "open it and save it again as PDF")]
+            [
+                _doc_problem(
+                    f"cannot read the PDF: {exc}",
+                    "documents.bad_pdf",
+                    name,
+                    "open it and save it again as PDF",
+                )
+            ]
         ) from exc
     text = fold_radicals("\n".join(texts))
     if not _SPACE.sub("", text):
         raise IndicatorsError(
             [
-                _problem(
+                _doc_problem(
                     f"the PDF has no text layer ({len(pages)} pages of images, e.g. a scan): "
                     "there is no text to read figures from",
-                    "pdf_no_text",
+                    "documents.pdf_no_text",
                     name,
                     "ask for the original PDF or Word file, or run OCR and paste the text",
                     pages=len(pages),
@@ -316,9 +335,9 @@ def read_document_bytes(name: str, data: bytes) -> str:
             except UnicodeDecodeError:
                 raise IndicatorsError(
                     [
-                        _problem(
+                        _doc_problem(
                             f"not UTF-8 or GBK text (byte {exc.start})",
-                            "bad_text",
+                            "documents.bad_text",
                             name,
                             "save the text as UTF-8",
                             byte=exc.start,
@@ -343,9 +362,9 @@ def read_document_file(path: str | Path) -> str:
             check_document_upload(file.name, b"-")  # a wrong kind says so before the size does
             raise IndicatorsError(
                 [
-                    _problem(
+                    _doc_problem(
                         f"file is {size:,} bytes; the limit is {MAX_DOCUMENT_BYTES:,} bytes",
-                        "too_big",
+                        "documents.too_big",
                         str(path),
                         size_mb=f"{size / 1024 / 1024:.1f}",
                         limit_mb=MAX_DOCUMENT_MB,
@@ -354,12 +373,14 @@ def read_document_file(path: str | Path) -> str:
             )
         data = file.read_bytes()
     except FileNotFoundError:
-        raise IndicatorsError([_problem("file not found", "not_found", str(path))]) from None
+        raise IndicatorsError([_doc_problem("file not found", "documents.not_found", str(path))]) from None
     except IsADirectoryError:
-        raise IndicatorsError([_problem("is a folder, not a file", "not_found", str(path))]) from None
+        raise IndicatorsError(
+            [_doc_problem("is a folder, not a file", "documents.not_found", str(path))]
+        ) from None
     except OSError as exc:
         raise IndicatorsError(
-            [_problem(f"cannot read file: {exc.strerror or exc}", "not_found", str(path))]
+            [_doc_problem(f"cannot read file: {exc.strerror or exc}", "documents.not_found", str(path))]
         ) from exc
     try:
         return read_document_bytes(file.name, data)
@@ -376,13 +397,13 @@ def read_document_file(path: str | Path) -> str:
 def check_text(text: str, where: str | None = None) -> None:
     """Raise IndicatorsError when a document's text is empty or longer than one report can be."""
     if not text.strip():
-        raise IndicatorsError([_problem("the document has no text", "empty", where)])
+        raise IndicatorsError([_doc_problem("the document has no text", "documents.empty", where)])
     if len(text) > MAX_TEXT_CHARS:
         raise IndicatorsError(
             [
-                _problem(
+                _doc_problem(
                     f"the text has {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}",
-                    "text_too_long",
+                    "documents.text_too_long",
                     where,
                     "add the report in parts",
                     chars=len(text),
@@ -423,10 +444,10 @@ def find_by_hash(store: Store, digest: str) -> Document | None:
 def _duplicate(existing: Document, where: str | None) -> IndicatorsError:
     return IndicatorsError(
         [
-            _problem(
+            _doc_problem(
                 f"this document is already stored as #{existing.id} '{existing.title}', added by "
                 f"{existing.added_by} at {when_text(existing.added_at)}; nothing was added",
-                "duplicate",
+                "documents.duplicate",
                 where,
                 "open it on the sources page to review its figures",
                 id=existing.id,
@@ -461,10 +482,20 @@ def add_document(
     where = file_name or url
     check_text(text, where)
     if not added_by or not added_by.strip():
-        raise IndicatorsError([_problem("who adds the document must be given", "no_user", where)])
+        raise IndicatorsError(
+            [_doc_problem("who adds the document must be given", "documents.no_user", where)]
+        )
     if url and not re.match(r"^https?://\S+$", url.strip()):
         raise IndicatorsError(
-            [_problem(f"'{url}' is not a web address", "bad_url", where, "start it with https://", url=url)]
+            [
+                _doc_problem(
+                    f"'{url}' is not a web address",
+                    "documents.bad_url",
+                    where,
+                    "start it with https://",
+                    url=url,
+                )
+            ]
         )
     digest = content_hash(text)
     existing = find_by_hash(store, digest)
@@ -537,8 +568,11 @@ def get_document(store: Store, document_id: int) -> Document:
     if row is None:
         raise IndicatorsError(
             [
-                _problem(
-                    f"no document #{document_id}", "not_stored", hint="see `documents list`", id=document_id
+                _doc_problem(
+                    f"no document #{document_id}",
+                    "documents.not_stored",
+                    hint="see `documents list`",
+                    id=document_id,
                 )
             ]
         )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from indicators.catalogue import Catalogue
-from indicators.periods import check_frequency, parse_period, period_start
+from indicators.periods import check_frequency, example_for, parse_period, period_start
 from indicators.units import NON_NEGATIVE_KINDS, UNITS, convert
 
 Qualifier = Literal["exact", "more_than", "nearly", "about", "at_most"]
@@ -55,6 +56,9 @@ class FieldProblem:
     column: str
     message: str
     hint: str = ""
+    # Locale key `problem.<code>` and its parameters (ids, not names: the app fills in names).
+    code: str = ""
+    params: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,7 @@ class ObservationChecker:
         self.today = today or china_today()
         self._indicator_ids = sorted(catalogue.indicators)
         self._place_codes = sorted(catalogue.place_by_code)
-        self._period_ok: dict[tuple[str, str], str | None] = {}
+        self._period_ok: dict[tuple[str, str], FieldProblem | None] = {}
 
     def check_indicator(self, indicator_id: str) -> FieldProblem | None:
         """Return a problem when the indicator id is not in the catalogue."""
@@ -95,7 +99,21 @@ class ObservationChecker:
             else "use an id from the template (python -m indicators template)"
         )
         shown = indicator_id if indicator_id else "(empty)"
-        return FieldProblem("indicator_id", f"unknown indicator '{shown}'", hint)
+        if close:
+            return FieldProblem(
+                "indicator_id",
+                f"unknown indicator '{shown}'",
+                hint,
+                "value.unknown_indicator_close",
+                {"given": indicator_id, "indicator": close[0]},
+            )
+        return FieldProblem(
+            "indicator_id",
+            f"unknown indicator '{shown}'",
+            hint,
+            "value.unknown_indicator",
+            {"given": indicator_id},
+        )
 
     def check_place(self, place_code: str) -> FieldProblem | None:
         """Return a problem when the place code is not in places.yaml."""
@@ -106,6 +124,8 @@ class ObservationChecker:
             "place_code",
             f"unknown place code '{shown}'",
             "use a six-digit code from places.yaml, e.g. 371600 for 滨州市",
+            "value.unknown_place",
+            {"given": place_code},
         )
 
     def check_period(self, period: str, frequency: str) -> FieldProblem | None:
@@ -113,16 +133,23 @@ class ObservationChecker:
         key = (period, frequency)
         if key not in self._period_ok:
             self._period_ok[key] = self._period_message(period, frequency)
-        message = self._period_ok[key]
-        return FieldProblem("period", message) if message else None
+        found = self._period_ok[key]
+        return found
 
-    def _period_message(self, period: str, frequency: str) -> str | None:
+    def _period_message(self, period: str, frequency: str) -> FieldProblem | None:
         mismatch = check_frequency(period, frequency)
         if mismatch:
-            return mismatch
+            params = {"period": period, "frequency": frequency, "example": example_for(frequency)}
+            return FieldProblem("period", mismatch, "", "value.period_frequency", params)
         start = period_start(parse_period(period))
         if start > self.today:
-            return f"period {period} has not begun yet (today is {self.today.isoformat()})"
+            return FieldProblem(
+                "period",
+                f"period {period} has not begun yet (today is {self.today.isoformat()})",
+                "",
+                "value.period_not_begun",
+                {"period": period, "today": self.today.isoformat()},
+            )
         return None
 
     def check(
@@ -146,14 +173,34 @@ class ObservationChecker:
         if qualifier not in QUALIFIERS:
             problems.append(
                 FieldProblem(
-                    "qualifier", f"unknown qualifier '{qualifier}'", "use one of: " + ", ".join(QUALIFIERS)
+                    "qualifier",
+                    f"unknown qualifier '{qualifier}'",
+                    "use one of: " + ", ".join(QUALIFIERS),
+                    "value.unknown_qualifier",
+                    {"given": qualifier},
                 )
             )
         if value is None or isinstance(value, bool) or not isinstance(value, int | float):
-            problems.append(FieldProblem("value", f"value must be a number (got {value!r})"))
+            problems.append(
+                FieldProblem(
+                    "value",
+                    f"value must be a number (got {value!r})",
+                    "",
+                    "value.not_a_number",
+                    {"given": value},
+                )
+            )
             value = None
         elif not math.isfinite(value):
-            problems.append(FieldProblem("value", f"value must be a finite number (got {value})"))
+            problems.append(
+                FieldProblem(
+                    "value",
+                    f"value must be a finite number (got {value})",
+                    "",
+                    "value.not_finite",
+                    {"given": value},
+                )
+            )
             value = None
         if indicator_problem:
             return None, problems
@@ -168,7 +215,11 @@ class ObservationChecker:
             if given_unit not in UNITS:
                 problems.append(
                     FieldProblem(
-                        "unit", f"unknown unit '{given_unit}'", f"this indicator is recorded in {ind.unit}"
+                        "unit",
+                        f"unknown unit '{given_unit}'",
+                        f"this indicator is recorded in {ind.unit}",
+                        "value.unknown_unit",
+                        {"given": given_unit, "unit": ind.unit},
                     )
                 )
                 converted = None
@@ -178,6 +229,8 @@ class ObservationChecker:
                         "unit",
                         f"unit '{given_unit}' cannot be converted to this indicator's unit '{ind.unit}'",
                         f"enter the value in {ind.unit}",
+                        "value.unit_mismatch",
+                        {"given": given_unit, "unit": ind.unit},
                     )
                 )
                 converted = None
@@ -192,10 +245,25 @@ class ObservationChecker:
                     FieldProblem(
                         "value",
                         f"{shown} is outside 0–{PERCENT_TOP[target_unit.symbol]:g} {target_unit.symbol}",
+                        "",
+                        "value.out_of_range",
+                        {
+                            "value": f"{converted:g}",
+                            "top": f"{PERCENT_TOP[target_unit.symbol]:g}",
+                            "unit": ind.unit,
+                        },
                     )
                 )
             elif target_unit.kind in NON_NEGATIVE_KINDS and converted < 0:
-                problems.append(FieldProblem("value", f"{shown} cannot be negative for unit {ind.unit}"))
+                problems.append(
+                    FieldProblem(
+                        "value",
+                        f"{shown} cannot be negative for unit {ind.unit}",
+                        "",
+                        "value.negative",
+                        {"value": f"{converted:g}", "unit": ind.unit},
+                    )
+                )
         if problems or converted is None:
             return None, problems
         return (

@@ -93,9 +93,24 @@ def cell_text(cell: Cell) -> str:
     return f"{cell[0]} at {cell[1]} for {cell[2]}"
 
 
+def cell_params(cell: Cell) -> dict[str, object]:
+    """Return a cell as message parameters: ids, which the app shows as names."""
+    return {"indicator": cell[0], "place": cell[1], "period": cell[2]}
+
+
 def conflict_problem(cell: Cell, expected: int, latest: CurrentCell | None, where: str = "") -> Problem:
     """Return the problem a stale save reports: who changed the cell, when, and what to do."""
     hint = "reload to see the current value, then enter your change again"
+    # One code for every variant (callers test for "conflict"); the parameters say who, when and what.
+    params: dict[str, object] = {
+        **cell_params(cell),
+        "expected": expected,
+        "who": latest.entered_by if latest is not None else "—",
+        "when": utc(latest.entered_at) if latest is not None else "—",
+        "revision": latest.revision if latest is not None else 0,
+        "value": latest.value if latest is not None and latest.value is not None else "—",
+        "unit": latest.unit if latest is not None else "",
+    }
     if latest is None:
         message = f"{cell_text(cell)} has no value yet, but the save was based on revision {expected}"
     elif expected == 0:
@@ -110,7 +125,7 @@ def conflict_problem(cell: Cell, expected: int, latest: CurrentCell | None, wher
             f"{cell_text(cell)} was {verb} by {latest.entered_by} at {when_text(latest.entered_at)} "
             f"(now revision {latest.revision}; your copy was revision {expected}); nothing was saved"
         )
-    return Problem(message, path=where or "/".join(cell), hint=hint, code="conflict")
+    return Problem(message, path=where or "/".join(cell), hint=hint, code="conflict", params=params)
 
 
 def _current_cell(row: Any) -> CurrentCell:
@@ -159,6 +174,8 @@ class Store:
                         f"cannot open the database {display_url(self.url)}: {exc.orig}",
                         path="db",
                         hint="check the --db URL or $XINAN_DB_URL, and that the server is running",
+                        code="store.cannot_open",
+                        params={"error": str(exc.orig)},
                     )
                 ]
             ) from exc
@@ -204,7 +221,7 @@ class Store:
             str(indicator_id).strip(), str(place_code).strip(), str(period).strip(), value, unit, qualifier
         )
         for fp in field_problems:
-            out.add(fp.message, path=fp.column, hint=fp.hint)
+            out.add(fp.message, path=fp.column, hint=fp.hint, code=fp.code, params=fp.params)
         self._check_meta(out, source_kind=source_kind, entered_by=entered_by)
         out.raise_if_any()
         assert checked is not None
@@ -235,18 +252,36 @@ class Store:
         out = ProblemCollector()
         self._check_meta(out, source_kind="form", entered_by=entered_by)
         if not _clean_text(reason):
-            out.add("a retraction needs a reason", path="reason", hint="say why the value is withdrawn")
+            out.add(
+                "a retraction needs a reason",
+                path="reason",
+                hint="say why the value is withdrawn",
+                code="store.retract_needs_reason",
+            )
         checker = self.checker()
         for problem in (checker.check_indicator(indicator_id), checker.check_place(place_code)):
             if problem:
-                out.add(problem.message, path=problem.column, hint=problem.hint)
+                out.add(
+                    problem.message,
+                    path=problem.column,
+                    hint=problem.hint,
+                    code=problem.code,
+                    params=problem.params,
+                )
         out.raise_if_any()
         cell = (indicator_id, place_code, period)
         with write_transaction(self.engine) as conn:
             latest = self._latest(conn, cell)
             if latest is not None and latest.retracted and latest.revision == expected_revision:
                 raise IndicatorsError(
-                    [Problem(f"{cell_text(cell)} is already retracted", path="/".join(cell))]
+                    [
+                        Problem(
+                            f"{cell_text(cell)} is already retracted",
+                            path="/".join(cell),
+                            code="store.already_retracted",
+                            params=cell_params(cell),
+                        )
+                    ]
                 )
             if latest is None or latest.revision != expected_revision:
                 raise IndicatorsError([conflict_problem(cell, expected_revision, latest)])
@@ -284,7 +319,7 @@ class Store:
                     Problem(
                         "another import or save changed these cells at the same moment; nothing was written",
                         hint="run the import again",
-                        code="conflict",
+                        code="store.conflict_same_moment",
                     )
                 ]
             ) from exc
@@ -315,7 +350,14 @@ class Store:
                 for cell, exp, where in stale[:MAX_CONFLICTS_LISTED]
             ]
             if len(stale) > len(shown):
-                shown.append(Problem(f"… and {len(stale) - len(shown)} more cells changed since the dry run"))
+                more = len(stale) - len(shown)
+                shown.append(
+                    Problem(
+                        f"… and {more} more cells changed since the dry run",
+                        code="store.more_conflicts",
+                        params={"count": more},
+                    )
+                )
             raise IndicatorsError(shown)
         _bulk_insert(conn, rows)
 
@@ -361,11 +403,15 @@ class Store:
                 f"unknown source kind '{source_kind}'",
                 path="source_kind",
                 hint="use one of: " + ", ".join(SOURCE_KINDS),
+                code="store.unknown_source_kind",
+                params={"given": source_kind},
             )
         if not isinstance(entered_by, str) or not entered_by.strip():
-            out.add("who entered the value must be given", path="entered_by")
+            out.add("who entered the value must be given", path="entered_by", code="store.no_author")
         elif len(entered_by.strip()) > 100:
-            out.add("entered_by is longer than 100 characters", path="entered_by")
+            out.add(
+                "entered_by is longer than 100 characters", path="entered_by", code="store.author_too_long"
+            )
 
     def _append_one(self, row: dict[str, Any], expected: int) -> Observation:
         cell = (row["indicator_id"], row["place_code"], row["period"])

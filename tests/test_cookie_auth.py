@@ -1,0 +1,55 @@
+"""The sign-in routes' guards, without a server: posts from another site are refused, and after signing in
+the browser is sent only to a path on this server (no open redirect)."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.requests import Request
+
+from dashboard.cookie_auth import _back_to, _same_origin, sign_in_form_html
+
+
+def _request(**headers: str) -> Request:
+    raw = [
+        (k.replace("_", "-").encode(), v.encode()) for k, v in {"host": "dash.local:8501", **headers}.items()
+    ]
+    return Request({"type": "http", "method": "POST", "path": "/account/sign-in", "headers": raw})
+
+
+@pytest.mark.parametrize(
+    "headers,same",
+    [
+        ({"origin": "http://dash.local:8501"}, True),
+        ({"referer": "http://dash.local:8501/entry?place=371623"}, True),
+        ({"origin": "https://evil.example"}, False),
+        ({"origin": "null"}, False),
+        ({"origin": "http://dash.local:8502"}, False),
+        ({}, False),
+    ],
+)
+def test_only_posts_from_this_server_are_accepted(headers, same):
+    assert _same_origin(_request(**headers)) is same
+
+
+@pytest.mark.parametrize(
+    "wanted,back",
+    [
+        ("/entry?place=371623", "/entry?place=371623"),
+        ("https://evil.example/x", "/entry"),
+        ("//evil.example/x", "/entry"),
+        ("/\\evil.example", "/entry"),
+        ("", "/entry"),
+        ("/account/sign-in", "/"),
+    ],
+)
+def test_after_sign_in_the_browser_goes_back_only_to_a_page_of_this_server(wanted, back):
+    request = _request(referer="http://dash.local:8501/entry")
+    assert _back_to(request, wanted) == back
+    assert _back_to(_request(referer="https://evil.example/entry"), "https://evil.example/") == "/"
+
+
+def test_the_form_escapes_what_it_echoes_and_names_fields_the_sanitiser_keeps():
+    html = sign_in_form_html("zh", '"><script>alert(1)</script>', name="<b>x</b>")
+    assert "<script>" not in html and "<b>x</b>" not in html
+    # st.html's sanitiser drops name="name" and name="lang" (properties of a form element).
+    assert 'name="username"' in html and 'name="ui_lang"' in html and 'name="name"' not in html
