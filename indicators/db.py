@@ -62,6 +62,9 @@ observations = Table(
     Column("entered_by", String(100), nullable=False),
     Column("entered_at", DateTime(timezone=True), nullable=False),
     Column("reason", Text, nullable=True),
+    # Plausibility flags (JSON list) raised when the value was saved, and the reason it was confirmed.
+    Column("flags", Text, nullable=True),
+    Column("flag_reason", Text, nullable=True),
     UniqueConstraint("indicator_id", "place_code", "period", "revision", name="uq_observation_revision"),
     CheckConstraint("revision >= 1", name="ck_observation_revision_positive"),
     CheckConstraint(

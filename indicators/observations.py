@@ -43,6 +43,8 @@ class Observation(BaseModel):
     entered_by: str
     entered_at: dt.datetime = Field(description="UTC")
     reason: str | None = None
+    flags: str | None = Field(default=None, description="JSON list of plausibility flags, when confirmed")
+    flag_reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from indicators.db import (
 )
 from indicators.errors import IndicatorsError, Problem, ProblemCollector
 from indicators.observations import SOURCE_KINDS, CheckedValue, Observation, ObservationChecker
+from indicators.plausibility import Flag, check_value, flags_json, unconfirmed_problem
 
 Cell = tuple[str, str, str]  # (indicator_id, place_code, period)
 
@@ -38,6 +39,7 @@ CURRENT_COLUMNS = [
     "entered_by",
     "entered_at",
     "revision",
+    "flags",
 ]
 CHANGES_COLUMNS = [
     "indicator_id",
@@ -55,6 +57,8 @@ CHANGES_COLUMNS = [
     "entered_by",
     "entered_at",
     "reason",
+    "flags",
+    "flag_reason",
 ]
 _o = observations.c
 _CELL_COLUMNS = (_o.indicator_id, _o.place_code, _o.period)
@@ -93,9 +97,33 @@ def cell_text(cell: Cell) -> str:
     return f"{cell[0]} at {cell[1]} for {cell[2]}"
 
 
+def _value_text(latest: CurrentCell) -> str:
+    if latest.retracted or latest.value is None:
+        return "—"
+    value = latest.value
+    number = str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:.10g}"
+    return f"{number} {latest.unit}".strip()
+
+
 def conflict_problem(cell: Cell, expected: int, latest: CurrentCell | None, where: str = "") -> Problem:
-    """Return the problem a stale save reports: who changed the cell, when, and what to do."""
+    """Return the problem a stale save reports: who changed the cell, when, the value they stored."""
     hint = "reload to see the current value, then enter your change again"
+    params: dict[str, object] = {
+        "indicator": cell[0],
+        "place": cell[1],
+        "period": cell[2],
+        "yours": expected,
+        "where": where,
+    }
+    if latest is not None:
+        params.update(
+            who=latest.entered_by,
+            when=when_text(latest.entered_at),
+            at=utc(latest.entered_at).isoformat(),
+            value=_value_text(latest),
+            revision=latest.revision,
+            retracted=latest.retracted,
+        )
     if latest is None:
         message = f"{cell_text(cell)} has no value yet, but the save was based on revision {expected}"
     elif expected == 0:
@@ -110,7 +138,11 @@ def conflict_problem(cell: Cell, expected: int, latest: CurrentCell | None, wher
             f"{cell_text(cell)} was {verb} by {latest.entered_by} at {when_text(latest.entered_at)} "
             f"(now revision {latest.revision}; your copy was revision {expected}); nothing was saved"
         )
-    return Problem(message, path=where or "/".join(cell), hint=hint, code="conflict")
+    if latest is not None:
+        message += f" (their value: {params['value']})"
+    else:
+        params.update(who="—", when="—", at="", value="—", revision=0, retracted=False)
+    return Problem(message, path=where or "/".join(cell), hint=hint, code="conflict", params=params)
 
 
 def _current_cell(row: Any) -> CurrentCell:
@@ -194,8 +226,12 @@ class Store:
         entered_by: str,
         reason: str | None = None,
         expected_revision: int | None = None,
+        flag_reason: str | None = None,
     ) -> Observation:
-        """Add a revision to a cell; refused when the cell changed since `expected_revision` (0/None: new)."""
+        """Add a revision to a cell; refused when the cell changed since `expected_revision` (0/None: new).
+
+        A value the plausibility checks flag is stored only with a `flag_reason`, together with its flags.
+        """
         out = ProblemCollector()
         checked, field_problems = self.checker().check(
             str(indicator_id).strip(), str(place_code).strip(), str(period).strip(), value, unit, qualifier
@@ -205,6 +241,11 @@ class Store:
         self._check_meta(out, source_kind=source_kind, entered_by=entered_by)
         out.raise_if_any()
         assert checked is not None
+        flags = self.plausibility(checked.indicator_id, checked.place_code, checked.period, checked.value)
+        if flags and not _clean_text(flag_reason):
+            raise IndicatorsError(
+                [unconfirmed_problem((checked.indicator_id, checked.place_code, checked.period), flags)]
+            )
         row = self.row(
             checked,
             note=note,
@@ -212,8 +253,35 @@ class Store:
             source_ref=source_ref,
             entered_by=entered_by,
             reason=reason,
+            flags=flags_json(flags),
+            flag_reason=_clean_text(flag_reason) if flags else None,
         )
         return self._append_one(row, expected_revision or 0)
+
+    def plausibility(self, indicator_id: str, place_code: str, period: str, value: float) -> list[Flag]:
+        """Return what would make a person double-check this value (see indicators.plausibility)."""
+        indicator = self.catalogue.indicators.get(indicator_id)
+        if indicator is None:
+            return []
+        latest = self._latest_subquery([indicator_id], [place_code])
+        query = (
+            select(_o.period, _o.value)
+            .join(
+                latest,
+                and_(
+                    _o.indicator_id == latest.c.indicator_id,
+                    _o.place_code == latest.c.place_code,
+                    _o.period == latest.c.period,
+                    _o.revision == latest.c.latest,
+                ),
+            )
+            .where(_o.retracted.is_(False))
+        )
+        with self.engine.connect() as conn:
+            previous = [(p, v) for p, v in conn.execute(query)]
+        return check_value(
+            indicator, period, value, previous, band=self.catalogue.framework.scoring.plausibility
+        )
 
     def retract(
         self,
@@ -259,6 +327,8 @@ class Store:
                 "entered_by": entered_by.strip(),
                 "entered_at": dt.datetime.now(dt.UTC),
                 "reason": _clean_text(reason),
+                "flags": None,
+                "flag_reason": None,
             }
             self._bump(conn)
             conn.execute(insert(observations), row)
@@ -323,6 +393,8 @@ class Store:
         entered_by: str,
         reason: str | None,
         entered_at: dt.datetime | None = None,
+        flags: str | None = None,
+        flag_reason: str | None = None,
     ) -> dict[str, Any]:
         """Return the database row for a checked value (the revision is filled in when it is written)."""
         return {
@@ -340,6 +412,8 @@ class Store:
             "entered_by": entered_by.strip(),
             "entered_at": entered_at or dt.datetime.now(dt.UTC),
             "reason": _clean_text(reason),
+            "flags": flags,
+            "flag_reason": flag_reason,
         }
 
     @staticmethod
