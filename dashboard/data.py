@@ -27,11 +27,13 @@ from indicators.errors import IndicatorsError, Problem
 from indicators.guarded import GuardedStore
 from indicators.observations import QUALIFIERS, Observation
 from indicators.periods import parse_period
+from indicators.plausibility import Flag
 from indicators.progress import at_baseline
+from indicators.quantity import TypedNumber, read_typed_number
 from indicators.scoring import Scores, score
 from indicators.sources import Article, list_articles
 from indicators.sources import article_figures as figures_of
-from indicators.store import Store
+from indicators.store import CurrentCell, Store, conflict_problem
 from indicators.target_path import target_path as _target_path
 from indicators.uploads import read_upload
 
@@ -411,13 +413,39 @@ class SaveResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _number(text: str) -> float | str:
-    # The store names a value that is not a number; only separators people type are removed here.
-    cleaned = text.strip().replace(",", "").replace("，", "")
+def read_value(text: str, unit: str) -> TypedNumber:
+    """Read a value as people type it (1.5万, 15,000, 百分之八十 …); raise IndicatorsError otherwise."""
+    return read_typed_number(text, unit)
+
+
+def try_read_value(text: str, unit: str) -> TypedNumber | None:
+    """Return how a typed value reads, or None when it is no number (the save then says why)."""
     try:
-        return float(cleaned)
-    except ValueError:
-        return text
+        return read_typed_number(text, unit)
+    except IndicatorsError:
+        return None
+
+
+def conflict_from_record(cell: tuple[str, str, str], expected: int, newest: dict[str, Any]) -> Problem:
+    """Return the conflict a save on a form drawn at `expected` would meet, from the cell's newest revision."""
+    latest = CurrentCell(
+        revision=int(newest["revision"]),
+        value=None if pd.isna(newest.get("value")) else float(newest["value"]),
+        unit=newest.get("unit") or "",
+        qualifier=newest.get("qualifier") or "exact",
+        retracted=bool(newest.get("retracted")),
+        note=newest.get("note"),
+        source_kind=newest.get("source_kind") or "form",
+        source_ref=newest.get("source_ref"),
+        entered_by=newest.get("entered_by") or "",
+        entered_at=newest["entered_at"],
+    )
+    return conflict_problem(cell, expected, latest)
+
+
+def plausibility(ind_id: str, place: str, period: str, value: float) -> list[Flag]:
+    """Return what would make a person double-check this value before it is stored (never a refusal)."""
+    return store().plausibility(ind_id, place, period, value)
 
 
 def writer(user: User | None) -> GuardedStore:
@@ -439,11 +467,14 @@ def save_value(
     unit = catalogue().indicators[ind_id].unit
     clean = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in fields.items()}
     try:
+        # Who may write is checked first: a viewer learns that, not that the number is malformed.
+        writer(user).check("enter", [ind_id])
+        value = read_value(value_text, unit).value
         record = writer(user).save(
             ind_id,
             place,
             period,
-            _number(value_text),  # type: ignore[arg-type]
+            value,
             unit=unit,
             expected_revision=expected_revision,
             **clean,

@@ -18,7 +18,9 @@ from indicators.errors import Problem
 from indicators.models import FirstLevel, Indicator
 from indicators.observations import china_today
 from indicators.periods import begun_periods, example_for
+from indicators.plausibility import Flag, read_flags
 from indicators.progress import STATUSES
+from indicators.quantity import format_plain  # noqa: F401  (pages write plain numbers with it)
 from indicators.sdg_progress import SDG_STATUSES
 from indicators.text import squash
 
@@ -259,8 +261,41 @@ def history_table(
         cells[t("col.entered_at")] = _when(row.get("entered_at"))
         cells[t("col.reason")] = row.get("reason") or ""
         cells[t("col.note")] = row.get("note") or ""
+        cells[t("entry_safety.col_flags")] = flags_text(row.get("flags"))
+        cells[t("entry_safety.col_flag_reason")] = _text_or_blank(row.get("flag_reason"))
         rows.append(cells)
     return pd.DataFrame(rows)
+
+
+def _text_or_blank(value: Any) -> str:
+    return "" if is_missing(value) else str(value)
+
+
+def flag_text(flag: Flag) -> str:
+    """Return one plausibility flag as a sentence in the session's language."""
+    key = f"entry_safety.flag_{flag.code}"
+    return t(key, **flag.params) if has_key(key) else flag.message
+
+
+def flags_text(flags: Any) -> str:
+    """Return the stored flags of a revision as '⚠ …；⚠ …' ('' when it has none)."""
+    if is_missing(flags) or not flags:
+        return ""
+    return "；".join("⚠ " + flag_text(f) for f in read_flags(str(flags)))
+
+
+def conflict_text(problem: Problem, catalogue: Catalogue) -> str:
+    """Return a refused stale save: which value, who changed it, when, to what, and on which revision."""
+    params = dict(problem.params)
+    ind = catalogue.indicators.get(str(params.get("indicator")))
+    place = catalogue.place_by_code.get(str(params.get("place")))
+    params["indicator"] = name_of(ind) if ind else params.get("indicator", "")
+    params["place"] = name_of(place) if place else params.get("place", "")
+    if params.get("retracted") is True:
+        params["value"] = t("history.retracted")
+    where = params.pop("where", "")
+    text = t("entry_safety.conflict", **params)
+    return plain_md(f"{where}：{text}" if where else text)
 
 
 def observations_table(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
@@ -338,6 +373,10 @@ def problem_message(problem: Problem) -> str:
 
 def problem_text(problem: Problem) -> str:
     """Return a problem as the sentence shown next to its field, in the session's language."""
+    if problem.code == "conflict" and "who" in problem.params:
+        from dashboard import data
+
+        return conflict_text(problem, data.catalogue())
     text = problem_message(problem)
     if problem.hint and not has_key(f"problem.{problem.code}"):
         text += f"（{t('common.hint')}：{problem.hint}）"

@@ -19,6 +19,7 @@ from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError, Problem
 from indicators.observations import ObservationChecker
 from indicators.periods import example_for
+from indicators.quantity import read_typed_number
 from indicators.store import Cell, CurrentCell, Store, cell_text, utc, when_text
 
 Format = Literal["csv", "xlsx"]
@@ -77,7 +78,6 @@ MAX_ERRORS_LISTED = 200
 # forms are included because some spreadsheet apps normalise them, tab and CR because they start DDE payloads.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 def neutralise(text: str) -> str:
@@ -326,11 +326,10 @@ def _number(value: Any) -> tuple[float | None, str | None]:
     if isinstance(value, int | float):
         return float(value), None
     text = _text(value)
-    if _THOUSANDS.match(text):
-        text = text.replace(",", "")
     try:
-        return float(text), None
-    except ValueError:
+        # The same reader as the entry form: 15,000 · １５０００ · 1.5万 · 1.2亿 · 百分之八十.
+        return read_typed_number(text).value, None
+    except IndicatorsError:
         return None, f"'{text}' is not a number"
 
 
@@ -451,7 +450,10 @@ def plan_records(
             row_errors = [e for e in row_errors if e.column != "value"]
             row_errors.append(
                 RowError(
-                    rec.row, "value", rec.value_error, "write the number only; put 万/亿 in the unit column"
+                    rec.row,
+                    "value",
+                    rec.value_error,
+                    "write e.g. 15000, 15,000, 1.5万, 1.2亿 or 百分之八十 (for a %)",
                 )
             )
         cell = (rec.indicator_id, rec.place_code, rec.period)
