@@ -556,7 +556,7 @@ def apply(store: Store, plan: ImportPlan, reason: str | None = None) -> int:
     except IndicatorsError as exc:
         raise IndicatorsError(
             [
-                Problem(p.message, file=plan.filename, path=p.path, hint=p.hint, code=p.code)
+                Problem(p.message, file=plan.filename, path=p.path, hint=p.hint, code=p.code, params=p.params)
                 for p in exc.problems
             ]
         ) from exc
