@@ -187,7 +187,8 @@ def _progress(url: str, data_version: str, place: str) -> pd.DataFrame:
     rows = frame[frame["place_code"] == place]
     cur = _current(url, data_version)
     if len(cur) and "source_ref" in cur:
-        refs = cur.loc[cur["place_code"] == place, ["indicator_id", "period", "source_ref"]]
+        # The source and any plausibility flags of the value shown travel with its row.
+        refs = cur.loc[cur["place_code"] == place, ["indicator_id", "period", "source_ref", "flags"]]
         rows = rows.merge(refs, on=["indicator_id", "period"], how="left")
     return rows.reset_index(drop=True)
 

@@ -77,8 +77,24 @@ def source_text(row: dict[str, Any]) -> str:
     if not is_missing(kind):
         parts.append(t(f"source_kind.{kind}"))
     if not is_missing(ref) and ref:
-        parts.append(str(ref))
+        parts.append(article_ref_text(str(ref)))
     return " · ".join(parts) or "—"
+
+
+_SEED_REF = re.compile(r"^(?P<seed>[\w.-]+\.(?:txt|md))(?P<rest>(?::|：).*)?$", re.S)
+
+
+def article_ref_text(ref: str) -> str:
+    """Return a source reference naming the article by its title (《…》), not by its seed file name."""
+    m = _SEED_REF.match(ref.strip())
+    if m is None:
+        return ref
+    from dashboard import data
+
+    title = data.article_title(m.group("seed"))
+    if not title:
+        return ref
+    return f"《{title}》{m.group('rest') or ''}"
 
 
 def provenance(row: dict[str, Any], place_name: str) -> str:
@@ -100,6 +116,18 @@ def progress_row(progress: pd.DataFrame, ind_id: str) -> dict[str, Any]:
     return rows.iloc[0].to_dict() if len(rows) else {}
 
 
+def is_flagged(row: dict[str, Any]) -> bool:
+    """True when the value shown was saved despite plausibility flags (confirmed with a reason)."""
+    flags = row.get("flags")
+    return not is_missing(flags) and bool(flags)
+
+
+def status_text(row: dict[str, Any]) -> str:
+    """Return a row's status label, marked ⚠ when its value was flagged: a typo never reads as 已达标."""
+    label = status_labels()[row.get("status") or "no_data"]
+    return f"{t('entry_safety.flagged_status')} · {label}" if is_flagged(row) else label
+
+
 def progress_columns() -> dict[str, Any]:
     """Return column settings shared by progress tables."""
     return {
@@ -111,17 +139,18 @@ def progress_columns() -> dict[str, Any]:
 
 
 def _ind_cells(ind: Indicator, row: dict[str, Any], place_name: str | None) -> dict[str, Any]:
-    status = row.get("status") or "no_data"
+    flagged = is_flagged(row)
+    latest = value_text(row.get("value"), ind.unit, row.get("qualifier"))
     cells: dict[str, Any] = {
         t("col.indicator"): name_of(ind),
-        t("col.latest"): value_text(row.get("value"), ind.unit, row.get("qualifier")),
+        t("col.latest"): f"⚠ {latest}" if flagged else latest,
         t("col.period"): row.get("period") if not is_missing(row.get("period")) else "—",
     }
     if place_name is not None:
         cells[t("col.place")] = place_name
     cells[t("col.progress")] = row.get("progress")
     cells[t("col.expected")] = row.get("expected")
-    cells[t("col.status")] = status_labels()[status]
+    cells[t("col.status")] = status_text(row)
     cells[t("col.target")] = target_text(ind)
     cells[t("col.source")] = source_text(row)
     return cells
@@ -164,9 +193,22 @@ def changes_table(changes: pd.DataFrame, catalogue: Catalogue, limit: int = 12) 
     return pd.DataFrame(rows)
 
 
+def indicator_url(ind_id: str, place: str | None = None) -> str:
+    """Return the (relative) address of an indicator's page, at a place when given."""
+    return f"indicator?id={ind_id}" + (f"&place={place}" if place else "")
+
+
+def link_column() -> Any:
+    """Return the column setting of a table column holding page addresses (shown as a short link text)."""
+    return st.column_config.LinkColumn(
+        t("entry_safety.col_open"), display_text=t("entry_safety.open_link"), width="small"
+    )
+
+
 def theme_columns() -> dict[str, Any]:
     """Return column settings of the theme table: progress bars and sparklines."""
     cols = progress_columns()
+    cols[t("entry_safety.col_open")] = link_column()
     cols[t("col.sparkline")] = st.column_config.LineChartColumn(t("col.sparkline"), width="small")
     cols["id"] = None  # kept for sorting and links, not shown
     return cols
@@ -189,6 +231,7 @@ def theme_table(
     catalogue: Catalogue,
     statuses: list[str],
     article_metrics: dict[str, list[ArticleMetric]] | None = None,
+    place: str | None = None,
 ) -> pd.DataFrame:
     """Return one row per second-level indicator of a first-level one, keeping only chosen statuses.
 
@@ -204,10 +247,12 @@ def theme_table(
         if status not in statuses:
             continue
         cells = _ind_cells(ind, row, None)
-        # The sparkline sits next to the latest value it ends with.
+        # The sparkline sits next to the latest value it ends with; the link next to the name.
         ordered = {}
         for key, value in cells.items():
             ordered[key] = value
+            if key == t("col.indicator"):
+                ordered[t("entry_safety.col_open")] = indicator_url(ind.id, place)
             if key == t("col.period"):
                 ordered[t("col.sparkline")] = sparks.get(ind.id, [])
         cells = ordered

@@ -82,13 +82,18 @@ def authorize(
         if user.role != "admin":
             raise refused(f"用户 {user.name} 不是管理员，不能管理用户 / only an admin manages users")
         return
-    # enter / import: editors (and admins, who also edit) within their assigned themes only.
+    # enter / import: admins everywhere; editors within their assigned themes only.
     if user.role == "viewer":
         raise refused(
             f"用户 {user.name} 的角色是{ROLE_ZH[user.role]}，不能{ACTION_ZH[action]} / "
             f"role '{user.role}' cannot {action}; only editors change data",
             "ask an admin for an editor account with your themes",
         )
+    if user.role == "admin":
+        # An admin runs the installation and enters data in every theme (the README's first account).
+        if indicator_id is not None and catalogue is not None and indicator_id not in catalogue.theme_of:
+            raise refused(f"未知指标 {indicator_id!r} / unknown indicator {indicator_id!r}")
+        return
     if indicator_id is None:
         if not user.themes:
             raise refused(f"用户 {user.name} 未分配任何主题 / editor {user.name} has no themes assigned")
@@ -111,4 +116,6 @@ def writable_indicators(user: User | None, catalogue: Catalogue) -> list[str]:
     """Return the indicator ids this user may enter values for, in catalogue order."""
     if user is None or user.role == "viewer":
         return []
+    if user.role == "admin":
+        return list(catalogue.indicators)
     return [i for i in catalogue.indicators if catalogue.theme_of[i] in user.themes]

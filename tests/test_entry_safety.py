@@ -217,3 +217,19 @@ def test_what_is_not_a_number_is_refused_with_a_translated_message(typed, unit):
     with pytest.raises(IndicatorsError) as exc:
         read_typed_number(typed, unit)
     assert exc.value.problems[0].code == "value.not_a_number"
+
+
+def test_the_admin_created_as_the_readme_shows_enters_data_and_alone_sees_the_database_address(
+    two_editors, catalogue
+):
+    open_accounts(two_editors).add_user("li", "admin", password=PASSWORD)  # `user add li --role admin`
+    editor = _session(WANG)
+    assert not any("数据库" in c.value for c in editor.sidebar.caption)
+    admin = _session("li")
+    assert any("数据库" in c.value for c in admin.sidebar.caption)
+    assert not admin.warning  # not told to "ask an admin"
+    assert len(admin.selectbox(key="entry_theme").options) == len(catalogue.themes)
+    _save(_open_cell(admin, "social_work_trainees", "peace", "371600", "2024"), "2100")
+    assert [s.value for s in admin.success] == ["已保存，存储内容如下："]
+    cell = ("social_work_trainees", "371600", "2024")
+    assert _history(two_editors, catalogue, cell)[-1][1:] == (2100.0, "li")
