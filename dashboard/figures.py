@@ -277,7 +277,7 @@ def series_chart(
     if target_path is not None:
         values += list(target_path.get("value", []))
     chinese_value_axis(fig, values, "y", lang)
-    shown = [*observed.get("period", []), *(p for p, _ in (baseline, target) if p is not None)]
+    shown = [*observed.get("period", []), *(pt[0] for pt in (baseline, target) if pt is not None)]
     if target_path is not None:
         shown += list(target_path.get("period", []))
     fig.update_xaxes(title=labels.period, **period_axis(shown))

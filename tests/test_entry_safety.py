@@ -176,6 +176,15 @@ def test_a_100x_value_needs_a_confirmed_reason_and_is_flagged_in_the_history(two
     assert history["核对提示"].iloc[0].startswith("⚠ 与历史相差很大")
     assert history["确认原因"].iloc[0] == "年报口径调整，已与统计局核实"
 
+    # Wherever the value shows, it is marked: the indicator's status and latest value, and its chart.
+    at.switch_page("pages_/indicator.py").run()
+    assert not at.exception
+    assert at.metric[0].value == "1万 个" or "10,000" in at.metric[0].value
+    assert at.metric[3].value.startswith("⚠ 待核")
+    series = json.loads(at.get("plotly_chart")[0].proto.spec)
+    marked = [tr for tr in series["data"] if tr.get("name") == "⚠ 待核数值"]
+    assert len(marked) == 1 and marked[0]["customdata"] == ["2025"]
+
 
 def test_plausibility_flags_history_cumulative_falls_and_unfinished_periods(catalogue):
     cells = catalogue.indicators["xinan_cells"]  # cumulative
@@ -233,3 +242,47 @@ def test_the_admin_created_as_the_readme_shows_enters_data_and_alone_sees_the_da
     assert [s.value for s in admin.success] == ["已保存，存储内容如下："]
     cell = ("social_work_trainees", "371600", "2024")
     assert _history(two_editors, catalogue, cell)[-1][1:] == (2100.0, "li")
+
+
+def test_chinese_axes_read_wan_and_a_county_without_the_citys_target_draws_none(catalogue):
+    import pandas as pd
+
+    from dashboard import figures
+
+    labels = figures.SeriesLabels("实际", "目标路径", "里程碑", "目标", "基期", "时期", "数值")
+    observed = pd.DataFrame({"period": ["2023", "2024"], "value": [1_200_000.0, 1_500_000.0]})
+    fig = figures.series_chart(observed, unit="人次", title="t", labels=labels)
+    assert "150万" in fig.layout.yaxis.ticktext and "M" not in "".join(fig.layout.yaxis.ticktext)
+    english = figures.series_chart(observed, unit="人次", title="t", labels=labels, lang="en")
+    assert english.layout.yaxis.ticktext is None
+    bars = figures.latest_bars_chart(
+        observed.assign(place=["滨州市", "无棣县"]), unit="人次", title="t", lang="zh"
+    )
+    assert bars.data[0].text[1].startswith("150万 人次")
+
+
+def test_a_county_indicator_page_draws_no_target_path_when_its_status_is_no_target(two_editors, catalogue):
+    with Store(two_editors, catalogue) as store:
+        store.save("xinan_cells", "371623", "2024", 7, entered_by=WANG)
+    at = _session(WANG)
+    at.sidebar.selectbox(key="place").set_value("371623").run()  # 无棣县
+    at.query_params["id"] = "xinan_cells"  # a count: the city's total is not split to counties
+    at.switch_page("pages_/indicator.py").run()
+    assert not at.exception
+    assert at.metric[3].value == "无目标"
+    series = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [tr["name"] for tr in series["data"] if tr.get("name") == "目标路径"] == []
+    at.sidebar.selectbox(key="place").set_value("371600").run()  # the city: its target path is drawn
+    series = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert any(tr.get("name") == "目标路径" for tr in series["data"])
+
+
+def test_theme_rows_link_to_the_indicator_page_at_the_place(two_editors, catalogue):
+    at = _session(WANG)
+    at.sidebar.selectbox(key="place").set_value("371623").run()
+    at.switch_page("pages_/theme.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["打开"].iloc[0].startswith("indicator?id=") and table["打开"].iloc[0].endswith(
+        "&place=371623"
+    )
