@@ -301,13 +301,14 @@ def history_table(
         cells[t("col.value")] = (
             t("history.retracted") if retracted else value_text(row.get("value"), unit, row.get("qualifier"))
         )
+        # A flagged value and the reason it was confirmed sit next to the value, not off-screen.
+        cells[t("entry_safety.col_flags")] = flags_text(row.get("flags"))
+        cells[t("entry_safety.col_flag_reason")] = _text_or_blank(row.get("flag_reason"))
         cells[t("col.source")] = source_text(row)
         cells[t("col.entered_by")] = row.get("entered_by")
         cells[t("col.entered_at")] = _when(row.get("entered_at"))
         cells[t("col.reason")] = row.get("reason") or ""
         cells[t("col.note")] = row.get("note") or ""
-        cells[t("entry_safety.col_flags")] = flags_text(row.get("flags"))
-        cells[t("entry_safety.col_flag_reason")] = _text_or_blank(row.get("flag_reason"))
         rows.append(cells)
     return pd.DataFrame(rows)
 
@@ -338,7 +339,11 @@ def conflict_text(problem: Problem, catalogue: Catalogue) -> str:
     params["place"] = name_of(place) if place else params.get("place", "")
     if params.get("retracted") is True:
         params["value"] = t("history.retracted")
-    where = params.pop("where", "")
+    where = str(params.pop("where", "") or "")
+    row = re.fullmatch(r"row (\d+)", where)
+    if row is not None:
+        # An import row: the plan was made before someone else's change.
+        return plain_md(t("entry_safety.import_conflict", row=row.group(1), **params))
     text = t("entry_safety.conflict", **params)
     return plain_md(f"{where}：{text}" if where else text)
 

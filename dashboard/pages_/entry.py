@@ -272,6 +272,9 @@ if submitted:
 for problem in st.session_state.get(problems_key, []):
     slot = slots.get(tables.problem_field(problem), slot_general)
     slot.error(tables.problem_text(problem), icon="⚠️")
+if conflict is not None:
+    # The refusal is at the top, by the current value; the person is looking at the save button.
+    slot_general.error(t("entry_safety.conflict_short", who=conflict.params.get("who", "—")), icon="⚠️")
 
 pending = st.session_state.get(PENDING_KEY)
 if pending is not None and pending["cell"] == cell:
