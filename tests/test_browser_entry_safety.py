@@ -99,6 +99,11 @@ def _sign_in(pg: object, name: str) -> None:
     _settle(pg)
 
 
+def _sidebar_place(pg: object) -> str:
+    # The selectbox shows its choice as the value of its combobox input.
+    return pg.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="地区").input_value()
+
+
 def _after(pg: object) -> None:
     pg.wait_for_timeout(700)
     _settle(pg)
@@ -219,3 +224,32 @@ def test_a_100x_value_asks_for_a_reason_and_the_history_shows_flag_and_reason(
         and "far_from_history" in stored.flags
     )
     assert li.get_by_text("此数值保存时有核对提示").count() >= 1
+
+
+def test_see_on_indicator_page_opens_the_place_saved_to_and_a_reload_keeps_the_view(
+    server: tuple[str, str], browsers: tuple[object, object]
+) -> None:
+    base, url = server
+    wang, _ = browsers
+    wang.goto(f"{base}/entry?theme=peace&id=xinan_cells&place=371623&period=2024")
+    _settle(wang)
+    _sign_in(wang, WANG)
+    assert _sidebar_place(wang) == "无棣县"
+    _type_and_save(wang, "7", button="保存到 无棣县 · 2024")
+    wang.wait_for_selector("text=已保存", timeout=30_000)
+    with Store(url, load_catalogue()) as store:
+        assert store.history("xinan_cells", "371623", "2024")[-1].value == 7
+    wang.get_by_text("在指标页查看").click()
+    wang.wait_for_url("**/indicator?**", timeout=30_000)
+    _settle(wang)
+    assert "place=371623" in wang.url and "id=xinan_cells" in wang.url
+    assert wang.get_by_role("heading", name="心安细胞数量").count() == 1
+    assert _sidebar_place(wang) == "无棣县"
+    assert wang.get_by_text("7 个").count() >= 1
+    # A reload (a new session) opens the same indicator at the same place, from the URL alone.
+    wang.reload()
+    _settle(wang)
+    assert "place=371623" in wang.url
+    assert wang.get_by_role("heading", name="心安细胞数量").count() == 1
+    assert _sidebar_place(wang) == "无棣县"
+    wang.screenshot(path=str(SHOTS / "indicator_at_place.png"), full_page=True)
