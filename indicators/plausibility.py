@@ -39,6 +39,11 @@ def _num(value: float) -> str:
     return f"{value:,.6g}" if abs(value) < 1e15 else repr(value)
 
 
+def _ratio_text(ratio: float) -> str:
+    # 656,116 not 6.56e+05; small ratios keep three significant digits (0.0158).
+    return f"{ratio:,.0f}" if ratio >= 100 else f"{ratio:.3g}"
+
+
 def period_end_date(period: str) -> dt.date:
     """Return the first day after the period (2024 → 2025-01-01, 2024Q4 → 2025-01-01, 2024-07 → 2024-08-01)."""
     p = parse_period(period)
@@ -103,10 +108,11 @@ def _far_from_history(
     if last_value > 0 and value >= 0:
         ratio = value / last_value
         if ratio > band.ratio_high or ratio < band.ratio_low:
+            times = _ratio_text(ratio)
             return Flag(
                 "far_from_history",
-                f"{_num(value)} is {ratio:.3g}× the value of {last_period} ({_num(last_value)})",
-                {"ratio": f"{ratio:.3g}", "previous_period": last_period, "previous_value": _num(last_value)},
+                f"{_num(value)} is {times}× the value of {last_period} ({_num(last_value)})",
+                {"ratio": times, "previous_period": last_period, "previous_value": _num(last_value)},
             )
     values = [v for _, _, v in earlier]
     if len(values) >= band.min_history:
@@ -120,7 +126,7 @@ def _far_from_history(
                     f"{_num(value)} is {abs(z):.1f} robust standard deviations from the median "
                     f"{_num(median)} of {len(values)} earlier periods",
                     {
-                        "ratio": f"{value / median:.3g}" if median else "—",
+                        "ratio": _ratio_text(value / median) if median else "—",
                         "previous_period": f"{earlier[0][1]}—{earlier[-1][1]}",
                         "previous_value": _num(median),
                     },
