@@ -20,11 +20,13 @@ from dashboard.i18n import current_language
 from indicators import bulk
 from indicators.access import User
 from indicators.articles.metrics import ArticleMetric, load_article_metrics
+from indicators.articles.quantity import TypedNumber, read_typed_number
 from indicators.articles.sources import Article, list_articles
 from indicators.articles.sources import article_figures as figures_of
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.errors import IndicatorsError, Problem
 from indicators.periods import parse_period
+from indicators.scoring.plausibility import Flag
 from indicators.scoring.progress import at_baseline
 from indicators.scoring.scores import Scores, score
 from indicators.scoring.target_path import target_path as _target_path
@@ -32,7 +34,7 @@ from indicators.store.db import display_url as _hide_password
 from indicators.store.db import resolve_url
 from indicators.store.guarded import GuardedStore
 from indicators.store.observations import QUALIFIERS, Observation
-from indicators.store.store import Store
+from indicators.store.store import CurrentCell, Store, conflict_problem
 from indicators.uploads import read_upload
 
 SPARK_POINTS = 12
@@ -202,7 +204,8 @@ def _progress(url: str, data_version: str, place: str) -> pd.DataFrame:
     rows = frame[frame["place_code"] == place]
     cur = _current(url, data_version)
     if len(cur) and "source_ref" in cur:
-        refs = cur.loc[cur["place_code"] == place, ["indicator_id", "period", "source_ref"]]
+        # The source and any plausibility flags of the value shown travel with its row.
+        refs = cur.loc[cur["place_code"] == place, ["indicator_id", "period", "source_ref", "flags"]]
         rows = rows.merge(refs, on=["indicator_id", "period"], how="left")
     return rows.reset_index(drop=True)
 
@@ -428,13 +431,39 @@ class SaveResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _number(text: str) -> float | str:
-    # The store names a value that is not a number; only separators people type are removed here.
-    cleaned = text.strip().replace(",", "").replace("，", "")
+def read_value(text: str, unit: str) -> TypedNumber:
+    """Read a value as people type it (1.5万, 15,000, 百分之八十 …); raise IndicatorsError otherwise."""
+    return read_typed_number(text, unit)
+
+
+def try_read_value(text: str, unit: str) -> TypedNumber | None:
+    """Return how a typed value reads, or None when it is no number (the save then says why)."""
     try:
-        return float(cleaned)
-    except ValueError:
-        return text
+        return read_typed_number(text, unit)
+    except IndicatorsError:
+        return None
+
+
+def conflict_from_record(cell: tuple[str, str, str], expected: int, newest: dict[str, Any]) -> Problem:
+    """Return the conflict a save on a form drawn at `expected` would meet, from the cell's newest revision."""
+    latest = CurrentCell(
+        revision=int(newest["revision"]),
+        value=None if pd.isna(newest.get("value")) else float(newest["value"]),
+        unit=newest.get("unit") or "",
+        qualifier=newest.get("qualifier") or "exact",
+        retracted=bool(newest.get("retracted")),
+        note=newest.get("note"),
+        source_kind=newest.get("source_kind") or "form",
+        source_ref=newest.get("source_ref"),
+        entered_by=newest.get("entered_by") or "",
+        entered_at=newest["entered_at"],
+    )
+    return conflict_problem(cell, expected, latest)
+
+
+def plausibility(ind_id: str, place: str, period: str, value: float) -> list[Flag]:
+    """Return what would make a person double-check this value before it is stored (never a refusal)."""
+    return store().plausibility(ind_id, place, period, value)
 
 
 def writer(user: User | None) -> GuardedStore:
@@ -456,11 +485,14 @@ def save_value(
     unit = catalogue().indicators[ind_id].unit
     clean = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in fields.items()}
     try:
+        # Who may write is checked first: a viewer learns that, not that the number is malformed.
+        writer(user).check("enter", [ind_id])
+        value = read_value(value_text, unit).value
         record = writer(user).save(
             ind_id,
             place,
             period,
-            _number(value_text),  # type: ignore[arg-type]
+            value,
             unit=unit,
             expected_revision=expected_revision,
             **clean,

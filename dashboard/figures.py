@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.numbers import D3_NUMBER, fmt_number
+from dashboard.numbers import D3_NUMBER, fmt_number, fmt_wan, nice_ticks
 from indicators.periods import frequency_of, parse_period, period_start
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -29,6 +29,7 @@ STATUS_COLOURS = {
 }
 ACCENT = "#1565c0"
 TARGET_COLOUR = "#6a1b9a"
+FLAG_COLOUR = "#d84315"  # a value saved despite plausibility flags
 PALETTE = ["#1565c0", "#ef6c00", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457", "#5d4037", "#546e7a"]
 # Red → amber → green for scores 0–100, matching the status colours.
 SCORE_SCALE = [[0.0, "#c62828"], [0.6, "#f9a825"], [0.9, "#66bb6a"], [1.0, "#2e7d32"]]
@@ -45,6 +46,17 @@ class SeriesLabels:
     baseline: str
     period: str
     value: str
+    flagged: str = "⚠"
+
+
+def chinese_value_axis(fig: go.Figure, values: Sequence[float], axis: str = "y", lang: str = "zh") -> None:
+    """Label a value axis 150万 / 1.2亿 in Chinese (plotly would write 1.5M); other languages keep plotly's."""
+    shown = [float(v) for v in values if v is not None and not pd.isna(v)]
+    if lang != "zh" or not shown or max(abs(v) for v in shown) < 1e4:
+        return
+    ticks = nice_ticks(min(shown), max(shown))
+    settings = {"tickmode": "array", "tickvals": ticks, "ticktext": [fmt_wan(v) for v in ticks]}
+    (fig.update_yaxes if axis == "y" else fig.update_xaxes)(**settings)
 
 
 def period_date(period: str) -> pd.Timestamp:
@@ -186,6 +198,7 @@ def series_chart(
     milestones: pd.DataFrame | None = None,
     baseline: tuple[str, float] | None = None,
     target: tuple[str, float] | None = None,
+    lang: str = "zh",
 ) -> go.Figure:
     """Return observed values over time against the target path, milestones, baseline and target.
 
@@ -224,7 +237,7 @@ def series_chart(
                 x=[period_date(point[0])],
                 y=[point[1]],
                 mode="markers",
-                name=f"{name} {fmt_number(point[1])} {unit}（{point[0]}）",
+                name=f"{name} {(fmt_wan if lang == 'zh' else fmt_number)(point[1])} {unit}（{point[0]}）",
                 marker={"symbol": symbol, "size": 14, "color": TARGET_COLOUR},
                 hovertemplate=f"{point[0]}: {fmt_number(point[1])} {unit}<extra>{name}</extra>",
             )
@@ -241,16 +254,39 @@ def series_chart(
                 hovertemplate=f"%{{customdata}}: %{{y:{D3_NUMBER}}} {unit}<extra>{labels.observed}</extra>",
             )
         )
+    if not observed.empty and "flags" in observed:
+        # A value saved despite plausibility flags is marked: a 100× typo never passes as progress unseen.
+        flagged = observed[observed["flags"].notna() & (observed["flags"].astype(str) != "")]
+        if len(flagged):
+            fig.add_trace(
+                go.Scatter(
+                    x=[period_date(p) for p in flagged["period"]],
+                    y=flagged["value"],
+                    mode="markers+text",
+                    name=labels.flagged,
+                    text=[labels.flagged] * len(flagged),
+                    textposition="top center",
+                    textfont={"color": FLAG_COLOUR},
+                    marker={"symbol": "x-open", "size": 16, "color": FLAG_COLOUR, "line": {"width": 2}},
+                    customdata=flagged["period"],
+                    hovertemplate=f"%{{customdata}}: %{{y:{D3_NUMBER}}} {unit}<extra>{labels.flagged}</extra>",
+                )
+            )
     fig.update_yaxes(title=f"{labels.value}（{unit}）", rangemode="tozero")
-    # Either may be missing (a target a document sets for a period before any baseline we hold).
-    shown = [*observed.get("period", []), *(pv[0] for pv in (baseline, target) if pv is not None)]
+    values = [*observed.get("value", []), *(p[1] for p in (baseline, target) if p is not None)]
+    if target_path is not None:
+        values += list(target_path.get("value", []))
+    chinese_value_axis(fig, values, "y", lang)
+    shown = [*observed.get("period", []), *(pt[0] for pt in (baseline, target) if pt is not None)]
     if target_path is not None:
         shown += list(target_path.get("period", []))
     fig.update_xaxes(title=labels.period, **period_axis(shown))
     return _base_layout(fig, title, height=380)
 
 
-def places_lines_chart(frame: pd.DataFrame, *, unit: str, title: str, period_label: str) -> go.Figure:
+def places_lines_chart(
+    frame: pd.DataFrame, *, unit: str, title: str, period_label: str, lang: str = "zh"
+) -> go.Figure:
     """Return one line per place over time; frame has place, period, value (places side by side)."""
     fig = go.Figure()
     for i, (place, rows) in enumerate(frame.groupby("place", sort=False)):
@@ -267,6 +303,7 @@ def places_lines_chart(frame: pd.DataFrame, *, unit: str, title: str, period_lab
             )
         )
     fig.update_yaxes(title=unit, rangemode="tozero")
+    chinese_value_axis(fig, frame["value"], "y", lang)
     fig.update_xaxes(title=period_label, **period_axis(frame["period"]))
     fig = _base_layout(fig, title, height=400)
     # Seven counties fit neither beside the title nor under the (often rotated) period ticks without
@@ -275,9 +312,12 @@ def places_lines_chart(frame: pd.DataFrame, *, unit: str, title: str, period_lab
     return fig
 
 
-def latest_bars_chart(frame: pd.DataFrame, *, unit: str, title: str, colour: str = ACCENT) -> go.Figure:
+def latest_bars_chart(
+    frame: pd.DataFrame, *, unit: str, title: str, colour: str = ACCENT, lang: str = "zh"
+) -> go.Figure:
     """Return bars of the latest value per place; frame has place, period, value."""
-    text = [f"{fmt_number(v)} {unit}（{p}）" for v, p in zip(frame["value"], frame["period"], strict=True)]
+    fmt = fmt_wan if lang == "zh" else fmt_number
+    text = [f"{fmt(v)} {unit}（{p}）" for v, p in zip(frame["value"], frame["period"], strict=True)]
     # Horizontal bars: a label such as "96.45 %（2025）" fits beside its bar, not squeezed above it.
     fig = go.Figure(
         go.Bar(
@@ -295,6 +335,7 @@ def latest_bars_chart(frame: pd.DataFrame, *, unit: str, title: str, colour: str
     if len(frame) and frame["value"].min() >= 0 and frame["value"].max() > 0:
         # Room at the right for the outside labels.
         fig.update_xaxes(range=[0, frame["value"].max() * 1.45])
+    chinese_value_axis(fig, frame["value"], "x", lang)
     # The first place reads at the top, as in the table.
     fig.update_yaxes(autorange="reversed")
     return _base_layout(fig, title, height=max(300, 80 + 36 * len(frame)))

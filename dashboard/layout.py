@@ -56,6 +56,7 @@ def sidebar() -> None:
     data.refresh_version()
     st.markdown(CSS, unsafe_allow_html=True)
     with st.sidebar:
+        follow_url(LANG_KEY, "lang", LANGUAGES)
         st.radio(
             t("sidebar.language"),
             LANGUAGES,
@@ -64,20 +65,58 @@ def sidebar() -> None:
             horizontal=True,
         )
         pin_language()
+        publish_url(LANG_KEY, "lang")
         catalogue = data.catalogue()
         city = catalogue.framework.default_place
         codes = [city] + [p.code for p in catalogue.counties(city)]
+        follow_url(PLACE_KEY, "place", codes)
         if st.session_state.get(PLACE_KEY) not in codes:
-            wanted = st.query_params.get("place", city)
-            st.session_state[PLACE_KEY] = wanted if wanted in codes else city
+            st.session_state[PLACE_KEY] = city
         st.selectbox(
             t("sidebar.place"),
             codes,
             key=PLACE_KEY,
             format_func=lambda code: name_of(catalogue.place_by_code[code]),
         )
-        st.caption(t("sidebar.database", url=data.display_url()))
+        publish_url(PLACE_KEY, "place")
+        # The database address is for whoever runs the installation, not for every viewer.
+        from dashboard import signin
+
+        user = signin.current_user()
+        if user is not None and user.role == "admin":
+            st.caption(t("sidebar.database", url=data.display_url()))
         st.caption(t("sidebar.data_version", version=data.version()))
+
+
+def follow_url(key: str, param: str, options: list[str] | tuple[str, ...]) -> None:
+    """Take ?param= into the widget `key` when the URL asks for a value it did not show last (a link, a reload).
+
+    Call before the widget is drawn; `publish_url` after it writes the widget's value back to the URL,
+    so a reload or a copied link opens the same view, and a value the person picks is not undone.
+    """
+    wanted = st.query_params.get(param)
+    if wanted is not None and wanted in options and wanted != st.session_state.get(_SEEN + key):
+        st.session_state[key] = wanted
+
+
+def publish_url(key: str, param: str) -> None:
+    """Write the widget's value to ?param= (see `follow_url`)."""
+    value = st.session_state.get(key)
+    if value is None:
+        return
+    st.session_state[_SEEN + key] = str(value)
+    if st.query_params.get(param) != str(value):
+        st.query_params[param] = str(value)
+
+
+_SEEN = "_url_seen:"
+
+
+def sidebar_places() -> list[str]:
+    """Return the places the sidebar offers: the city, then its counties."""
+    catalogue = data.catalogue()
+    city = catalogue.framework.default_place
+    return [city] + [p.code for p in catalogue.counties(city)]
 
 
 def place() -> str:

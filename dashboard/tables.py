@@ -16,12 +16,14 @@ from dashboard.i18n import current_language, has_key, name_of, t
 from dashboard.numbers import fmt_number
 from dashboard.timefmt import time_text
 from indicators.articles.metrics import ArticleMetric
+from indicators.articles.quantity import format_plain  # noqa: F401  (pages write plain numbers with it)
 from indicators.articles.text import squash
 from indicators.bulk import COLUMN_HEADERS_ZH
 from indicators.catalogue import Catalogue
 from indicators.errors import Problem
 from indicators.models import FirstLevel, Indicator, Theme
 from indicators.periods import begun_periods, example_for
+from indicators.scoring.plausibility import Flag, read_flags
 from indicators.scoring.progress import STATUSES
 from indicators.scoring.sdg_progress import SDG_STATUSES
 from indicators.store.observations import china_today
@@ -126,8 +128,24 @@ def source_text(row: dict[str, Any]) -> str:
     if not is_missing(kind):
         parts.append(t(f"source_kind.{kind}"))
     if not is_missing(ref) and ref:
-        parts.append(str(ref))
+        parts.append(article_ref_text(str(ref)))
     return " · ".join(parts) or "—"
+
+
+_SEED_REF = re.compile(r"^(?P<seed>[\w.-]+\.(?:txt|md))(?P<rest>(?::|：).*)?$", re.S)
+
+
+def article_ref_text(ref: str) -> str:
+    """Return a source reference naming the article by its title (《…》), not by its seed file name."""
+    m = _SEED_REF.match(ref.strip())
+    if m is None:
+        return ref
+    from dashboard import data
+
+    title = data.article_title(m.group("seed"))
+    if not title:
+        return ref
+    return f"《{title}》{m.group('rest') or ''}"
 
 
 def provenance(row: dict[str, Any], place_name: str) -> str:
@@ -149,6 +167,18 @@ def progress_row(progress: pd.DataFrame, ind_id: str) -> dict[str, Any]:
     return rows.iloc[0].to_dict() if len(rows) else {}
 
 
+def is_flagged(row: dict[str, Any]) -> bool:
+    """True when the value shown was saved despite plausibility flags (confirmed with a reason)."""
+    flags = row.get("flags")
+    return not is_missing(flags) and bool(flags)
+
+
+def status_text(row: dict[str, Any]) -> str:
+    """Return a row's status label, marked ⚠ when its value was flagged: a typo never reads as 已达标."""
+    label = status_labels()[row.get("status") or "no_data"]
+    return f"{t('entry_safety.flagged_status')} · {label}" if is_flagged(row) else label
+
+
 def progress_columns() -> dict[str, Any]:
     """Return column settings shared by progress tables."""
     return {
@@ -160,17 +190,18 @@ def progress_columns() -> dict[str, Any]:
 
 
 def _ind_cells(ind: Indicator, row: dict[str, Any], place_name: str | None) -> dict[str, Any]:
-    status = row.get("status") or "no_data"
+    flagged = is_flagged(row)
+    latest = value_text(row.get("value"), ind.unit, row.get("qualifier"))
     cells: dict[str, Any] = {
         t("col.indicator"): name_of(ind),
-        t("col.latest"): value_text(row.get("value"), ind.unit, row.get("qualifier")),
+        t("col.latest"): f"⚠ {latest}" if flagged else latest,
         t("col.period"): row.get("period") if not is_missing(row.get("period")) else "—",
     }
     if place_name is not None:
         cells[t("col.place")] = place_name
     cells[t("col.progress")] = row.get("progress")
     cells[t("col.expected")] = row.get("expected")
-    cells[t("col.status")] = status_labels()[status]
+    cells[t("col.status")] = status_text(row)
     cells[t("col.target")] = target_text(ind)
     cells[t("col.source")] = source_text(row)
     return cells
@@ -213,9 +244,22 @@ def changes_table(changes: pd.DataFrame, catalogue: Catalogue, limit: int = 12) 
     return pd.DataFrame(rows)
 
 
+def indicator_url(ind_id: str, place: str | None = None) -> str:
+    """Return the (relative) address of an indicator's page, at a place when given."""
+    return f"indicator?id={ind_id}" + (f"&place={place}" if place else "")
+
+
+def link_column() -> Any:
+    """Return the column setting of a table column holding page addresses (shown as a short link text)."""
+    return st.column_config.LinkColumn(
+        t("entry_safety.col_open"), display_text=t("entry_safety.open_link"), width="small"
+    )
+
+
 def theme_columns() -> dict[str, Any]:
     """Return column settings of the theme table: progress bars and sparklines."""
     cols = progress_columns()
+    cols[t("entry_safety.col_open")] = link_column()
     cols[t("col.sparkline")] = st.column_config.LineChartColumn(t("col.sparkline"), width="small")
     cols["id"] = None  # kept for sorting and links, not shown
     return cols
@@ -238,6 +282,7 @@ def theme_table(
     catalogue: Catalogue,
     statuses: list[str],
     article_metrics: dict[str, list[ArticleMetric]] | None = None,
+    place: str | None = None,
 ) -> pd.DataFrame:
     """Return one row per second-level indicator of a first-level one, keeping only chosen statuses.
 
@@ -253,10 +298,12 @@ def theme_table(
         if status not in statuses:
             continue
         cells = _ind_cells(ind, row, None)
-        # The sparkline sits next to the latest value it ends with.
+        # The sparkline sits next to the latest value it ends with; the link next to the name.
         ordered = {}
         for key, value in cells.items():
             ordered[key] = value
+            if key == t("col.indicator"):
+                ordered[t("entry_safety.col_open")] = indicator_url(ind.id, place)
             if key == t("col.period"):
                 ordered[t("col.sparkline")] = sparks.get(ind.id, [])
         cells = ordered
@@ -312,6 +359,9 @@ def history_table(
         cells[t("col.value")] = (
             t("history.retracted") if retracted else value_text(row.get("value"), unit, row.get("qualifier"))
         )
+        # A flagged value and the reason it was confirmed sit next to the value, not off-screen.
+        cells[t("entry_safety.col_flags")] = flags_text(row.get("flags"))
+        cells[t("entry_safety.col_flag_reason")] = _text_or_blank(row.get("flag_reason"))
         cells[t("col.source")] = source_text(row)
         cells[t("col.entered_by")] = _who(row.get("entered_by"))
         cells[t("col.entered_at")] = _when(row.get("entered_at"))
@@ -319,6 +369,37 @@ def history_table(
         cells[t("col.note")] = row.get("note") or ""
         rows.append(cells)
     return pd.DataFrame(rows)
+
+
+def _text_or_blank(value: Any) -> str:
+    return "" if is_missing(value) else str(value)
+
+
+def flag_text(flag: Flag) -> str:
+    """Return one plausibility flag as a sentence in the session's language."""
+    key = f"entry_safety.flag_{flag.code}"
+    return t(key, **flag.params) if has_key(key) else flag.message
+
+
+def flags_text(flags: Any) -> str:
+    """Return the stored flags of a revision as '⚠ …；⚠ …' ('' when it has none)."""
+    if is_missing(flags) or not flags:
+        return ""
+    return "；".join("⚠ " + flag_text(f) for f in read_flags(str(flags)))
+
+
+def conflict_text(problem: Problem, catalogue: Catalogue) -> str:
+    """Return a refused stale save: which value, who changed it, when, to what, and on which revision."""
+    params = problem_params(problem.params)
+    if params.get("retracted") is True:
+        params["value"] = t("history.retracted")
+    where = str(params.pop("where", "") or "")
+    row = re.fullmatch(r"row (\d+)", where)
+    if row is not None:
+        # An import row: the plan was made before someone else's change.
+        return plain_md(t("entry_safety.import_conflict", row=row.group(1), **params))
+    text = t("entry_safety.conflict", **params)
+    return plain_md(f"{where}：{text}" if where else text)
 
 
 def observations_table(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
@@ -435,6 +516,10 @@ def problem_message(problem: Problem) -> str:
 
 def problem_text(problem: Problem) -> str:
     """Return a problem as the sentence shown next to its field, in the session's language."""
+    if problem.code == "conflict" and "who" in problem.params:
+        from dashboard import data
+
+        return conflict_text(problem, data.catalogue())
     text = problem_message(problem)
     translated = has_key(f"problem.{problem.code}")
     if problem.hint and not translated:

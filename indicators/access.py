@@ -84,7 +84,7 @@ def authorize(
         if user.role != "admin":
             raise refused("only an admin manages users", "", "access.not_admin", user=user.name)
         return
-    # enter / import: editors (and admins, who also edit) within their assigned themes only.
+    # enter / import: admins everywhere; editors within their assigned themes only.
     if user.role == "viewer":
         raise refused(
             f"user {user.name} has role '{user.role}' and cannot {action}; only editors change data",
@@ -93,6 +93,11 @@ def authorize(
             user=user.name,
             action=action,
         )
+    if user.role == "admin":
+        # An admin runs the installation and enters data in every theme (the README's first account).
+        if indicator_id is not None and catalogue is not None and indicator_id not in catalogue.theme_of:
+            raise refused(f"未知指标 {indicator_id!r} / unknown indicator {indicator_id!r}")
+        return
     if indicator_id is None:
         if not user.themes:
             raise refused(
@@ -123,4 +128,6 @@ def writable_indicators(user: User | None, catalogue: Catalogue) -> list[str]:
     """Return the indicator ids this user may enter values for, in catalogue order."""
     if user is None or user.role == "viewer":
         return []
+    if user.role == "admin":
+        return list(catalogue.indicators)
     return [i for i in catalogue.indicators if catalogue.theme_of[i] in user.themes]

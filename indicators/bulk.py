@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from indicators.articles.quantity import read_typed_number
 from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError, Problem
 from indicators.periods import example_for
@@ -120,7 +121,6 @@ MAX_ERRORS_LISTED = 200
 # forms are included because some spreadsheet apps normalise them, tab and CR because they start DDE payloads.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 def neutralise(text: str) -> str:
@@ -444,11 +444,10 @@ def _number(value: Any) -> tuple[float | None, str | None]:
     if isinstance(value, int | float):
         return float(value), None
     text = _text(value)
-    if _THOUSANDS.match(text):
-        text = text.replace(",", "")
     try:
-        return float(text), None
-    except ValueError:
+        # The same reader as the entry form: 15,000 · １５０００ · 1.5万 · 1.2亿 · 百分之八十.
+        return read_typed_number(text).value, None
+    except IndicatorsError:
         return None, f"'{text}' is not a number"
 
 
@@ -630,7 +629,7 @@ def plan_records(
                     rec.row,
                     "value",
                     rec.value_error,
-                    "write the number only; put 万/亿 in the unit column",
+                    "write e.g. 15000, 15,000, 1.5万, 1.2亿 or 百分之八十 (for a %)",
                     "import.not_a_number",
                     {"given": rec.value_text},
                 )
@@ -751,7 +750,7 @@ def apply(store: Store, plan: ImportPlan, reason: str | None = None) -> int:
     except IndicatorsError as exc:
         raise IndicatorsError(
             [
-                Problem(p.message, file=plan.filename, path=p.path, hint=p.hint, code=p.code)
+                Problem(p.message, file=plan.filename, path=p.path, hint=p.hint, code=p.code, params=p.params)
                 for p in exc.problems
             ]
         ) from exc

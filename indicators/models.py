@@ -139,6 +139,9 @@ class Indicator(Strict):
     combine: Literal["sum", "mean", "none"] = Field(
         description="How county figures make the city's: sum counts, mean rates, none when they cannot"
     )
+    cumulative: bool = Field(
+        default=False, description="A running total to the period's end (截至期末累计): it never falls"
+    )
     weight: float = Field(default=1.0, description="Relative weight among siblings; normalised")
     baseline: PeriodValue | None = None
     target: Target | None = None
@@ -211,12 +214,30 @@ class SdgThresholds(Strict):
     )
 
 
+class PlausibilityBand(Strict):
+    """When an entered value is far enough from its history to ask the person to confirm it."""
+
+    ratio_low: float = Field(
+        default=0.2, gt=0, description="value / previous period's value below this → ask"
+    )
+    ratio_high: float = Field(
+        default=5.0, gt=1, description="value / previous period's value above this → ask"
+    )
+    robust_z: float = Field(
+        default=5.0, gt=0, description="|value − median| / (1.4826 × MAD) above this → ask"
+    )
+    min_history: int = Field(
+        default=3, ge=2, description="previous periods needed before the z-score applies"
+    )
+
+
 class Scoring(Strict):
     """How progress and status are computed."""
 
     method: Literal["target_progress", "sdg_progress"] = "target_progress"
     status: StatusThresholds = StatusThresholds()
     sdg: SdgThresholds = SdgThresholds()
+    plausibility: PlausibilityBand = PlausibilityBand()
 
 
 class Publication(Strict):

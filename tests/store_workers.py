@@ -32,7 +32,14 @@ def work(
     def attempt(cell: tuple[str, str, str], revision: int, key: str = "") -> None:
         counts["attempted"] += 1
         try:
-            store.save(*cell, rng.randint(1, 10**6), entered_by=user, expected_revision=revision)
+            # Random values trip the plausibility checks; a flagged save is confirmed with a reason.
+            store.save(
+                *cell,
+                rng.randint(1, 10**6),
+                entered_by=user,
+                expected_revision=revision,
+                flag_reason="concurrency test: random values",
+            )
         except IndicatorsError as exc:
             if [p.code for p in exc.problems] != ["conflict"]:
                 unexpected.append(str(exc))

@@ -125,7 +125,7 @@ def test_dry_run_reports_every_error_with_row_and_column(store: Store):
             f"{HOMES},{CITY},2023,15000,户,exact,",
             f"{HOMES},{CITY},2023Q1,-3,户,exact,",
             f"{COVERAGE},999999,2023,101,%,exact,",
-            f"{HOMES},{WUDI},2023,1.5万,户,exact,",
+            f"{HOMES},{WUDI},2023,很多,户,exact,",
             f"{HOMES},{CITY},2023,15000,户,exact,",
         ),
     )
@@ -133,7 +133,7 @@ def test_dry_run_reports_every_error_with_row_and_column(store: Store):
     assert found == [(3, "period"), (3, "value"), (4, "place_code"), (4, "value"), (5, "value"), (6, "")]
     messages = [str(p) for p in plan.problems()]
     assert messages[0].startswith("values.csv: row 3, column period: period '2023Q1' does not fit")
-    assert "'1.5万' is not a number" in messages[4]
+    assert "'很多' is not a number" in messages[4]
     assert "is already on row 2" in messages[5]
 
 
@@ -284,3 +284,17 @@ def test_data_in_a_column_without_a_header_is_an_error(store: Store):
     )
     assert [(e.row, e.message) for e in plan.errors] == [(3, "row has data in column 8, which has no header")]
     assert [r.row for r in plan.rows] == [2]
+
+
+def test_an_import_reads_numbers_the_way_people_type_them_like_the_entry_form(store: Store):
+    from indicators.articles.quantity import read_typed_number
+
+    typed = ["1.5万", "15,000", "１５０００", "1,500", "0.2亿"]
+    places = [CITY, WUDI, "371602", "371603", "371621"]
+    rows = [f'{HOMES},{place},2023,"{text}",户,exact,' for place, text in zip(places, typed, strict=True)]
+    plan = plan_for(store, csv_bytes(HEADER, *rows))
+    assert plan.errors == []
+    read = [r.value for r in plan.rows]
+    assert read == [15000.0, 15000.0, 15000.0, 1500.0, 20_000_000.0]
+    # One reader: the form reads each text exactly as the import did.
+    assert read == [read_typed_number(t, "户").value for t in typed]

@@ -60,3 +60,19 @@ def test_xlsx_keeps_formula_like_text_as_text_and_has_the_chart_notes() -> None:
     assert notes["数据来源"] == "市委政法委"
     assert notes["导出日期"] == "2025-03-01"
     assert "非官方" in notes["示例目标"]
+
+
+def test_xlsx_download_of_a_series_with_entry_times_writes_beijing_time() -> None:
+    # The indicator page's series carries entered_at (UTC, aware); Excel cannot hold a time zone.
+    frame = pd.DataFrame(
+        {
+            "period": ["2024"],
+            "value": [120.0],
+            "entered_at": pd.to_datetime([dt.datetime(2025, 3, 1, 2, 30, tzinfo=dt.UTC)], utc=True),
+        }
+    )
+    book = load_workbook(io.BytesIO(to_xlsx(frame, META)))
+    sheet = book.worksheets[0]
+    assert [c.value for c in sheet[1]][:2] == ["period", "value"]
+    assert sheet.cell(row=1, column=3).value.startswith("entered_at")  # labelled with its zone
+    assert sheet.cell(row=2, column=3).value == dt.datetime(2025, 3, 1, 10, 30)

@@ -188,7 +188,7 @@ def test_an_entered_value_is_stored_as_the_next_revision_and_shown_on_the_indica
     at.text_input(key="entry_value").input("120")
     at.text_input(key="entry_source_ref").input("市委社会工作部 2024 年报")
     at.text_input(key="entry_reason").input("年报更正")
-    at.button(key="FormSubmitter:entry_form-保存").click().run()
+    at.button(key="entry_save").click().run()
     assert not at.exception
     assert [s.value for s in at.success] == ["已保存，存储内容如下："]
     with Store(editor_url, catalogue) as store:
@@ -236,7 +236,7 @@ def test_a_withdrawn_value_needs_a_reason_keeps_its_history_and_the_cell_can_be_
 
     # The withdrawn cell takes a new value as the next revision (not a conflict with revision 0).
     at.text_input(key="entry_value").input("105")
-    at.button(key="FormSubmitter:entry_form-保存").click().run()
+    at.button(key="entry_save").click().run()
     assert not at.exception and not at.error
     with Store(editor_url, catalogue) as store:
         history = store.history("xinan_cells", "371600", "2024")
@@ -246,7 +246,7 @@ def test_a_withdrawn_value_needs_a_reason_keeps_its_history_and_the_cell_can_be_
 @pytest.mark.parametrize(
     "indicator,theme,period_key,period,typed,message",
     [
-        ("xinan_cells", "peace", "entry_period_year", "2024", "很多", "数值必须是数字"),
+        ("xinan_cells", "peace", "entry_period_year", "2024", "很多", "不是数值"),
         ("xinan_cells", "peace", "entry_period_year", "2024", "-5", "不能为负数"),
         ("video_surveillance_coverage", "safety", "entry_period_year", "2024", "120", "100"),
     ],
@@ -258,7 +258,7 @@ def test_a_bad_value_is_refused_next_to_the_value_field_and_nothing_is_stored(
         before = len(store.changes_frame())
     at = _entry(_sign_in(_app()), indicator, theme, "371600", period_key, period)
     at.text_input(key="entry_value").input(typed)
-    at.button(key="FormSubmitter:entry_form-保存").click().run()
+    at.button(key="entry_save").click().run()
     assert not at.exception
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and message in errors[0]

@@ -76,7 +76,7 @@ def test_editor_enters_a_value_in_an_assigned_theme_and_the_revision_shows_the_n
     period = next(sb for sb in at.selectbox if sb.key.startswith("entry_period"))
     period.set_value(next(p for p in period.options if p.startswith("2024"))).run()
     at.text_input(key="entry_value").input("50")
-    next(b for b in at.button if b.label == "保存").click()
+    at.button(key="entry_save").click()  # labelled "保存到 <place> · <period>"
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     with Store(db_url, catalogue=catalogue) as store:

@@ -96,11 +96,17 @@ def test_periods_that_have_not_begun_are_refused(store: Store):
     assert field == "period" and message.startswith(f"period {next_year} has not begun yet")
 
 
-def test_the_period_under_way_is_accepted(store: Store):
+def test_the_period_under_way_is_accepted_once_confirmed_with_a_reason(store: Store):
     today = china_today()
-    store.save(HOMES, CITY, str(today.year), 1, entered_by="li")
-    store.save(CALLS, CITY, f"{today.year}-{today.month:02d}", 1, entered_by="li")
+    # A period that has not ended is not refused, but its value may be incomplete: the person confirms.
+    with pytest.raises(IndicatorsError) as exc:
+        store.save(HOMES, CITY, str(today.year), 1, entered_by="li")
+    assert [p.code for p in exc.value.problems] == ["plausibility.unconfirmed"]
+    store.save(HOMES, CITY, str(today.year), 1, entered_by="li", flag_reason="年中快报")
+    store.save(CALLS, CITY, f"{today.year}-{today.month:02d}", 1, entered_by="li", flag_reason="月中数")
     assert len(store.current_frame()) == 2
+    saved = store.history(HOMES, CITY, str(today.year))[-1]
+    assert saved.flag_reason == "年中快报" and "period_not_ended" in (saved.flags or "")
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])

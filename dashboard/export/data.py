@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from openpyxl import Workbook
@@ -19,6 +21,9 @@ CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+SHOWN_ZONE = ZoneInfo("Asia/Shanghai")
+
+
 def safe_text(value: Any) -> Any:
     """Return value unchanged unless it is text a spreadsheet would run; then prefix an apostrophe."""
     return neutralise(value) if isinstance(value, str) else value
@@ -28,7 +33,10 @@ def _clean(value: Any) -> Any:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return None
     if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        # Excel has no time zones (openpyxl refuses aware times): write the Beijing wall-clock time.
+        return value.astimezone(SHOWN_ZONE).replace(tzinfo=None)
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
         return value.item()
     return value

@@ -33,17 +33,24 @@ upload = st.file_uploader(t("import.upload"), type=["csv", "xlsx"], key="import_
 st.text(signin.entering_as(user))
 reason = st.text_input(t("entry.reason"), key="import_reason", help=t("entry.reason_help"))
 
-plan_key = "import_plan"
+plan_key = "import_plan"  # (the upload it was made for, its dry run)
+REDO_KEY = "import_stale_for"  # the upload whose confirm met a changed cell
 done_key = "import_done"
 if upload is not None:
-    result = data.dry_run(upload.name, upload.getvalue(), user=user)
+    # The dry run shown is the plan a confirm writes: planned once per uploaded file and kept with it, so
+    # a cell someone changes in between makes the confirm refuse (the store checks each planned revision).
+    upload_id = (upload.file_id, upload.name, upload.size)
+    kept = st.session_state.get(plan_key)
+    if kept is None or kept[0] != upload_id:
+        kept = (upload_id, data.dry_run(upload.name, upload.getvalue(), user=user))
+        st.session_state[plan_key] = kept
+    result = kept[1]
     if result.problems:
         st.error(t("import.unreadable"))
         for problem in result.problems:
             st.markdown(f"- {tables.problem_text(problem)}")
     else:
         plan = result.plan
-        st.session_state[plan_key] = plan
         st.subheader(t("import.step_check"))
         counts = tables.plan_counts(plan)
         metric_cols = st.columns(4)
@@ -69,6 +76,14 @@ if upload is not None:
                 st.error(t("import.refused"))
                 for problem in outcome.problems:
                     st.markdown(f"- {tables.problem_text(problem)}")
+                if any(p.code == "conflict" for p in outcome.problems):
+                    st.session_state[REDO_KEY] = upload_id
             else:
                 st.session_state[done_key] = outcome.count
                 st.success(t("import.done", n=outcome.count))
+        if st.session_state.get(REDO_KEY) == upload_id:
+            st.info(t("entry_safety.import_stale"))
+            if st.button(t("entry_safety.import_redo"), key="import_redo"):
+                st.session_state.pop(plan_key, None)
+                st.session_state.pop(REDO_KEY, None)
+                st.rerun()

@@ -13,9 +13,11 @@ place = layout.place()
 place_name = name_of(catalogue.place_by_code[place])
 layout.header("indicator.title")
 
+# ?id= opens an indicator (links from tables, the entry page, reloads); the choice is written back.
+layout.follow_url("indicator_choice", "id", list(catalogue.indicators))
 ind_id = layout.indicator_picker("indicator_choice", default=st.query_params.get("id"))
 ind = catalogue.indicators[ind_id]
-st.query_params["id"] = ind_id
+layout.publish_url("indicator_choice", "id")
 theme = catalogue.theme(catalogue.theme_of[ind_id])
 first = catalogue.first_levels[catalogue.first_level_of[ind_id]]
 st.markdown(f"### {name_of(ind)}")
@@ -35,12 +37,18 @@ cols[2].metric(
     "—" if tables.is_missing(progress_value) else f"{progress_value:.0f}%",
     help=t("col.progress_help"),
 )
-cols[3].metric(t("common.status"), tables.status_labels()[row.get("status") or "no_data"])
+cols[3].metric(t("common.status"), tables.status_text(row))
 layout.source_line(tables.provenance(row, place_name))
 st.markdown(f"**{t('common.target')}** {tables.target_text(ind)}")
 
 series = data.series(ind_id, place)
-example = ind.target is not None and ind.target.kind == "example"
+# The target and its path are the city's; a county is judged by them only where scoring says so (rates,
+# not counts). Where they do not apply, the chart draws none, as the status (无目标) says.
+applies = row.get("target_applies")
+target_here = bool(applies) if not tables.is_missing(applies) else place == catalogue.framework.default_place
+if not target_here and ind.target is not None:
+    st.caption(t("entry_safety.target_not_here", place=place_name))
+example = target_here and ind.target is not None and ind.target.kind == "example"
 source = f"{ind.department}（{ind.data_source}）"
 labels = figures.SeriesLabels(
     observed=t("indicator.observed", place=place_name),
@@ -50,19 +58,21 @@ labels = figures.SeriesLabels(
     baseline=t("common.baseline"),
     period=t("common.period"),
     value=t("common.value"),
+    flagged=t("entry_safety.flagged_marker"),
 )
 layout.chart(
     data.memo(
-        ("indicator:series", ind_id, place),
+        ("indicator:series", ind_id, place, target_here),
         lambda: figures.series_chart(
             series,
             unit=ind.unit,
             title=t("indicator.series_title", name=name_of(ind), place=place_name),
             labels=labels,
-            target_path=data.target_path(ind_id),
-            milestones=tables.milestones_frame(ind),
-            baseline=(ind.baseline.period, ind.baseline.value) if ind.baseline else None,
-            target=(ind.target.period, ind.target.value) if ind.target else None,
+            target_path=data.target_path(ind_id) if target_here else None,
+            milestones=tables.milestones_frame(ind) if target_here else None,
+            baseline=(ind.baseline.period, ind.baseline.value) if ind.baseline and target_here else None,
+            target=(ind.target.period, ind.target.value) if ind.target and target_here else None,
+            lang=layout.lang(),
         ),
     ),
     key="series",
@@ -100,6 +110,7 @@ else:
                     unit=ind.unit,
                     title=t("indicator.counties_series"),
                     period_label=t("common.period"),
+                    lang=layout.lang(),
                 ),
             ),
             key="counties_lines",
@@ -120,7 +131,7 @@ else:
             data.memo(
                 ("indicator:counties_latest", ind_id),
                 lambda: figures.latest_bars_chart(
-                    latest, unit=ind.unit, title=t("indicator.counties_latest")
+                    latest, unit=ind.unit, title=t("indicator.counties_latest"), lang=layout.lang()
                 ),
             ),
             key="counties_latest",
@@ -151,7 +162,11 @@ if not comparison.empty:
         data.memo(
             ("indicator:comparison_chart", ind_id),
             lambda: figures.latest_bars_chart(
-                latest, unit=ind.unit, title=t("indicator.comparison"), colour=figures.PALETTE[6]
+                latest,
+                unit=ind.unit,
+                title=t("indicator.comparison"),
+                colour=figures.PALETTE[6],
+                lang=layout.lang(),
             ),
         ),
         key="comparison",

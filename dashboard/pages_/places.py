@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, figures, layout
+from dashboard import data, figures, layout, tables
 from dashboard.i18n import name_of, t
 
 catalogue = data.catalogue()
@@ -55,12 +55,24 @@ layout.chart(
     frame=data.memo(("places:download", choice), lambda: shown.rename_axis(t("sidebar.place")).reset_index()),
 )
 layout.source_line(t("places.note"))
+
+
+def _linked() -> pd.DataFrame:
+    # Each row opens that place: the theme's page there, or with every theme the overview there.
+    links = [f"theme?id={choice}&place={c}" if choice != "all" else f"overview?place={c}" for c in codes]
+    return shown.assign(**{t("entry_safety.col_open"): links})
+
+
+linked = data.memo(("places:linked", choice), _linked)
 layout.dataframe(
-    shown,
-    ("places:shown", choice),
+    linked,
+    ("places:linked", choice),
     width="stretch",
     column_config={
-        c: st.column_config.ProgressColumn(c, min_value=0, max_value=100, format="%.0f")
-        for c in shown.columns
+        **{
+            c: st.column_config.ProgressColumn(c, min_value=0, max_value=100, format="%.0f")
+            for c in shown.columns
+        },
+        t("entry_safety.col_open"): tables.link_column(),
     },
 )

@@ -13,16 +13,18 @@ place_name = name_of(catalogue.place_by_code[place])
 layout.header("theme.title")
 
 theme_ids = [th.id for th in catalogue.themes]
-wanted = st.query_params.get("id")
-index = theme_ids.index(wanted) if wanted in theme_ids else 0
+# ?id= opens a theme (links, reloads); the choice made here is written back to the URL.
+layout.follow_url("theme_choice", "id", theme_ids)
+if st.session_state.get("theme_choice") not in theme_ids:
+    st.session_state["theme_choice"] = theme_ids[0]
 theme_id = st.segmented_control(
     t("common.theme"),
     theme_ids,
-    default=theme_ids[index],
     format_func=lambda tid: name_of(catalogue.theme(tid)),
     key="theme_choice",
 )
-theme_id = theme_id or theme_ids[index]
+theme_id = theme_id or theme_ids[0]
+layout.publish_url("theme_choice", "id")
 theme = catalogue.theme(theme_id)
 if theme.goal_zh:
     st.caption(f"{theme.project_zh or ''} · {theme.goal_zh}")
@@ -53,7 +55,7 @@ for first in theme.first_level:
     table = data.memo(
         ("theme:table", place, first.id, tuple(statuses)),
         lambda first=first: tables.theme_table(
-            first, progress, sparks, catalogue, statuses, data.article_metrics_by_indicator()
+            first, progress, sparks, catalogue, statuses, data.article_metrics_by_indicator(), place
         ),
     )
     if table.empty:

@@ -421,3 +421,85 @@ def parse_quantity(text: str) -> Quantity:
 def unit_is_arabic_only(unit: str) -> bool:
     """True for units that, after a Chinese numeral, are part of another word (十分, 三分之一)."""
     return unit in _ARABIC_ONLY_UNITS
+
+
+# ---------------------------------------------------------------------------------------------------
+# What people type into a form or an import cell: one reader for both.
+
+_TYPED_PLAIN = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
+_TYPED_MULT = re.compile(r"([+-]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(万亿|[千百]万|万|亿|千)")
+_PERCENT_UNITS = frozenset({"%", "百分点"})
+
+
+@dataclass(frozen=True)
+class TypedNumber:
+    """A number as a person typed it, and the value it was read as (in the unit of the field)."""
+
+    typed: str
+    value: float
+
+    @property
+    def value_text(self) -> str:
+        """Return the value written out in full: 15000, not 1.5万 or 1.5e4."""
+        return format_plain(self.value)
+
+    @property
+    def literal(self) -> bool:
+        """True when the text is the plain number itself (nothing to explain to the person)."""
+        return self.typed.strip() == self.value_text
+
+
+def format_plain(value: float) -> str:
+    """Return a number in plain digits without exponent or trailing zeros (15000, 0.125, -3)."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return format(Decimal(repr(float(value))).normalize(), "f")
+
+
+def read_typed_number(text: object, unit: str | None = None) -> TypedNumber:
+    """Read a number people type: 15000, 15,000, １５０００, 1.5万, 1.2亿, 八十, 80%, 百分之八十.
+
+    `unit` is the field's unit: a trailing unit equal to it is allowed (1.5万户 for 户), and a percentage
+    (80%, 百分之八十, 八成) only where the unit is % or 百分点 (or unknown). Raises IndicatorsError.
+    """
+    typed = "" if text is None else str(text)
+    folded = compact(typed).text.replace("，", ",").replace("－", "-").replace("＋", "+")
+    if unit and unit not in _PERCENT_UNITS and folded.endswith(unit) and len(folded) > len(unit):
+        folded = folded[: -len(unit)]
+    value = _typed_value(folded, unit)
+    if value is None:
+        raise IndicatorsError(
+            [
+                Problem(
+                    f"value must be a number: '{typed.strip()}' is not one",
+                    path="value",
+                    hint="write e.g. 15000, 15,000, 1.5万, 1.2亿 or 百分之八十 (for a %)",
+                    code="value.not_a_number",
+                    params={"given": typed.strip()},
+                )
+            ]
+        )
+    return TypedNumber(typed, float(value))
+
+
+def _typed_value(folded: str, unit: str | None) -> Decimal | None:
+    if not folded:
+        return None
+    if _TYPED_PLAIN.fullmatch(folded):
+        return Decimal(folded.replace(",", ""))
+    m = _TYPED_MULT.fullmatch(folded)
+    if m:
+        sign = -1 if m.group(1) == "-" else 1
+        return sign * Decimal(m.group(2).replace(",", "")) * _AR_MULTIPLIER[m.group(3)]
+    percent_ok = unit is None or unit in _PERCENT_UNITS
+    if folded.startswith("百分之") or folded.endswith("%") or folded.endswith("成"):
+        if not percent_ok:
+            return None
+        if folded.endswith("成"):
+            inner = _typed_value(folded[:-1], None)
+            return None if inner is None else inner * 10
+        inner_text = folded[3:] if folded.startswith("百分之") else folded[:-1]
+        return _typed_value(inner_text, None) if inner_text and "%" not in inner_text else None
+    if all(c in _CN_CHARS or c == "点" for c in folded):
+        return cn_number(folded)
+    return None

@@ -68,6 +68,9 @@ observations = Table(
     Column("document_id", _id_type, nullable=True),
     Column("quote", Text, nullable=True),
     Column("quote_offset", Integer, nullable=True),
+    # Plausibility flags (JSON list) raised when the value was saved, and the reason it was confirmed.
+    Column("flags", Text, nullable=True),
+    Column("flag_reason", Text, nullable=True),
     UniqueConstraint("indicator_id", "place_code", "period", "revision", name="uq_observation_revision"),
     CheckConstraint("revision >= 1", name="ck_observation_revision_positive"),
     CheckConstraint(

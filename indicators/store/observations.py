@@ -47,6 +47,8 @@ class Observation(BaseModel):
     document_id: int | None = Field(default=None, description="The document the figure was read from")
     quote: str | None = Field(default=None, description="The verbatim clause holding the figure")
     quote_offset: int | None = Field(default=None, ge=0, description="Offset of the figure in the document")
+    flags: str | None = Field(default=None, description="JSON list of plausibility flags, when confirmed")
+    flag_reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.errors import IndicatorsError, Problem, ProblemCollector
+from indicators.scoring.plausibility import Flag, check_value, flags_json, unconfirmed_problem
 from indicators.store.db import (
     display_url,
     make_engine,
@@ -38,6 +39,7 @@ CURRENT_COLUMNS = [
     "entered_by",
     "entered_at",
     "revision",
+    "flags",
 ]
 CHANGES_COLUMNS = [
     "indicator_id",
@@ -55,6 +57,8 @@ CHANGES_COLUMNS = [
     "entered_by",
     "entered_at",
     "reason",
+    "flags",
+    "flag_reason",
 ]
 _o = observations.c
 _CELL_COLUMNS = (_o.indicator_id, _o.place_code, _o.period)
@@ -98,19 +102,29 @@ def cell_params(cell: Cell) -> dict[str, object]:
     return {"indicator": cell[0], "place": cell[1], "period": cell[2]}
 
 
+def _value_text(latest: CurrentCell) -> str:
+    if latest.retracted or latest.value is None:
+        return "—"
+    value = latest.value
+    number = str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:.10g}"
+    return f"{number} {latest.unit}".strip()
+
+
 def conflict_problem(cell: Cell, expected: int, latest: CurrentCell | None, where: str = "") -> Problem:
-    """Return the problem a stale save reports: who changed the cell, when, and what to do."""
+    """Return the problem a stale save reports: who changed the cell, when, the value they stored."""
     hint = "reload to see the current value, then enter your change again"
     # One code for every variant (callers test for "conflict"); the parameters say who, when and what.
-    params: dict[str, object] = {
-        **cell_params(cell),
-        "expected": expected,
-        "who": latest.entered_by if latest is not None else "—",
-        "when": utc(latest.entered_at) if latest is not None else "—",
-        "revision": latest.revision if latest is not None else 0,
-        "value": latest.value if latest is not None and latest.value is not None else "—",
-        "unit": latest.unit if latest is not None else "",
-    }
+    params: dict[str, object] = {**cell_params(cell), "expected": expected, "yours": expected, "where": where}
+    if latest is not None:
+        params.update(
+            who=latest.entered_by,
+            when=utc(latest.entered_at),
+            at=utc(latest.entered_at).isoformat(),
+            value=_value_text(latest),
+            unit="",
+            revision=latest.revision,
+            retracted=latest.retracted,
+        )
     if latest is None:
         message = f"{cell_text(cell)} has no value yet, but the save was based on revision {expected}"
     elif expected == 0:
@@ -125,6 +139,10 @@ def conflict_problem(cell: Cell, expected: int, latest: CurrentCell | None, wher
             f"{cell_text(cell)} was {verb} by {latest.entered_by} at {when_text(latest.entered_at)} "
             f"(now revision {latest.revision}; your copy was revision {expected}); nothing was saved"
         )
+    if latest is not None:
+        message += f" (their value: {params['value']})"
+    else:
+        params.update(who="—", when="—", at="", value="—", revision=0, retracted=False)
     return Problem(message, path=where or "/".join(cell), hint=hint, code="conflict", params=params)
 
 
@@ -214,8 +232,12 @@ class Store:
         document_id: int | None = None,
         quote: str | None = None,
         quote_offset: int | None = None,
+        flag_reason: str | None = None,
     ) -> Observation:
-        """Add a revision to a cell; refused when the cell changed since `expected_revision` (0/None: new)."""
+        """Add a revision to a cell; refused when the cell changed since `expected_revision` (0/None: new).
+
+        A value the plausibility checks flag is stored only with a `flag_reason`, together with its flags.
+        """
         out = ProblemCollector()
         checked, field_problems = self.checker().check(
             str(indicator_id).strip(), str(place_code).strip(), str(period).strip(), value, unit, qualifier
@@ -225,6 +247,11 @@ class Store:
         self._check_meta(out, source_kind=source_kind, entered_by=entered_by)
         out.raise_if_any()
         assert checked is not None
+        flags = self.plausibility(checked.indicator_id, checked.place_code, checked.period, checked.value)
+        if flags and not _clean_text(flag_reason):
+            raise IndicatorsError(
+                [unconfirmed_problem((checked.indicator_id, checked.place_code, checked.period), flags)]
+            )
         row = self.row(
             checked,
             note=note,
@@ -235,8 +262,35 @@ class Store:
             document_id=document_id,
             quote=quote,
             quote_offset=quote_offset,
+            flags=flags_json(flags),
+            flag_reason=_clean_text(flag_reason) if flags else None,
         )
         return self._append_one(row, expected_revision or 0)
+
+    def plausibility(self, indicator_id: str, place_code: str, period: str, value: float) -> list[Flag]:
+        """Return what would make a person double-check this value (see indicators.scoring.plausibility)."""
+        indicator = self.catalogue.indicators.get(indicator_id)
+        if indicator is None:
+            return []
+        latest = self._latest_subquery([indicator_id], [place_code])
+        query = (
+            select(_o.period, _o.value)
+            .join(
+                latest,
+                and_(
+                    _o.indicator_id == latest.c.indicator_id,
+                    _o.place_code == latest.c.place_code,
+                    _o.period == latest.c.period,
+                    _o.revision == latest.c.latest,
+                ),
+            )
+            .where(_o.retracted.is_(False))
+        )
+        with self.engine.connect() as conn:
+            previous = [(p, v) for p, v in conn.execute(query)]
+        return check_value(
+            indicator, period, value, previous, band=self.catalogue.framework.scoring.plausibility
+        )
 
     def retract(
         self,
@@ -300,6 +354,8 @@ class Store:
                 "entered_by": entered_by.strip(),
                 "entered_at": dt.datetime.now(dt.UTC),
                 "reason": _clean_text(reason),
+                "flags": None,
+                "flag_reason": None,
             }
             self._bump(conn)
             conn.execute(insert(observations), row)
@@ -374,6 +430,8 @@ class Store:
         document_id: int | None = None,
         quote: str | None = None,
         quote_offset: int | None = None,
+        flags: str | None = None,
+        flag_reason: str | None = None,
     ) -> dict[str, Any]:
         """Return the database row for a checked value (the revision is filled in when it is written)."""
         return {
@@ -394,6 +452,8 @@ class Store:
             "document_id": document_id,
             "quote": _clean_text(quote),
             "quote_offset": quote_offset,
+            "flags": flags,
+            "flag_reason": flag_reason,
         }
 
     @staticmethod
