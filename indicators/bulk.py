@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from indicators.canonical import canonical_cell
 from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError, Problem
 from indicators.observations import ObservationChecker
@@ -438,7 +439,9 @@ def plan_records(
     if not user or not user.strip():
         plan.errors.append(RowError(0, "", "who imports must be given", "pass --user NAME"))
     checker = ObservationChecker(store.catalogue)
-    indicator_ids = {r.indicator_id for r in records if r.indicator_id in store.catalogue.indicators}
+    indicator_ids = {canonical_cell(r.indicator_id, "", "")[0] for r in records} & set(
+        store.catalogue.indicators
+    )
     current: dict[Cell, CurrentCell] = store.current_cells(sorted(indicator_ids)) if indicator_ids else {}
     seen: dict[Cell, int] = {}
     for rec in records:
@@ -454,7 +457,7 @@ def plan_records(
                     rec.row, "value", rec.value_error, "write the number only; put 万/亿 in the unit column"
                 )
             )
-        cell = (rec.indicator_id, rec.place_code, rec.period)
+        cell = canonical_cell(rec.indicator_id, rec.place_code, rec.period)
         if cell in seen:
             row_errors.append(RowError(rec.row, "", f"{cell_text(cell)} is already on row {seen[cell]}"))
         seen.setdefault(cell, rec.row)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from indicators.bulk import ImportPlan, PlannedRow, apply, dry_run, export_current, export_history, read_table
 from indicators.bulk import template as template_bytes
+from indicators.canonical import canonical_cell
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.db import ENV_VAR, display_url
 from indicators.errors import IndicatorsError, Problem
@@ -120,6 +121,9 @@ def _template(args: argparse.Namespace) -> int:
 def _history(args: argparse.Namespace) -> int:
     with _store(args) as store:
         checker = ObservationChecker(store.catalogue)
+        args.indicator_id, args.place, args.period = canonical_cell(
+            args.indicator_id, args.place, args.period
+        )
         problems = [
             p for p in (checker.check_indicator(args.indicator_id), checker.check_place(args.place)) if p
         ]

@@ -10,6 +10,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from indicators.canonical import canonical_cell
 from indicators.catalogue import Catalogue
 from indicators.periods import check_frequency, parse_period, period_start
 from indicators.units import NON_NEGATIVE_KINDS, UNITS, convert
@@ -132,6 +133,8 @@ class ObservationChecker:
         qualifier: str | None,
     ) -> tuple[CheckedValue | None, list[FieldProblem]]:
         """Check one value; return it in the indicator's unit, or every problem found."""
+        # Keys are checked and returned in canonical spelling, so ２０２４ and 2024 are one cell.
+        indicator_id, place_code, period = canonical_cell(indicator_id, place_code, period)
         problems: list[FieldProblem] = []
         indicator_problem = self.check_indicator(indicator_id)
         if indicator_problem:

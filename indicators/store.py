@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from indicators.canonical import canonical_cell
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.db import (
     display_url,
@@ -198,7 +199,7 @@ class Store:
         """Add a revision to a cell; refused when the cell changed since `expected_revision` (0/None: new)."""
         out = ProblemCollector()
         checked, field_problems = self.checker().check(
-            str(indicator_id).strip(), str(place_code).strip(), str(period).strip(), value, unit, qualifier
+            indicator_id, place_code, period, value, unit, qualifier
         )
         for fp in field_problems:
             out.add(fp.message, path=fp.column, hint=fp.hint)
@@ -226,6 +227,7 @@ class Store:
         expected_revision: int,
     ) -> Observation:
         """Withdraw a cell's value by adding a retracting revision; the history keeps the old value."""
+        indicator_id, place_code, period = canonical_cell(indicator_id, place_code, period)
         out = ProblemCollector()
         self._check_meta(out, source_kind="form", entered_by=entered_by)
         if not _clean_text(reason):
@@ -268,6 +270,11 @@ class Store:
         """Add checked rows (see `row`) in one transaction, all or none; each cell must still be at `expected`."""
         if not rows:
             return 0
+        for r in rows:  # rows built elsewhere than `row` still land in canonical cells
+            r["indicator_id"], r["place_code"], r["period"] = canonical_cell(
+                r["indicator_id"], r["place_code"], r["period"]
+            )
+        expected = {canonical_cell(*cell): rev for cell, rev in expected.items()}
         try:
             with write_transaction(self.engine) as conn:
                 self._bump(conn)  # first: concurrent imports wait here instead of colliding later
@@ -428,11 +435,12 @@ class Store:
     def current_revision(self, indicator_id: str, place_code: str, period: str) -> int:
         """Return the cell's latest revision number, 0 when it has none; a form sends it back on save."""
         with self.engine.connect() as conn:
-            latest = self._latest(conn, (indicator_id, place_code, period))
+            latest = self._latest(conn, canonical_cell(indicator_id, place_code, period))
         return latest.revision if latest else 0
 
     def history(self, indicator_id: str, place_code: str, period: str) -> list[Observation]:
         """Return every revision of the cell, oldest first."""
+        indicator_id, place_code, period = canonical_cell(indicator_id, place_code, period)
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(observations)
