@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
@@ -73,6 +74,8 @@ EXPORT_COLUMNS = [
 HISTORY_COLUMNS = [*EXPORT_COLUMNS, "retracted", "reason"]
 SHEET_NAME = "observations"
 MAX_ERRORS_LISTED = 200
+# A double holds any 15-significant-digit decimal exactly enough to give it back (DBL_DIG).
+MAX_SIGNIFICANT_DIGITS = 15
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"); full-width
 # forms are included because some spreadsheet apps normalise them, tab and CR because they start DDE payloads.
@@ -330,9 +333,28 @@ def _number(value: Any) -> tuple[float | None, str | None]:
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
     try:
-        return float(text), None
+        number = float(text)
     except ValueError:
         return None, f"'{text}' is not a number"
+    return number, _unstorable_digits(text, number)
+
+
+def _unstorable_digits(text: str, number: float) -> str | None:
+    # A stored value is a double: 15 significant digits always fit; more fit only when the text is
+    # exactly the double's own shortest spelling (as export writes it). Anything else would be rounded.
+    if not _PLAIN_NUMBER.match(text):
+        return None  # inf/nan: the checker refuses those with its own message
+    try:
+        typed = Decimal(text)
+    except InvalidOperation:
+        return None
+    digits = len(typed.normalize().as_tuple().digits)
+    if digits <= MAX_SIGNIFICANT_DIGITS or typed == Decimal(repr(number)):
+        return None
+    return (
+        f"'{text}' has {digits} significant digits; a stored value keeps at most {MAX_SIGNIFICANT_DIGITS} "
+        f"(it would become {number!r})"
+    )
 
 
 def number_text(value: float) -> str:
@@ -343,9 +365,10 @@ def number_text(value: float) -> str:
 
 
 def _same_value(a: float | None, b: float | None) -> bool:
+    # Exactly as stored: a tolerance here once dropped 1234567890 → 1234567891 as "unchanged".
     if a is None or b is None:
         return a is b
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
 
 
 def _records(table: Table) -> tuple[list[Record], list[RowError], list[int], set[str]]:
@@ -599,6 +622,14 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def _xlsx_out(value: Any) -> Any:
+    # openpyxl writes numbers with 16 significant digits ("%.16g"); a double can need 17. Such a value
+    # is written as its exact text, which import reads back to the same double, rather than rounded.
+    if isinstance(value, float) and math.isfinite(value) and float(f"{value:.16g}") != value:
+        return repr(value)
+    return value
+
+
 def to_xlsx_bytes(frame: pd.DataFrame, sheets: dict[str, pd.DataFrame] | None = None) -> bytes:
     """Return the frame as an .xlsx workbook; text is stored as text, never as a formula."""
     from openpyxl import Workbook
@@ -614,7 +645,7 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheets: dict[str, pd.DataFrame] | None = 
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for values in data.itertuples(index=False, name=None):
-            sheet.append([_cell_out(v) for v in values])
+            sheet.append([_xlsx_out(_cell_out(v)) for v in values])
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
                 # openpyxl turns any "=…" string into a formula; say it is text.
