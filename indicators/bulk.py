@@ -19,7 +19,7 @@ import pandas as pd
 from indicators.canonical import canonical_cell
 from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError, Problem
-from indicators.observations import ObservationChecker
+from indicators.observations import ObservationChecker, text_problem
 from indicators.periods import example_for
 from indicators.store import Cell, CurrentCell, Store, cell_text, utc, when_text
 
@@ -133,11 +133,16 @@ def _read_csv(data: bytes, filename: str) -> Table:
         raise IndicatorsError([Problem("the file is empty", file=filename, line=1)]) from None
     except csv.Error as exc:
         raise IndicatorsError([Problem(f"not a CSV file: {exc}", file=filename, line=1)]) from exc
+    from indicators.uploads import MAX_ROWS, too_many_rows
+
+    header = _within_width(filename, 1, header)
     rows = []
     try:
         for number, cells in enumerate(reader, start=2):
+            if number - 1 > MAX_ROWS:
+                raise too_many_rows(filename, number - 1)
             if any(c.strip() for c in cells):
-                rows.append((number, [restore(c) for c in cells]))
+                rows.append((number, [restore(c) for c in _within_width(filename, number, cells)]))
     except csv.Error as exc:
         raise IndicatorsError(
             [Problem(f"not a CSV file: {exc}", file=filename, line=reader.line_num)]
@@ -148,31 +153,60 @@ def _read_csv(data: bytes, filename: str) -> Table:
 def _read_xlsx(data: bytes, filename: str) -> Table:
     from openpyxl import load_workbook
 
-    from indicators.uploads import check_xlsx_container
+    from indicators import uploads
 
-    # Every path that opens a workbook (page upload and command line) refuses zip bombs first; the size
-    # and row limits stay with uploads, since the command line is run by whoever holds the database.
-    check_xlsx_container(filename, data)
+    # Every path that opens a workbook (page upload and command line) refuses zip bombs first.
+    uploads.check_xlsx_container(filename, data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged or mislabelled file
         raise IndicatorsError(
             [Problem(f"cannot open as an Excel workbook: {exc}", file=filename, hint="save it as .xlsx")]
         ) from exc
-    sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
+    try:
+        sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
+        # The declared size (<dimension ref="A1:XFD3000">) is refused before a row is read; read-only
+        # mode would otherwise pad every row to that width.
+        uploads.check_sheet_dimensions(filename, sheet.max_row, sheet.max_column)
+        # The declaration may lie or be missing: read rows at their real width and check each one.
+        sheet.reset_dimensions()  # type: ignore[union-attr]
+        return _xlsx_rows(sheet, filename)
+    finally:
+        book.close()
+
+
+def _xlsx_rows(sheet: Any, filename: str) -> Table:
+    from indicators import uploads
+
     rows_iter = sheet.iter_rows(values_only=True)
     header_cells = next(rows_iter, None)
     if header_cells is None:
-        book.close()
         raise IndicatorsError([Problem("the sheet is empty", file=filename, line=1)])
-    header = ["" if h is None else str(h).strip() for h in header_cells]
+    header = _within_width(filename, 1, list(header_cells))
+    header = ["" if h is None else str(h).strip() for h in header]
     rows = []
-    for number, cells in enumerate(rows_iter, start=2):
-        values = list(cells)
+    cells = 0
+    for number, row_cells in enumerate(rows_iter, start=2):
+        if number - 1 > uploads.MAX_ROWS:
+            raise uploads.too_many_rows(filename, number - 1)
+        values = _within_width(filename, number, list(row_cells))
         if any(v is not None and str(v).strip() for v in values):
             rows.append((number, values))
-    book.close()
+            cells += len(values)
+            if cells > uploads.MAX_CELLS:
+                raise uploads.too_many_rows(filename, number - 1)
     return Table(filename, header, rows)
+
+
+def _within_width(filename: str, number: int, values: list[Any]) -> list[Any]:
+    from indicators.uploads import MAX_COLUMNS, too_many_columns
+
+    if len(values) > MAX_COLUMNS:
+        last = max((i for i, v in enumerate(values) if v is not None and str(v).strip()), default=-1)
+        if last >= MAX_COLUMNS:
+            raise too_many_columns(filename, last + 1, number)
+        del values[MAX_COLUMNS:]
+    return values
 
 
 def read_table(path_or_bytes: str | Path | bytes, filename: str | None = None) -> Table:
@@ -480,6 +514,10 @@ def plan_records(
                     rec.row, "value", rec.value_error, "write the number only; put 万/亿 in the unit column"
                 )
             )
+        for name, text in (("note", rec.note), ("source_ref", rec.source_ref)):
+            too_long = text_problem(name, text)
+            if too_long:
+                row_errors.append(RowError(rec.row, name, too_long.message, too_long.hint))
         cell = canonical_cell(rec.indicator_id, rec.place_code, rec.period)
         if cell in seen:
             row_errors.append(RowError(rec.row, "", f"{cell_text(cell)} is already on row {seen[cell]}"))

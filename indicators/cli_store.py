@@ -7,7 +7,7 @@ import getpass
 import json
 from pathlib import Path
 
-from indicators.bulk import ImportPlan, PlannedRow, apply, dry_run, export_current, export_history, read_table
+from indicators.bulk import ImportPlan, PlannedRow, apply, dry_run, export_current, export_history
 from indicators.bulk import template as template_bytes
 from indicators.canonical import canonical_cell
 from indicators.catalogue import Catalogue, load_catalogue
@@ -17,6 +17,7 @@ from indicators.initdb import initialise
 from indicators.observations import ObservationChecker
 from indicators.paths import DEFINITIONS_DIR
 from indicators.store import Store
+from indicators.uploads import read_upload_file
 
 ROWS_LISTED = 100
 
@@ -88,7 +89,7 @@ def _print_plan(plan: ImportPlan) -> None:
 
 def _import(args: argparse.Namespace) -> int:
     with _store(args) as store:
-        table = read_table(args.file)
+        table = read_upload_file(args.file)
         plan = dry_run(store, table, args.user)
         _print_plan(plan)
         if plan.errors:

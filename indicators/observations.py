@@ -20,6 +20,10 @@ SourceKind = Literal["article", "form", "import"]
 QUALIFIERS: tuple[str, ...] = get_args(Qualifier)
 SOURCE_KINDS: tuple[str, ...] = get_args(SourceKind)
 
+# Notes, reasons and source references: a 4 MB note once broke the history page for everyone.
+MAX_TEXT = 2_000
+TEXT_FIELDS = ("note", "source_ref", "reason")
+
 PERCENT_TOP = {"%": 100.0, "‰": 1000.0}
 # Binzhou's calendar decides whether a period has begun; China keeps UTC+8 all year.
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
@@ -65,6 +69,17 @@ class CheckedValue:
     value: float
     unit: str
     qualifier: str
+
+
+def text_problem(column: str, value: str | None) -> FieldProblem | None:
+    """Return a problem when a free-text field is longer than MAX_TEXT characters."""
+    if value is None or len(value) <= MAX_TEXT:
+        return None
+    return FieldProblem(
+        column,
+        f"{column} is {len(value):,} characters long; the limit is {MAX_TEXT:,}",
+        "shorten it, or put the full text in a document and refer to it",
+    )
 
 
 def china_today() -> dt.date:

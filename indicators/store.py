@@ -22,7 +22,15 @@ from indicators.db import (
     write_transaction,
 )
 from indicators.errors import IndicatorsError, Problem, ProblemCollector
-from indicators.observations import SOURCE_KINDS, CheckedValue, Observation, ObservationChecker
+from indicators.observations import (
+    MAX_TEXT,
+    SOURCE_KINDS,
+    TEXT_FIELDS,
+    CheckedValue,
+    Observation,
+    ObservationChecker,
+    text_problem,
+)
 
 Cell = tuple[str, str, str]  # (indicator_id, place_code, period)
 
@@ -136,6 +144,19 @@ def _observation(row: Mapping[str, Any]) -> Observation:
     return Observation(**data)
 
 
+def _check_texts(out: ProblemCollector, texts: Mapping[str, str | None], where: str = "") -> None:
+    for name, value in texts.items():
+        problem = text_problem(name, value)
+        if problem:
+            out.add(
+                problem.message,
+                path=f"{where}, {name}" if where else name,
+                hint=problem.hint,
+                code="text_too_long",
+                params={"field": name, "length": len(value or ""), "limit": MAX_TEXT},
+            )
+
+
 def _clean_text(value: str | None) -> str | None:
     if value is None:
         return None
@@ -204,6 +225,7 @@ class Store:
         for fp in field_problems:
             out.add(fp.message, path=fp.column, hint=fp.hint)
         self._check_meta(out, source_kind=source_kind, entered_by=entered_by)
+        _check_texts(out, {"note": note, "source_ref": source_ref, "reason": reason})
         out.raise_if_any()
         assert checked is not None
         row = self.row(
@@ -232,6 +254,7 @@ class Store:
         self._check_meta(out, source_kind="form", entered_by=entered_by)
         if not _clean_text(reason):
             out.add("a retraction needs a reason", path="reason", hint="say why the value is withdrawn")
+        _check_texts(out, {"reason": reason})
         checker = self.checker()
         for problem in (checker.check_indicator(indicator_id), checker.check_place(place_code)):
             if problem:
@@ -275,6 +298,10 @@ class Store:
                 r["indicator_id"], r["place_code"], r["period"]
             )
         expected = {canonical_cell(*cell): rev for cell, rev in expected.items()}
+        out = ProblemCollector()
+        for r in rows:
+            _check_texts(out, {name: r.get(name) for name in TEXT_FIELDS}, where=r.get("_where", ""))
+        out.raise_if_any()
         try:
             with write_transaction(self.engine) as conn:
                 self._bump(conn)  # first: concurrent imports wait here instead of colliding later
