@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
 import re
 import secrets
@@ -65,6 +66,22 @@ user_sessions = sa.Table(
     sa.Index("ix_user_sessions_user_name", "user_name"),
 )
 
+# Append-only (database triggers refuse UPDATE and DELETE): who was created, disabled, given a new
+# password or role, and when.
+account_events = sa.Table(
+    "account_events",
+    metadata,
+    sa.Column(
+        "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True
+    ),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("user_name", sa.String(64), nullable=False),
+    sa.Column("event", sa.String(32), nullable=False),
+    sa.Column("detail", sa.Text, nullable=True),
+    sa.Column("actor", sa.String(100), nullable=True),
+    sa.Index("ix_account_events_user_name", "user_name"),
+)
+
 Clock = Callable[[], dt.datetime]
 
 
@@ -85,6 +102,23 @@ def _writing(engine: Engine) -> Iterator[Connection]:
         conn.execution_options(xinan_write=True)
         with conn.begin():
             yield conn
+
+
+def _event(conn: Connection, at: dt.datetime, user_name: str, event: str, detail: str | None = None) -> None:
+    # In the same transaction as the change itself: an account change is never without its record.
+    actor = getpass.getuser() if _actor.name is None else _actor.name
+    conn.execute(
+        account_events.insert().values(at=at, user_name=user_name, event=event, detail=detail, actor=actor)
+    )
+
+
+class _Actor:
+    """Who is making account changes in this process (the CLI's login name unless a page sets it)."""
+
+    name: str | None = None
+
+
+_actor = _Actor()
 
 
 def open_accounts(url: str | None = None) -> Accounts:
@@ -231,6 +265,7 @@ class Accounts:
                     created_at=self.clock(),
                 )
             )
+            _event(conn, self.clock(), name, "created", f"role={role} themes={' '.join(themes)}")
         return User(name=name, role=role, themes=themes, email=email, display_name=display_name)
 
     def list_users(self) -> list[AccountRow]:
@@ -259,6 +294,7 @@ class Accounts:
             done = conn.execute(users.update().where(users.c.name == name).values(disabled=True)).rowcount
             if not done:
                 raise _problem(f"no user named {name!r}", hint="see `python -m indicators user list`")
+            _event(conn, now, name, "disabled")
             conn.execute(
                 user_sessions.update()
                 .where(user_sessions.c.user_name == name, user_sessions.c.ended_at.is_(None))
@@ -277,11 +313,37 @@ class Accounts:
             ).rowcount
             if not done:
                 raise _problem(f"no user named {name!r}")
+            _event(conn, now, name, "password_reset")
             conn.execute(
                 user_sessions.update()
                 .where(user_sessions.c.user_name == name, user_sessions.c.ended_at.is_(None))
                 .values(ended_at=now)
             )
+
+    def set_role(self, name: str, role: str, themes: Iterable[str] = ()) -> None:
+        """Change an account's role and themes; recorded in account_events."""
+        themes = tuple(dict.fromkeys(themes))
+        if role not in ROLES:
+            raise _problem(f"unknown role {role!r}", path="role", hint="viewer, editor or admin")
+        if role == "viewer" and themes:
+            raise _problem("a viewer cannot be assigned themes", path="theme", hint="use --role editor")
+        with _writing(self.engine) as conn:
+            done = conn.execute(
+                users.update().where(users.c.name == name).values(role=role, themes=" ".join(themes))
+            ).rowcount
+            if not done:
+                raise _problem(f"no user named {name!r}")
+            _event(conn, self.clock(), name, "role_changed", f"role={role} themes={' '.join(themes)}")
+
+    def events(self, name: str | None = None) -> list[tuple[dt.datetime, str, str, str | None]]:
+        """Return account events (at, user, event, detail), oldest first."""
+        query = sa.select(
+            account_events.c.at, account_events.c.user_name, account_events.c.event, account_events.c.detail
+        ).order_by(account_events.c.id)
+        if name is not None:
+            query = query.where(account_events.c.user_name == name)
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(query)]  # type: ignore[misc]
 
     # --- sign-in ------------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "indicators.cli_articles",
     "indicators.cli_metrics",
     "indicators.cli_generate",
+    "indicators.cli_backup",
 )
 
 

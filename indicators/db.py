@@ -62,6 +62,9 @@ observations = Table(
     Column("entered_by", String(100), nullable=False),
     Column("entered_at", DateTime(timezone=True), nullable=False),
     Column("reason", Text, nullable=True),
+    # The hash chain (indicators.integrity): NULL only in a database not yet migrated to 0006.
+    Column("prev_hash", String(64), nullable=True),
+    Column("row_hash", String(64), nullable=True),
     UniqueConstraint("indicator_id", "place_code", "period", "revision", name="uq_observation_revision"),
     CheckConstraint("revision >= 1", name="ck_observation_revision_positive"),
     CheckConstraint(

@@ -22,6 +22,7 @@ from indicators.db import (
     write_transaction,
 )
 from indicators.errors import IndicatorsError, Problem, ProblemCollector
+from indicators.integrity import chain
 from indicators.observations import (
     MAX_TEXT,
     SOURCE_KINDS,
@@ -286,6 +287,7 @@ class Store:
                 "reason": _clean_text(reason),
             }
             self._bump(conn)
+            chain(conn, [row])
             conn.execute(insert(observations), row)
         return _observation(row)
 
@@ -345,6 +347,7 @@ class Store:
             if len(stale) > len(shown):
                 shown.append(Problem(f"… and {len(stale) - len(shown)} more cells changed since the dry run"))
             raise IndicatorsError(shown)
+        chain(conn, rows)
         _bulk_insert(conn, rows)
 
     @staticmethod
@@ -399,6 +402,7 @@ class Store:
                 if current != expected:
                     raise IndicatorsError([conflict_problem(cell, expected, latest)])
                 row["revision"] = current + 1
+                chain(conn, [row])
                 conn.execute(insert(observations), row)
         except IntegrityError as exc:
             # Another writer took this revision number between our read and insert: same answer as stale.

@@ -6,6 +6,10 @@
    gets a retracting revision. Both revisions name this migration and the spelling in their reason, so
    the history is the report; nothing is deleted. A stray cell whose canonical spelling is still not a
    valid period (e.g. 0001) is left alone and listed in the log (alembic.runtime.migration).
+2. Hash chain: observations get prev_hash/row_hash, filled for every existing row in id order
+   (indicators.integrity, imported: the hash must be computed exactly as the store computes it).
+3. Triggers refuse UPDATE and DELETE on observations (and TRUNCATE on PostgreSQL), and on account_events.
+4. account_events: append-only record of account changes.
 
 Revision ID: 0006
 Revises: 0002
@@ -145,10 +149,92 @@ def merge_spellings(conn: sa.Connection) -> tuple[int, list[str]]:
     return merged, left
 
 
+_GUARDED = ("observations", "account_events")
+
+
+def _backfill_hashes(conn: sa.Connection) -> int:
+    from indicators.integrity import GENESIS, row_hash
+
+    table = sa.Table("observations", sa.MetaData(), autoload_with=conn)
+    prev = GENESIS
+    updates = []
+    for row in conn.execute(sa.select(table).order_by(table.c.id)).mappings():
+        current = row_hash(prev, row)
+        updates.append({"b_id": row["id"], "b_prev": prev, "b_hash": current})
+        prev = current
+    if updates:
+        conn.execute(
+            table.update()
+            .where(table.c.id == sa.bindparam("b_id"))
+            .values(prev_hash=sa.bindparam("b_prev"), row_hash=sa.bindparam("b_hash")),
+            updates,
+        )
+    return len(updates)
+
+
+def _create_triggers(conn: sa.Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        for table in _GUARDED:
+            for action in ("UPDATE", "DELETE"):
+                conn.exec_driver_sql(
+                    f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
+                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {action} refused'); END"
+                )
+        return
+    conn.exec_driver_sql(
+        "CREATE OR REPLACE FUNCTION xinan_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN RAISE EXCEPTION '%% is append-only: %% refused', TG_TABLE_NAME, TG_OP; END $$"
+    )
+    for table in _GUARDED:
+        for action in ("UPDATE", "DELETE"):
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION xinan_append_only()"
+            )
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION xinan_append_only()"
+        )
+
+
+def _drop_triggers(conn: sa.Connection) -> None:
+    actions = ("update", "delete") if conn.dialect.name == "sqlite" else ("update", "delete", "truncate")
+    for table in _GUARDED:
+        for action in actions:
+            on = "" if conn.dialect.name == "sqlite" else f" ON {table}"
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_{action}{on}")
+    if conn.dialect.name != "sqlite":
+        conn.exec_driver_sql("DROP FUNCTION IF EXISTS xinan_append_only()")
+
+
 def upgrade() -> None:
-    """Merge stray spellings."""
-    merge_spellings(op.get_bind())
+    """Merge stray spellings, chain every revision, guard the history, record account events."""
+    conn = op.get_bind()
+    merge_spellings(conn)
+    op.add_column("observations", sa.Column("prev_hash", sa.String(64), nullable=True))
+    op.add_column("observations", sa.Column("row_hash", sa.String(64), nullable=True))
+    _backfill_hashes(conn)
+    op.create_table(
+        "account_events",
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True
+        ),
+        sa.Column("at", sa.DateTime, nullable=False),
+        sa.Column("user_name", sa.String(64), nullable=False),
+        sa.Column("event", sa.String(32), nullable=False),
+        sa.Column("detail", sa.Text, nullable=True),
+        sa.Column("actor", sa.String(100), nullable=True),
+    )
+    op.create_index("ix_account_events_user_name", "account_events", ["user_name"])
+    _create_triggers(conn)
 
 
 def downgrade() -> None:
-    """Nothing to undo for the merge: its revisions are history."""
+    """Drop the guards, the hash columns and account_events; merged revisions stay (they are history)."""
+    conn = op.get_bind()
+    _drop_triggers(conn)
+    op.drop_index("ix_account_events_user_name", table_name="account_events")
+    op.drop_table("account_events")
+    with op.batch_alter_table("observations") as batch:
+        batch.drop_column("row_hash")
+        batch.drop_column("prev_hash")
