@@ -33,6 +33,23 @@ def _verify(args: argparse.Namespace) -> int:
     raise IndicatorsError(problems)
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from indicators.backup import backup
+
+    manifest = backup(args.db, args.out)
+    print(f"backup written to {args.out}: {manifest.revisions} revisions, digest {manifest.digest[:16]}…")
+    print(f"manifest: {args.out}.manifest.json (keep it with the backup)")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from indicators.backup import restore
+
+    manifest = restore(args.db, args.file)
+    print(f"restored {manifest.revisions} revisions; count and digest match the backup, hash chain intact")
+    return 0
+
+
 def _db(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", metavar="URL", help=f"database URL (default: ${ENV_VAR}, else data/xinan.db)")
 
@@ -42,3 +59,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("verify", help="check every revision's hash chain and the append-only triggers")
     _db(p)
     p.set_defaults(handler=_verify)
+
+    p = sub.add_parser("backup", help="write a consistent backup while the app runs (new file, mode 0600)")
+    _db(p)
+    p.add_argument("--out", required=True, metavar="FILE", help="backup file to create (never overwritten)")
+    p.set_defaults(handler=_backup)
+
+    p = sub.add_parser("restore", help="load a backup into an EMPTY database and check it equals the backup")
+    p.add_argument("file", metavar="FILE")
+    _db(p)
+    p.set_defaults(handler=_restore)
