@@ -81,6 +81,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         count = len(exc.problems)
         print(f"{count} problem{'s' if count != 1 else ''} found.", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the one boundary: details to the log, one line to the person
+        from indicators.db import mask_password
+        from indicators.logs import log_file, logger
+
+        logger().error("command %s failed", args.command, exc_info=True)
+        name = type(exc).__name__
+        print(
+            f"error: {args.command} failed ({name}: {mask_password(str(exc).splitlines()[0] if str(exc) else '')})",
+            file=sys.stderr,
+        )
+        print(f"details are in {log_file()}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from indicators.db import (
 )
 from indicators.errors import IndicatorsError, Problem, ProblemCollector
 from indicators.integrity import chain
+from indicators.logs import logger
 from indicators.observations import (
     MAX_TEXT,
     SOURCE_KINDS,
@@ -174,8 +175,12 @@ class Store:
         self.engine = make_engine(self.url)
         try:
             self.schema_revision = migrate(self.engine)
+        except IndicatorsError:
+            self.engine.dispose()
+            raise
         except OperationalError as exc:
             self.engine.dispose()
+            logger().warning("cannot open %s", display_url(self.url), exc_info=True)
             raise IndicatorsError(
                 [
                     Problem(
