@@ -21,7 +21,10 @@ def _verify(args: argparse.Namespace) -> int:
     if report.ok:
         print(f"OK: {report.rows} revisions, hash chain intact (head {report.head[:16]}…), triggers in place")
         return 0
-    problems = [Problem(line, path="observations", code="verify.broken") for line in report.broken[:50]]
+    problems = [
+        Problem(line, path="observations", code="verify.broken", params={"row": line})
+        for line in report.broken[:50]
+    ]
     if len(report.broken) > 50:
         problems.append(Problem(f"… and {len(report.broken) - 50} more rows", path="observations"))
     problems += [

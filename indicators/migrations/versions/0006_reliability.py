@@ -9,7 +9,8 @@
 2. Hash chain: observations get prev_hash/row_hash, filled for every existing row in id order
    (indicators.integrity, imported: the hash must be computed exactly as the store computes it).
 3. Triggers refuse UPDATE and DELETE on observations (and TRUNCATE on PostgreSQL), and on account_events.
-4. account_events: append-only record of account changes.
+4. account_events: append-only record of account changes; sign_in_throttle (failed sign-ins per name,
+   known or not, and per client address); users.oidc_subject (OpenID maps by subject or verified e-mail).
 
 Revision ID: 0006
 Revises: 0002
@@ -226,6 +227,13 @@ def upgrade() -> None:
         sa.Column("actor", sa.String(100), nullable=True),
     )
     op.create_index("ix_account_events_user_name", "account_events", ["user_name"])
+    op.create_table(
+        "sign_in_throttle",
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("locked_until", sa.DateTime, nullable=True),
+    )
+    op.add_column("users", sa.Column("oidc_subject", sa.String(512), nullable=True))
     _create_triggers(conn)
 
 
@@ -233,6 +241,9 @@ def downgrade() -> None:
     """Drop the guards, the hash columns and account_events; merged revisions stay (they are history)."""
     conn = op.get_bind()
     _drop_triggers(conn)
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("oidc_subject")
+    op.drop_table("sign_in_throttle")
     op.drop_index("ix_account_events_user_name", table_name="account_events")
     op.drop_table("account_events")
     with op.batch_alter_table("observations") as batch:
