@@ -8,6 +8,7 @@ from alembic import command
 from sqlalchemy import insert
 
 from indicators.db import _alembic_config, make_engine, observations, write_transaction
+from indicators.integrity import verify
 from indicators.store import Store
 
 HOMES = "homes_adapted_for_elderly"
@@ -64,6 +65,11 @@ def test_a_stray_full_width_cell_is_merged_into_the_canonical_cell(db_url, small
         changes = store.changes_frame()
         stray = changes[changes["period"] == "２０２４"]
         assert sorted(stray["retracted"]) == [False, True]  # kept, then retracted: nothing deleted
+        # Rows written before 0006 (and by it) were given hashes the store's verify accepts.
+        report = verify(store.engine)
+        assert report.ok and report.rows == 5
+        store.save(HOMES, CITY, "2023", 1, entered_by="after")  # and the chain continues from them
+        assert verify(store.engine).ok
 
 
 def test_an_older_stray_value_does_not_override_the_canonical_cell(db_url, small_catalogue):
