@@ -31,15 +31,16 @@ OBSERVATION_TRIGGERS = ("observations_no_update", "observations_no_delete")
 
 
 def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:  # the common cases first: this runs per column per row
+        return value
+    if kind is float:
+        return repr(value)  # exact, and the same text on every platform
     if isinstance(value, dt.datetime):
         aware = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-        return aware.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float):
-        return repr(value)  # exact: json would print the same, but say it outright
-    if isinstance(value, int):
-        return value
+        return aware.isoformat(timespec="microseconds")
+    if isinstance(value, bool | int):
+        return bool(value) if isinstance(value, bool) else int(value)
     return str(value)
 
 
