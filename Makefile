@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 # Debian packages: venv support, Chromium + CJK fonts (chart export, browser tests), PostgreSQL (tests).
-DEB_PACKAGES := python3-venv chromium fonts-noto-cjk postgresql poppler-utils
+DEB_PACKAGES := python3-venv chromium fonts-noto-cjk postgresql poppler-utils nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint format system-deps venv clean

@@ -47,13 +47,28 @@ def accounts() -> Accounts:
         return _accounts
 
 
+# Streamlit's own /_stcore/health says the server is up; this one says the database is too.
+HEALTH_PATH = "/healthz"
+
+
 def routes() -> list[Route]:
     """Return the sign-in and sign-out routes for st.App."""
     return [
         Route(SIGN_IN_PATH, sign_in_page, methods=["GET"]),
         Route(SIGN_IN_PATH, sign_in, methods=["POST"]),
         Route(SIGN_OUT_PATH, sign_out, methods=["POST"]),
+        Route(HEALTH_PATH, health_check, methods=["GET"]),
     ]
+
+
+async def health_check(request: Request) -> Response:
+    """Answer monitoring: 200 when the database answers with the expected schema, else 503 (JSON)."""
+    from starlette.responses import JSONResponse
+
+    from indicators.store.health import health
+
+    report = await run_in_threadpool(health)
+    return JSONResponse(report.as_dict(), status_code=200 if report.ok else 503)
 
 
 def _same_origin(request: Request) -> bool:

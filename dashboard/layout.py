@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 from streamlit import dataframe_util
 
 from dashboard import data
@@ -22,6 +23,8 @@ from dashboard.i18n import (
     t,
     unpin_language,
 )
+from indicators.errors import IndicatorsError
+from indicators.logs import logger
 
 PLACE_KEY = "place"
 CSS = """
@@ -53,7 +56,13 @@ def sidebar() -> None:
     """Draw the shared sidebar: language switch and place selector; keep their choices in the session."""
     init_language()
     # One read of the data version per run: a value saved by anyone shows on the next run.
-    data.refresh_version()
+    try:
+        data.refresh_version()
+    except (IndicatorsError, SQLAlchemyError):
+        # Database down or its schema unusable: a sentence for the person, the details for the log.
+        logger().error("page run: the database cannot be read", exc_info=True)
+        st.error(t("ops.health_down"))
+        st.stop()
     st.markdown(CSS, unsafe_allow_html=True)
     with st.sidebar:
         follow_url(LANG_KEY, "lang", LANGUAGES)

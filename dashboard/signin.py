@@ -81,17 +81,19 @@ def require_login() -> bool:
     )
 
 
-def _oidc_identity() -> tuple[str | None, str | None] | None:
+def _oidc_identity() -> tuple[str | None, bool, str | None] | None:
     if not oidc_providers():
         return None
     try:
         if not st.user.is_logged_in:
             return None
         email = st.user.get("email")
-        name = st.user.get("preferred_username") or st.user.get("name")
+        verified = st.user.get("email_verified") is True
+        subject = f"{st.user.get('iss') or ''}|{st.user.get('sub')}" if st.user.get("sub") else None
     except Exception:
         return None
-    return (str(email) if email else None, str(name) if name else None)
+    # Never the name claim: anyone can pick a name at the identity provider (see user_for_identity).
+    return (str(email) if email else None, verified, subject)
 
 
 def _cookie_token() -> str | None:
@@ -137,7 +139,8 @@ def _current_user() -> User | None:
         st.session_state[NOTICE_KEY] = t("session.expired")
     identity = _oidc_identity()
     if identity is not None:
-        return accounts().user_for_identity(*identity)
+        email, verified, subject = identity
+        return accounts().user_for_identity(email, email_verified=verified, subject=subject)
     return None
 
 
@@ -193,7 +196,10 @@ def _sign_in() -> None:
     password = st.session_state.get("signin_password", "")
     st.session_state["signin_password"] = ""
     try:
-        session = accounts().sign_in(name, password)
+        # Per-address throttling (indicators.accounts): behind nginx this is the proxy's address unless
+        # the st.App endpoint of issue 12b passes X-Real-IP from a trusted proxy instead.
+        address = st.context.ip_address
+        session = accounts().sign_in(name, password, client=address if isinstance(address, str) else None)
     except IndicatorsError as exc:
         st.session_state[NOTICE_KEY] = "\n".join(problem_message(p) for p in exc.problems)
         return

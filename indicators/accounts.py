@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import getpass
 import hashlib
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -21,7 +24,12 @@ from indicators.errors import IndicatorsError, Problem
 from indicators.store.db import metadata
 
 MIN_PASSWORD_LENGTH = 10
+MIN_DISTINCT_CHARACTERS = 5
 FAILURES_BEFORE_LOCK = 5
+# With a client address: one address is stopped after 10 failures (any names), long before one account
+# is locked for everyone (25, needing several addresses), so one attacker cannot lock a real user out.
+ADDRESS_FAILURES_BEFORE_LOCK = 10
+ACCOUNT_FAILURES_BEFORE_LOCK = 25
 FIRST_LOCK = dt.timedelta(seconds=30)
 MAX_LOCK = dt.timedelta(hours=1)
 SESSION_ABSOLUTE = dt.timedelta(hours=8)
@@ -47,6 +55,8 @@ users = sa.Table(
     sa.Column("locked_until", sa.DateTime, nullable=True),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("last_sign_in_at", sa.DateTime, nullable=True),
+    # "issuer|sub" of the OpenID Connect identity this account is, set by an admin.
+    sa.Column("oidc_subject", sa.String(512), nullable=True),
     sa.CheckConstraint("role IN ('viewer', 'editor', 'admin')", name="ck_users_role"),
     sa.UniqueConstraint("email", name="uq_users_email"),
 )
@@ -63,6 +73,33 @@ user_sessions = sa.Table(
     sa.Column("last_seen_at", sa.DateTime, nullable=False),
     sa.Column("ended_at", sa.DateTime, nullable=True),
     sa.Index("ix_user_sessions_user_name", "user_name"),
+)
+
+# Append-only (database triggers refuse UPDATE and DELETE): who was created, disabled, given a new
+# password or role, and when.
+account_events = sa.Table(
+    "account_events",
+    metadata,
+    sa.Column(
+        "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True
+    ),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("user_name", sa.String(64), nullable=False),
+    sa.Column("event", sa.String(32), nullable=False),
+    sa.Column("detail", sa.Text, nullable=True),
+    sa.Column("actor", sa.String(100), nullable=True),
+    sa.Index("ix_account_events_user_name", "user_name"),
+)
+
+# Failed sign-ins per key: "name:<user name as typed, lower case>" (known or not, so an unknown name is
+# throttled exactly like a real one) and "addr:<client address>". An attempt is counted BEFORE its
+# password is checked, under a row lock, so parallel guesses cannot all be checked.
+sign_in_throttle = sa.Table(
+    "sign_in_throttle",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", sa.DateTime, nullable=True),
 )
 
 Clock = Callable[[], dt.datetime]
@@ -85,6 +122,23 @@ def _writing(engine: Engine) -> Iterator[Connection]:
         conn.execution_options(xinan_write=True)
         with conn.begin():
             yield conn
+
+
+def _event(conn: Connection, at: dt.datetime, user_name: str, event: str, detail: str | None = None) -> None:
+    # In the same transaction as the change itself: an account change is never without its record.
+    actor = getpass.getuser() if _actor.name is None else _actor.name
+    conn.execute(
+        account_events.insert().values(at=at, user_name=user_name, event=event, detail=detail, actor=actor)
+    )
+
+
+class _Actor:
+    """Who is making account changes in this process (the CLI's login name unless a page sets it)."""
+
+    name: str | None = None
+
+
+_actor = _Actor()
 
 
 def open_accounts(url: str | None = None) -> Accounts:
@@ -126,6 +180,30 @@ class Session:
     expires_at: dt.datetime
 
 
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "definitions" / "common_passwords.txt"
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def is_common_password(password: str, name: str = "") -> bool:
+    """Return True for a listed common password, or one that is a listed word/the name plus digits/symbols."""
+    lowered = password.strip().lower()
+    common = _common_passwords()
+    if lowered in common:
+        return True
+    core = re.sub(r"^[\d\W_]+|[\d\W_]+$", "", lowered)  # password2024!, 2024binzhou
+    if not core:
+        return True  # only digits and symbols: 1234567890, 2024-01-01
+    if core in common:
+        return True
+    # The user name with only digits or symbols around or between it: zhang2024, zhang2024zhang.
+    return bool(name) and not re.sub(r"[\d\W_]", "", lowered.replace(name.lower(), ""))
+
+
 def check_password_policy(name: str, password: str) -> None:
     """Raise IndicatorsError if the password is too weak to store."""
     problems = []
@@ -139,6 +217,23 @@ def check_password_policy(name: str, password: str) -> None:
         )
     if password.strip().lower() == name.lower():
         problems.append(Problem("password must not be the user name", path="password"))
+    elif is_common_password(password, name):
+        problems.append(
+            Problem(
+                "password is too easy to guess (a common password, a keyboard pattern or the user name)",
+                path="password",
+                hint="use a few unrelated words, or let a password manager make one",
+                code="password.common",
+            )
+        )
+    if len(set(password)) < MIN_DISTINCT_CHARACTERS:
+        problems.append(
+            Problem(
+                f"password uses fewer than {MIN_DISTINCT_CHARACTERS} different characters",
+                path="password",
+                code="password.common",
+            )
+        )
     if password != password.strip():
         problems.append(
             Problem("password starts or ends with a space", path="password", hint="remove the spaces")
@@ -175,6 +270,7 @@ class Accounts:
         email: str | None = None,
         display_name: str | None = None,
         catalogue: Catalogue | None = None,
+        oidc_subject: str | None = None,
     ) -> User:
         """Create an account; password None means it signs in only through OpenID Connect."""
         themes = tuple(dict.fromkeys(themes))
@@ -227,18 +323,27 @@ class Accounts:
                     themes=" ".join(themes),
                     email=email,
                     display_name=display_name,
+                    oidc_subject=oidc_subject,
                     password_hash=self.hasher.hash(password) if password is not None else None,
                     disabled=False,
                     failed_count=0,
                     created_at=self.clock(),
                 )
             )
+            _event(conn, self.clock(), name, "created", f"role={role} themes={' '.join(themes)}")
         return User(name=name, role=role, themes=themes, email=email, display_name=display_name)
 
     def list_users(self) -> list[AccountRow]:
-        """Return every account, by name."""
+        """Return every account, by name, with its current run of failed sign-ins."""
+        t = sign_in_throttle.c
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(users).order_by(users.c.name)).all()
+            throttle = {
+                key[5:]: (failures, until)
+                for key, failures, until in conn.execute(
+                    sa.select(t.key, t.failures, t.locked_until).where(t.key.like("name:%"))
+                )
+            }
         return [
             AccountRow(
                 name=r.name,
@@ -247,8 +352,8 @@ class Accounts:
                 email=r.email,
                 disabled=bool(r.disabled),
                 has_password=r.password_hash is not None,
-                failed_count=r.failed_count,
-                locked_until=r.locked_until,
+                failed_count=throttle.get(r.name.lower(), (0, None))[0],
+                locked_until=throttle.get(r.name.lower(), (0, None))[1],
                 last_sign_in_at=r.last_sign_in_at,
             )
             for r in rows
@@ -261,6 +366,7 @@ class Accounts:
             done = conn.execute(users.update().where(users.c.name == name).values(disabled=True)).rowcount
             if not done:
                 raise _problem(f"no user named {name!r}", hint="see `python -m indicators user list`")
+            _event(conn, now, name, "disabled")
             conn.execute(
                 user_sessions.update()
                 .where(user_sessions.c.user_name == name, user_sessions.c.ended_at.is_(None))
@@ -280,15 +386,51 @@ class Accounts:
             if not done:
                 raise _problem(f"no user named {name!r}")
             conn.execute(
+                sign_in_throttle.update()
+                .where(sign_in_throttle.c.key == "name:" + name.lower())
+                .values(failures=0, locked_until=None)
+            )
+            _event(conn, now, name, "password_reset")
+            conn.execute(
                 user_sessions.update()
                 .where(user_sessions.c.user_name == name, user_sessions.c.ended_at.is_(None))
                 .values(ended_at=now)
             )
 
+    def set_role(self, name: str, role: str, themes: Iterable[str] = ()) -> None:
+        """Change an account's role and themes; recorded in account_events."""
+        themes = tuple(dict.fromkeys(themes))
+        if role not in ROLES:
+            raise _problem(f"unknown role {role!r}", path="role", hint="viewer, editor or admin")
+        if role == "viewer" and themes:
+            raise _problem("a viewer cannot be assigned themes", path="theme", hint="use --role editor")
+        with _writing(self.engine) as conn:
+            done = conn.execute(
+                users.update().where(users.c.name == name).values(role=role, themes=" ".join(themes))
+            ).rowcount
+            if not done:
+                raise _problem(f"no user named {name!r}")
+            _event(conn, self.clock(), name, "role_changed", f"role={role} themes={' '.join(themes)}")
+
+    def events(self, name: str | None = None) -> list[tuple[dt.datetime, str, str, str | None]]:
+        """Return account events (at, user, event, detail), oldest first."""
+        query = sa.select(
+            account_events.c.at, account_events.c.user_name, account_events.c.event, account_events.c.detail
+        ).order_by(account_events.c.id)
+        if name is not None:
+            query = query.where(account_events.c.user_name == name)
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(query)]  # type: ignore[misc]
+
     # --- sign-in ------------------------------------------------------------------------------------
 
-    def sign_in(self, name: str, password: str) -> Session:
-        """Check name and password; return a new session or raise IndicatorsError (same text for both)."""
+    def sign_in(self, name: str, password: str, client: str | None = None) -> Session:
+        """Check name and password; return a new session or raise IndicatorsError.
+
+        Unknown names, wrong passwords, password-less and disabled accounts all get the same answer after
+        the same argon2 work. `client` is the address the request came from (the page passes it); with it,
+        failures are throttled per address as well as per account.
+        """
         now = self.clock()
         wrong = _problem(
             "wrong user name or password",
@@ -297,13 +439,10 @@ class Accounts:
             code="signin.wrong",
             failures=FAILURES_BEFORE_LOCK,
         )
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(users).where(users.c.name == name)).first()
-        if row is None or row.password_hash is None:
-            self._verify(self._dummy_hash, password)
-            raise wrong
-        if row.locked_until is not None and row.locked_until > now:
-            wait = int((row.locked_until - now).total_seconds()) + 1
+        keys = self._throttle_keys(name, client)
+        locked, before = self._reserve(keys, now)
+        if locked is not None:
+            wait = int((locked - now).total_seconds()) + 1
             raise _problem(
                 f"too many failed sign-ins: try again in {wait} s",
                 hint="an admin can reset the password with `python -m indicators user passwd`",
@@ -311,17 +450,20 @@ class Accounts:
                 code="signin.locked",
                 seconds=wait,
             )
-        if not self._verify(row.password_hash, password):
-            self._record_failure(name, now)
-            raise wrong
-        if row.disabled:
-            raise _problem("this account is disabled", path="sign-in", code="signin.disabled")
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(users).where(users.c.name == name)).first()
+        usable = row is not None and row.password_hash is not None
+        ok = self._verify(row.password_hash if usable else self._dummy_hash, password)  # type: ignore[union-attr]
+        if not (usable and ok) or row.disabled:  # type: ignore[union-attr]
+            raise wrong  # the attempt stays counted
+        assert row is not None
         if self.hasher.check_needs_rehash(row.password_hash):
             new_hash = self.hasher.hash(password)
         else:
             new_hash = row.password_hash
         token = secrets.token_urlsafe(32)
         with _writing(self.engine) as conn:
+            self._release(conn, keys, before)
             conn.execute(
                 users.update()
                 .where(users.c.name == name)
@@ -334,23 +476,67 @@ class Accounts:
             )
         return Session(token=token, user=_user_of(row), expires_at=now + SESSION_ABSOLUTE)
 
+    @staticmethod
+    def _throttle_keys(name: str, client: str | None) -> dict[str, int]:
+        account = "name:" + name.strip().lower()[:150]
+        if not client:
+            return {account: FAILURES_BEFORE_LOCK}
+        return {account: ACCOUNT_FAILURES_BEFORE_LOCK, "addr:" + client[:150]: ADDRESS_FAILURES_BEFORE_LOCK}
+
+    def _reserve(
+        self, keys: dict[str, int], now: dt.datetime
+    ) -> tuple[dt.datetime | None, dict[str, tuple[int, dt.datetime | None]]]:
+        # Count the attempt first, under a row lock (SQLite: the write lock taken at BEGIN), so that of 16
+        # parallel guesses only those below the limit are ever checked.
+        t = sign_in_throttle.c
+        before: dict[str, tuple[int, dt.datetime | None]] = {}
+        with _writing(self.engine) as conn:
+            rows = {}
+            for key in sorted(keys):  # one order for every process: no deadlock between two sign-ins
+                found = conn.execute(
+                    sa.select(sign_in_throttle).where(t.key == key).with_for_update()
+                ).first()
+                if found is None:
+                    conn.execute(_insert_ignore(conn, key))
+                    found = conn.execute(
+                        sa.select(sign_in_throttle).where(t.key == key).with_for_update()
+                    ).first()
+                rows[key] = found
+            locks = [
+                r.locked_until for r in rows.values() if r.locked_until is not None and r.locked_until > now
+            ]
+            if locks:
+                return max(locks), before
+            for key, limit in keys.items():
+                r = rows[key]
+                before[key] = (r.failures, r.locked_until)
+                count = r.failures + 1
+                until = now + lock_duration(count, limit) if count >= limit else None
+                conn.execute(
+                    sign_in_throttle.update().where(t.key == key).values(failures=count, locked_until=until)
+                )
+        return None, before
+
+    @staticmethod
+    def _release(
+        conn: Connection, keys: dict[str, int], before: dict[str, tuple[int, dt.datetime | None]]
+    ) -> None:
+        # The right password: the account starts afresh; the address gets back only this attempt, so one
+        # good sign-in cannot wipe out the failures of others behind the same address.
+        t = sign_in_throttle.c
+        for key in keys:
+            if key.startswith("name:"):
+                values = {"failures": 0, "locked_until": None}
+            else:
+                failures, until = before[key]
+                values = {"failures": failures, "locked_until": until}
+            conn.execute(sign_in_throttle.update().where(t.key == key).values(**values))
+
     def _verify(self, password_hash: str, password: str) -> bool:
         try:
             return self.hasher.verify(password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
-
-    def _record_failure(self, name: str, now: dt.datetime) -> None:
-        # One UPDATE with failed_count + 1, so concurrent processes never lose a failure.
-        with _writing(self.engine) as conn:
-            conn.execute(
-                users.update().where(users.c.name == name).values(failed_count=users.c.failed_count + 1)
-            )
-            count = conn.execute(sa.select(users.c.failed_count).where(users.c.name == name)).scalar_one()
-            if count >= FAILURES_BEFORE_LOCK:
-                conn.execute(
-                    users.update().where(users.c.name == name).values(locked_until=now + lock_duration(count))
-                )
 
     def session_user(self, token: str | None) -> User | None:
         """Return the user of a live session, or None if it is unknown, ended, idle or too old."""
@@ -423,27 +609,47 @@ class Accounts:
                 .values(ended_at=self.clock())
             )
 
-    def user_for_identity(self, email: str | None, name: str | None) -> User | None:
-        """Return the enabled local account an OpenID Connect identity maps to (by e-mail, else name)."""
+    def user_for_identity(
+        self,
+        email: str | None,
+        name: str | None = None,
+        *,
+        email_verified: bool = False,
+        subject: str | None = None,
+    ) -> User | None:
+        """Return the enabled account an OpenID Connect identity is: by subject ("issuer|sub"), else by a
+        verified e-mail. A name claim is never used: anyone can choose their display or user name."""
+        del name  # accepted for callers that pass the claim, deliberately ignored
         with self.engine.connect() as conn:
             row = None
-            if email:
+            if subject:
+                row = conn.execute(sa.select(users).where(users.c.oidc_subject == subject)).first()
+            if row is None and email and email_verified:
                 row = conn.execute(
                     sa.select(users).where(sa.func.lower(users.c.email) == email.lower())
                 ).first()
-            if row is None and name:
-                row = conn.execute(sa.select(users).where(users.c.name == name)).first()
         if row is None or row.disabled:
             return None
         return _user_of(row)
 
 
-def lock_duration(failures: int) -> dt.timedelta:
-    """Return how long an account stays locked after this many consecutive failures (doubling, capped)."""
-    if failures < FAILURES_BEFORE_LOCK:
+def lock_duration(failures: int, limit: int = FAILURES_BEFORE_LOCK) -> dt.timedelta:
+    """Return how long a key stays locked after this many consecutive failures (doubling, capped)."""
+    if failures < limit:
         return dt.timedelta(0)
-    doublings = min(failures - FAILURES_BEFORE_LOCK, 16)  # bounded so the multiplication cannot overflow
+    doublings = min(failures - limit, 16)  # bounded so the multiplication cannot overflow
     return min(FIRST_LOCK * 2**doublings, MAX_LOCK)
+
+
+def _insert_ignore(conn: Connection, key: str) -> sa.Executable:
+    # Two first attempts for one key at once: one inserts, the other finds the row.
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(sign_in_throttle).values(key=key, failures=0).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(sign_in_throttle).values(key=key, failures=0).on_conflict_do_nothing()
 
 
 def _user_of(row: sa.Row) -> User:

@@ -10,16 +10,18 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 
 from indicators.articles.quantity import read_typed_number
+from indicators.canonical import canonical_cell
 from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError, Problem
 from indicators.periods import example_for
-from indicators.store.observations import ObservationChecker
+from indicators.store.observations import ObservationChecker, text_problem
 from indicators.store.store import Cell, CurrentCell, Store, cell_params, cell_text, utc, when_text
 
 Format = Literal["csv", "xlsx"]
@@ -116,6 +118,8 @@ _HEADER_CODES = {zh: code for code, zh in COLUMN_HEADERS_ZH.items()} | {
 }
 SHEET_NAME = "observations"
 MAX_ERRORS_LISTED = 200
+# A double holds any 15-significant-digit decimal exactly enough to give it back (DBL_DIG).
+MAX_SIGNIFICANT_DIGITS = 15
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"); full-width
 # forms are included because some spreadsheet apps normalise them, tab and CR because they start DDE payloads.
@@ -192,11 +196,16 @@ def _read_csv(data: bytes, filename: str) -> Table:
                 )
             ]
         ) from exc
+    from indicators.uploads import MAX_ROWS, too_many_rows
+
+    header = _within_width(filename, 1, header)
     rows = []
     try:
         for number, cells in enumerate(reader, start=2):
+            if number - 1 > MAX_ROWS:
+                raise too_many_rows(filename, number - 1)
             if any(c.strip() for c in cells):
-                rows.append((number, [restore(c) for c in cells]))
+                rows.append((number, [restore(c) for c in _within_width(filename, number, cells)]))
     except csv.Error as exc:
         raise IndicatorsError(
             [
@@ -215,11 +224,10 @@ def _read_csv(data: bytes, filename: str) -> Table:
 def _read_xlsx(data: bytes, filename: str) -> Table:
     from openpyxl import load_workbook
 
-    from indicators.uploads import check_xlsx_container
+    from indicators import uploads
 
-    # Every path that opens a workbook (page upload and command line) refuses zip bombs first; the size
-    # and row limits stay with uploads, since the command line is run by whoever holds the database.
-    check_xlsx_container(filename, data)
+    # Every path that opens a workbook (page upload and command line) refuses zip bombs first.
+    uploads.check_xlsx_container(filename, data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged or mislabelled file
@@ -234,11 +242,24 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
                 )
             ]
         ) from exc
-    sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
+    try:
+        sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
+        # The declared size (<dimension ref="A1:XFD3000">) is refused before a row is read; read-only
+        # mode would otherwise pad every row to that width.
+        uploads.check_sheet_dimensions(filename, sheet.max_row, sheet.max_column)
+        # The declaration may lie or be missing: read rows at their real width and check each one.
+        sheet.reset_dimensions()  # type: ignore[union-attr]
+        return _xlsx_rows(sheet, filename)
+    finally:
+        book.close()
+
+
+def _xlsx_rows(sheet: Any, filename: str) -> Table:
+    from indicators import uploads
+
     rows_iter = sheet.iter_rows(values_only=True)
     header_cells = next(rows_iter, None)
     if header_cells is None:
-        book.close()
         raise IndicatorsError(
             [
                 Problem(
@@ -250,14 +271,31 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
                 )
             ]
         )
-    header = ["" if h is None else str(h).strip() for h in header_cells]
+    header = _within_width(filename, 1, list(header_cells))
+    header = ["" if h is None else str(h).strip() for h in header]
     rows = []
-    for number, cells in enumerate(rows_iter, start=2):
-        values = list(cells)
+    cells = 0
+    for number, row_cells in enumerate(rows_iter, start=2):
+        if number - 1 > uploads.MAX_ROWS:
+            raise uploads.too_many_rows(filename, number - 1)
+        values = _within_width(filename, number, list(row_cells))
         if any(v is not None and str(v).strip() for v in values):
             rows.append((number, values))
-    book.close()
+            cells += len(values)
+            if cells > uploads.MAX_CELLS:
+                raise uploads.too_many_rows(filename, number - 1)
     return Table(filename, header, rows)
+
+
+def _within_width(filename: str, number: int, values: list[Any]) -> list[Any]:
+    from indicators.uploads import MAX_COLUMNS, too_many_columns
+
+    if len(values) > MAX_COLUMNS:
+        last = max((i for i, v in enumerate(values) if v is not None and str(v).strip()), default=-1)
+        if last >= MAX_COLUMNS:
+            raise too_many_columns(filename, last + 1, number)
+        del values[MAX_COLUMNS:]
+    return values
 
 
 def read_table(path_or_bytes: str | Path | bytes, filename: str | None = None) -> Table:
@@ -446,9 +484,28 @@ def _number(value: Any) -> tuple[float | None, str | None]:
     text = _text(value)
     try:
         # The same reader as the entry form: 15,000 · １５０００ · 1.5万 · 1.2亿 · 百分之八十.
-        return read_typed_number(text).value, None
+        number = read_typed_number(text).value
     except IndicatorsError:
         return None, f"'{text}' is not a number"
+    return number, _unstorable_digits(text, number)
+
+
+def _unstorable_digits(text: str, number: float) -> str | None:
+    # A stored value is a double: 15 significant digits always fit; more fit only when the text is
+    # exactly the double's own shortest spelling (as export writes it). Anything else would be rounded.
+    if not _PLAIN_NUMBER.match(text):
+        return None  # inf/nan: the checker refuses those with its own message
+    try:
+        typed = Decimal(text)
+    except InvalidOperation:
+        return None
+    digits = len(typed.normalize().as_tuple().digits)
+    if digits <= MAX_SIGNIFICANT_DIGITS or typed == Decimal(repr(number)):
+        return None
+    return (
+        f"'{text}' has {digits} significant digits; a stored value keeps at most {MAX_SIGNIFICANT_DIGITS} "
+        f"(it would become {number!r})"
+    )
 
 
 def _qualifier(text: str) -> str:
@@ -463,9 +520,10 @@ def number_text(value: float) -> str:
 
 
 def _same_value(a: float | None, b: float | None) -> bool:
+    # Exactly as stored: a tolerance here once dropped 1234567890 → 1234567891 as "unchanged".
     if a is None or b is None:
         return a is b
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
 
 
 def _records(table: Table) -> tuple[list[Record], list[RowError], list[int], set[str]]:
@@ -609,7 +667,9 @@ def plan_records(
             RowError(0, "", "who imports must be given", "pass --user NAME", "store.no_author")
         )
     checker = ObservationChecker(store.catalogue)
-    indicator_ids = {r.indicator_id for r in records if r.indicator_id in store.catalogue.indicators}
+    indicator_ids = {canonical_cell(r.indicator_id, "", "")[0] for r in records} & set(
+        store.catalogue.indicators
+    )
     current: dict[Cell, CurrentCell] = store.current_cells(sorted(indicator_ids)) if indicator_ids else {}
     seen: dict[Cell, int] = {}
     place_codes = place_lookup(store.catalogue)
@@ -634,7 +694,11 @@ def plan_records(
                     {"given": rec.value_text},
                 )
             )
-        cell = (rec.indicator_id, rec.place_code, rec.period)
+        for name, text in (("note", rec.note), ("source_ref", rec.source_ref)):
+            too_long = text_problem(name, text)
+            if too_long:
+                row_errors.append(RowError(rec.row, name, too_long.message, too_long.hint))
+        cell = canonical_cell(rec.indicator_id, rec.place_code, rec.period)
         if cell in seen:
             row_errors.append(
                 RowError(
@@ -792,6 +856,14 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def _xlsx_out(value: Any) -> Any:
+    # openpyxl writes numbers with 16 significant digits ("%.16g"); a double can need 17. Such a value
+    # is written as its exact text, which import reads back to the same double, rather than rounded.
+    if isinstance(value, float) and math.isfinite(value) and float(f"{value:.16g}") != value:
+        return repr(value)
+    return value
+
+
 def to_xlsx_bytes(frame: pd.DataFrame, sheets: dict[str, pd.DataFrame] | None = None) -> bytes:
     """Return the frame as an .xlsx workbook; text is stored as text, never as a formula."""
     from openpyxl import Workbook
@@ -807,7 +879,7 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheets: dict[str, pd.DataFrame] | None = 
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for values in data.itertuples(index=False, name=None):
-            sheet.append([_cell_out(v) for v in values])
+            sheet.append([_xlsx_out(_cell_out(v)) for v in values])
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
                 # openpyxl turns any "=…" string into a formula; say it is text.

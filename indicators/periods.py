@@ -8,11 +8,16 @@ from datetime import date
 
 FREQUENCIES = ("year", "quarter", "month")
 
+# [0-9], not \d: \d also matches full-width and other scripts' digits, which would make a second cell.
 _PATTERNS = {
-    "year": re.compile(r"^(\d{4})$"),
-    "quarter": re.compile(r"^(\d{4})Q([1-4])$"),
-    "month": re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"),
+    "year": re.compile(r"^([0-9]{4})$"),
+    "quarter": re.compile(r"^([0-9]{4})Q([1-4])$"),
+    "month": re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$"),
 }
+# Years a value may be entered for: the People's Republic's statistics start in 1949; 2100 is far enough
+# ahead for any target. Outside these a year is a typing slip (0000, 0001, 20240) and is refused.
+MIN_YEAR = 1949
+MAX_YEAR = 2100
 _EXAMPLES = {"year": "2024", "quarter": "2024Q3", "month": "2024-07"}
 
 
@@ -61,8 +66,16 @@ def check_frequency(text: object, frequency: str) -> str | None:
     value = str(text).strip()
     freq = frequency_of(value)
     if freq == frequency:
-        return None
+        return year_problem(value)
     return f"period '{value}' does not fit frequency '{frequency}'; write it like {_EXAMPLES[frequency]}"
+
+
+def year_problem(text: str) -> str | None:
+    """Return a message when a well-formed period's year lies outside MIN_YEAR..MAX_YEAR, else None."""
+    year = int(text[:4])
+    if MIN_YEAR <= year <= MAX_YEAR:
+        return None
+    return f"period '{text}': the year must be between {MIN_YEAR} and {MAX_YEAR}"
 
 
 def period_start(period: Period) -> date:

@@ -7,6 +7,9 @@ import zipfile
 from typing import TYPE_CHECKING
 
 from indicators.errors import IndicatorsError, Problem
+from indicators.store.observations import MAX_TEXT
+
+__all__ = ["MAX_TEXT"]
 
 if TYPE_CHECKING:
     from indicators import bulk
@@ -14,6 +17,10 @@ if TYPE_CHECKING:
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UPLOAD_MB = 5  # the same limit for .streamlit/config.toml server.maxUploadSize
 MAX_ROWS = 200_000
+# The template has 12 columns and an export 16; a sheet wider than this is not ours (a cell in column
+# XFD made a 100 KB workbook unpack to 16,384 cells per row and took the server to 2.8 GB).
+MAX_COLUMNS = 64
+MAX_CELLS = 4_000_000
 # A genuine 200,000-row workbook unpacks to well under this; a zip bomb is many times more.
 MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_XLSX_RATIO = 100
@@ -23,10 +30,80 @@ RATIO_CHECK_FROM = 1024 * 1024
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
 
 
-def _refuse(name: str, message: str, hint: str = "", code: str = "", **params: object) -> IndicatorsError:
+def _refuse(
+    name: str,
+    message: str,
+    hint: str = "",
+    code: str = "",
+    params: dict[str, object] | None = None,
+    **more: object,
+) -> IndicatorsError:
     return IndicatorsError(
-        [Problem(message, file=name, hint=hint, code=code, params={"file": name, **params})]
+        [Problem(message, file=name, hint=hint, code=code, params={"file": name, **(params or {}), **more})]
     )
+
+
+def too_many_columns(name: str, columns: int, line: int | None = None) -> IndicatorsError:
+    """Return the refusal for a sheet or CSV wider than MAX_COLUMNS."""
+    where = f" (row {line})" if line else ""
+    return _refuse(
+        name,
+        f"the sheet has data in column {columns}{where}; an import has at most {MAX_COLUMNS} columns",
+        "delete the extra columns, or start from the template",
+        code="upload.too_many_columns",
+        params={"columns": columns, "limit": MAX_COLUMNS},
+    )
+
+
+def too_many_rows(name: str, rows: int) -> IndicatorsError:
+    """Return the refusal for a sheet with more than MAX_ROWS data rows."""
+    return _refuse(
+        name,
+        f"{rows:,} rows; one import holds at most {MAX_ROWS:,} rows",
+        "split the file by theme or by year",
+        code="upload.too_many_rows",
+        params={"rows": f"{rows:,}", "limit": f"{MAX_ROWS:,}"},
+    )
+
+
+def check_sheet_dimensions(name: str, rows: int | None, columns: int | None) -> None:
+    """Refuse a sheet whose declared size (its <dimension> element) is past the limits, before reading it."""
+    if columns is not None and columns > MAX_COLUMNS:
+        raise too_many_columns(name, columns)
+    if rows is not None and rows - 1 > MAX_ROWS:
+        raise too_many_rows(name, rows - 1)
+    if rows is not None and columns is not None and rows * columns > MAX_CELLS:
+        raise _refuse(
+            name,
+            f"the sheet declares {rows * columns:,} cells; the limit is {MAX_CELLS:,}",
+            code="upload.too_many_cells",
+            params={"cells": rows * columns, "limit": MAX_CELLS},
+        )
+
+
+def check_file_size(name: str, size: int) -> None:
+    """Refuse a file larger than MAX_UPLOAD_BYTES (pages and the command line alike)."""
+    if size > MAX_UPLOAD_BYTES:
+        raise _refuse(
+            name,
+            f"file is {size:,} bytes; the limit is {MAX_UPLOAD_BYTES:,} bytes",
+            "split the file by theme or by year",
+            code="upload.too_big",
+            params={"size": f"{size / 1024 / 1024:.1f}", "limit": MAX_UPLOAD_MB},
+        )
+
+
+def read_upload_file(path: str) -> bulk.Table:
+    """Read a file named on the command line under the same limits as an upload (size checked first)."""
+    from pathlib import Path
+
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+    except OSError as exc:
+        raise _refuse(path, f"cannot read the file: {exc.strerror}") from exc
+    check_file_size(path, size)
+    return read_upload(file.name, file.read_bytes())
 
 
 def check_upload(name: str, data: bytes) -> None:
@@ -40,15 +117,7 @@ def check_upload(name: str, data: bytes) -> None:
             "upload.type",
             suffix=suffix or "—",
         )
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise _refuse(
-            name,
-            f"file is {len(data):,} bytes; the limit is {MAX_UPLOAD_BYTES:,} bytes",
-            "split the file by theme or by year",
-            "upload.too_big",
-            size=f"{len(data) / 1024 / 1024:.1f}",
-            limit=MAX_UPLOAD_MB,
-        )
+    check_file_size(name, len(data))
     if not data:
         raise _refuse(name, "the file is empty", "", "upload.empty")
     if suffix == ".xlsx":
@@ -127,11 +196,4 @@ def read_upload(name: str, data: bytes) -> bulk.Table:
 def check_row_count(name: str, rows: int) -> None:
     """Raise IndicatorsError if a file has more data rows than one import may hold."""
     if rows > MAX_ROWS:
-        raise _refuse(
-            name,
-            f"{rows:,} rows; one import holds at most {MAX_ROWS:,}",
-            "split the file by theme or by year",
-            "upload.too_many_rows",
-            rows=f"{rows:,}",
-            limit=f"{MAX_ROWS:,}",
-        )
+        raise too_many_rows(name, rows)

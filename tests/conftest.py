@@ -18,6 +18,18 @@ from indicators.catalogue import Catalogue, load_catalogue  # noqa: E402
 from indicators.store.store import Store  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _log_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Failures the tests provoke are logged to a temporary file, not the project's data/logs."""
+    previous = os.environ.get("XINAN_LOG_FILE")
+    os.environ["XINAN_LOG_FILE"] = str(tmp_path_factory.mktemp("logs") / "xinan.log")
+    yield
+    if previous is None:
+        os.environ.pop("XINAN_LOG_FILE", None)
+    else:
+        os.environ["XINAN_LOG_FILE"] = previous
+
+
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     """The shipped catalogue, loaded once."""

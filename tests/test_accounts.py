@@ -152,7 +152,8 @@ def test_sign_out_and_disable_end_sessions(accounts):
     other = accounts.sign_in("wang", GOOD).token
     accounts.disable_user("wang")
     assert accounts.session_user(other) is None
-    with pytest.raises(IndicatorsError, match="disabled"):
+    # A disabled account answers like a wrong password, even to the right one: it does not reveal itself.
+    with pytest.raises(IndicatorsError, match="wrong user name or password"):
         accounts.sign_in("wang", GOOD)
 
 
@@ -162,12 +163,16 @@ def test_forged_or_empty_token_is_nobody(accounts):
     assert accounts.session_user(None) is None
 
 
-def test_oidc_identity_maps_to_local_row_by_email_then_name(accounts):
+def test_oidc_identity_maps_by_verified_email_or_subject_never_by_name(accounts):
     accounts.add_user("zhang", "editor", themes=["health"], password=None, email="Zhang@binzhou.gov.cn")
-    user = accounts.user_for_identity("zhang@binzhou.gov.cn", "whatever")
+    accounts.add_user("wang", "admin", password=None, oidc_subject="https://idp.example|42")
+    user = accounts.user_for_identity("zhang@binzhou.gov.cn", "whatever", email_verified=True)
     assert user.name == "zhang" and user.role == "editor" and user.themes == ("health",)
-    assert accounts.user_for_identity(None, "zhang").name == "zhang"
-    assert accounts.user_for_identity("stranger@example.com", "stranger") is None
+    assert accounts.user_for_identity("zhang@binzhou.gov.cn", "zhang", email_verified=False) is None
+    assert accounts.user_for_identity(None, "zhang") is None  # a name claim is anyone's to choose
+    assert accounts.user_for_identity(None, "wang") is None
+    assert accounts.user_for_identity(None, None, subject="https://idp.example|42").name == "wang"
+    assert accounts.user_for_identity("stranger@example.com", "stranger", email_verified=True) is None
     # An OIDC-only account has no password, so the local form cannot be used for it.
     with pytest.raises(IndicatorsError, match="wrong user name or password"):
         accounts.sign_in("zhang", "")

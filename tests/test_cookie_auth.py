@@ -53,3 +53,23 @@ def test_the_form_escapes_what_it_echoes_and_names_fields_the_sanitiser_keeps():
     assert "<script>" not in html and "<b>x</b>" not in html
     # st.html's sanitiser drops name="name" and name="lang" (properties of a form element).
     assert 'name="username"' in html and 'name="ui_lang"' in html and 'name="name"' not in html
+
+
+def test_the_health_route_reports_the_database_and_503_when_it_is_down(tmp_path, monkeypatch):
+    import asyncio
+    import json
+
+    from dashboard.cookie_auth import HEALTH_PATH, health_check, routes
+    from indicators.store.store import Store
+
+    assert HEALTH_PATH in {r.path for r in routes()}
+    request = Request({"type": "http", "method": "GET", "path": HEALTH_PATH, "headers": []})
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    Store(url).close()  # created and migrated
+    monkeypatch.setenv("XINAN_DB_URL", url)
+    ok = asyncio.run(health_check(request))
+    assert ok.status_code == 200 and json.loads(ok.body)["database"]["backend"] == "sqlite"
+    monkeypatch.setenv("XINAN_DB_URL", "postgresql+psycopg://u:secret@127.0.0.1:1/none")
+    down = asyncio.run(health_check(request))
+    assert down.status_code == 503 and json.loads(down.body)["ok"] is False
+    assert b"secret" not in down.body

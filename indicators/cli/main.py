@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from indicators.catalogue import load_catalogue
-from indicators.cli import aliases, articles, documents, generate, metrics, score, store, users
+from indicators.cli import aliases, articles, backup, documents, generate, metrics, score, store, users
 from indicators.errors import IndicatorsError
 from indicators.paths import DEFINITIONS_DIR
 from indicators.schema import SCHEMAS, schema_text, write_schemas
@@ -17,7 +17,7 @@ from indicators.schema import SCHEMAS, schema_text, write_schemas
 Handler = Callable[[argparse.Namespace], int]
 
 # Each module here defines `register(subparsers)` adding its own sub-commands with a `handler`.
-COMMAND_MODULES = (score, store, users, articles, metrics, generate, aliases, documents)
+COMMAND_MODULES = (score, store, users, articles, metrics, generate, aliases, documents, backup)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -72,6 +72,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         count = len(exc.problems)
         print(f"{count} problem{'s' if count != 1 else ''} found.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the one boundary: details to the log, one line to the person
+        from indicators.logs import log_file, logger
+        from indicators.store.db import mask_password
+
+        logger().error("command %s failed", args.command, exc_info=True)
+        name = type(exc).__name__
+        print(
+            f"error: {args.command} failed ({name}: {mask_password(str(exc).splitlines()[0] if str(exc) else '')})",
+            file=sys.stderr,
+        )
+        print(f"details are in {log_file()}", file=sys.stderr)
         return 1
 
 

@@ -7,8 +7,9 @@ import getpass
 import json
 from pathlib import Path
 
-from indicators.bulk import ImportPlan, PlannedRow, apply, dry_run, export_current, export_history, read_table
+from indicators.bulk import ImportPlan, PlannedRow, apply, dry_run, export_current, export_history
 from indicators.bulk import template as template_bytes
+from indicators.canonical import canonical_cell
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.errors import IndicatorsError, Problem
 from indicators.paths import DEFINITIONS_DIR
@@ -16,6 +17,7 @@ from indicators.store.db import ENV_VAR, display_url
 from indicators.store.initdb import initialise
 from indicators.store.observations import ObservationChecker
 from indicators.store.store import Store
+from indicators.uploads import read_upload_file
 
 ROWS_LISTED = 100
 
@@ -85,7 +87,7 @@ def _print_plan(plan: ImportPlan) -> None:
 
 def _import(args: argparse.Namespace) -> int:
     with _store(args) as store:
-        table = read_table(args.file)
+        table = read_upload_file(args.file)
         plan = dry_run(store, table, args.user)
         _print_plan(plan)
         if plan.errors:
@@ -118,6 +120,9 @@ def _template(args: argparse.Namespace) -> int:
 def _history(args: argparse.Namespace) -> int:
     with _store(args) as store:
         checker = ObservationChecker(store.catalogue)
+        args.indicator_id, args.place, args.period = canonical_cell(
+            args.indicator_id, args.place, args.period
+        )
         problems = [
             p for p in (checker.check_indicator(args.indicator_id), checker.check_place(args.place)) if p
         ]

@@ -54,6 +54,14 @@ def period_end_date(period: str) -> dt.date:
     return dt.date(year + 1, 1, 1) if month > 12 else dt.date(year, month, 1)
 
 
+def _period_end(period: str) -> dt.date | None:
+    # A period stored under another spelling before migration 0006 (e.g. ０００１) is no history to compare.
+    try:
+        return parse_period(period).end
+    except ValueError:
+        return None
+
+
 def check_value(
     indicator: Indicator,
     period: str,
@@ -68,7 +76,12 @@ def check_value(
     today = today or dt.datetime.now(dt.UTC).date()
     end = parse_period(period).end
     others = sorted(
-        ((parse_period(p).end, p, float(v)) for p, v in previous if p != period and v is not None),
+        (
+            (end_of, p, float(v))
+            for p, v in previous
+            if p != period and v is not None
+            if (end_of := _period_end(p))
+        ),
         key=lambda item: item[0],
     )
     earlier = [item for item in others if item[0] < end]

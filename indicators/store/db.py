@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,9 @@ observations = Table(
     # Plausibility flags (JSON list) raised when the value was saved, and the reason it was confirmed.
     Column("flags", Text, nullable=True),
     Column("flag_reason", Text, nullable=True),
+    # The hash chain (indicators.store.integrity): NULL only in a database not yet migrated to 0006.
+    Column("prev_hash", String(64), nullable=True),
+    Column("row_hash", String(64), nullable=True),
     UniqueConstraint("indicator_id", "place_code", "period", "revision", name="uq_observation_revision"),
     CheckConstraint("revision >= 1", name="ck_observation_revision_positive"),
     CheckConstraint(
@@ -125,24 +129,39 @@ store_state = Table(
 )
 
 
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]*:)\S*@")  # greedy: a password may itself hold an @
+
+
+def mask_password(text: str) -> str:
+    """Return text with any password in a URL (scheme://user:PASSWORD@host) replaced by ***."""
+    return _PASSWORD_IN_URL.sub(r"\1***@", text)
+
+
 def resolve_url(url: str | None = None) -> str:
     """Return the database URL: the one given, else $XINAN_DB_URL, else the SQLite file under data/."""
     chosen = url or os.environ.get(ENV_VAR) or f"sqlite:///{DEFAULT_DB_FILE}"
+    hint = "write sqlite:///path/to/file.db or postgresql://user@host:5432/dbname"
     try:
         parsed = make_url(chosen)
-    except ArgumentError as exc:
+        parsed.port  # noqa: B018  (a port that is not a number only fails when read)
+    except (ArgumentError, ValueError) as exc:
+        # Never echo the URL as given: it may carry a password.
         raise IndicatorsError(
-            [
-                Problem(
-                    f"'{chosen}' is not a database URL",
-                    path="db",
-                    hint="write sqlite:///path/to/file.db or postgresql://user@host:5432/dbname",
-                )
-            ]
+            [Problem(f"'{mask_password(chosen)}' is not a database URL", path="db", hint=hint)]
         ) from exc
     # psycopg 3 is the driver installed; plain postgresql:// would ask SQLAlchemy for psycopg2.
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise IndicatorsError(
+            [
+                Problem(
+                    f"unsupported database '{parsed.drivername}' in {display_url(chosen)}",
+                    path="db",
+                    hint=hint,
+                )
+            ]
+        )
     return parsed.render_as_string(hide_password=False)
 
 
@@ -169,6 +188,13 @@ def _sqlite_events(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _create_private_file(path: Path) -> None:
+    # The database holds password hashes: create it readable by its owner only (SQLite gives its -wal
+    # and -shm files the same mode). An existing file keeps the mode its owner chose.
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine for the URL; for SQLite create the folder and use WAL mode."""
     parsed = make_url(url)
@@ -176,6 +202,7 @@ def make_engine(url: str) -> Engine:
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+            _create_private_file(Path(database))
         engine = create_engine(url)
         _sqlite_events(engine)
         return engine
@@ -225,9 +252,32 @@ def migrate(engine: Engine) -> str:
     with engine.connect() as conn:
         if current_revision(conn) == head:
             return head
-    with write_transaction(engine) as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
-        if current_revision(conn) != head:
-            command.upgrade(_alembic_config(conn), "head")
+    from alembic.util import CommandError
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    try:
+        with write_transaction(engine) as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+            found = current_revision(conn)
+            if found != head:
+                command.upgrade(_alembic_config(conn), "head")
+    except OperationalError:
+        raise  # the server is unreachable: the caller says so
+    except (CommandError, SQLAlchemyError) as exc:
+        from indicators.logs import log_file, logger
+
+        # DDL is transactional on both backends, so the old schema is intact; the log has the details.
+        logger().error("migration of %s failed", display_url(str(engine.url)), exc_info=True)
+        raise IndicatorsError(
+            [
+                Problem(
+                    f"the database schema could not be brought up to date ({type(exc).__name__}: "
+                    f"{mask_password(str(exc).splitlines()[0])}); nothing was changed",
+                    path="db",
+                    hint=f"details in {log_file()}; a schema newer than this program needs a newer program",
+                    code="ops.migration_failed",
+                )
+            ]
+        ) from exc
     return head

@@ -11,14 +11,28 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from indicators.canonical import canonical_cell
 from indicators.catalogue import Catalogue
-from indicators.periods import check_frequency, example_for, parse_period, period_start
+from indicators.periods import (
+    MAX_YEAR,
+    MIN_YEAR,
+    check_frequency,
+    example_for,
+    frequency_of,
+    parse_period,
+    period_start,
+    year_problem,
+)
 from indicators.units import NON_NEGATIVE_KINDS, UNITS, convert
 
 Qualifier = Literal["exact", "more_than", "nearly", "about", "at_most"]
 SourceKind = Literal["article", "form", "import"]
 QUALIFIERS: tuple[str, ...] = get_args(Qualifier)
 SOURCE_KINDS: tuple[str, ...] = get_args(SourceKind)
+
+# Notes, reasons and source references: a 4 MB note once broke the history page for everyone.
+MAX_TEXT = 2_000
+TEXT_FIELDS = ("note", "source_ref", "reason")
 
 PERCENT_TOP = {"%": 100.0, "‰": 1000.0}
 # Binzhou's calendar decides whether a period has begun; China keeps UTC+8 all year.
@@ -73,6 +87,17 @@ class CheckedValue:
     value: float
     unit: str
     qualifier: str
+
+
+def text_problem(column: str, value: str | None) -> FieldProblem | None:
+    """Return a problem when a free-text field is longer than MAX_TEXT characters."""
+    if value is None or len(value) <= MAX_TEXT:
+        return None
+    return FieldProblem(
+        column,
+        f"{column} is {len(value):,} characters long; the limit is {MAX_TEXT:,}",
+        "shorten it, or put the full text in a document and refer to it",
+    )
 
 
 def china_today() -> dt.date:
@@ -139,6 +164,14 @@ class ObservationChecker:
         return found
 
     def _period_message(self, period: str, frequency: str) -> FieldProblem | None:
+        if frequency_of(period) == frequency and year_problem(period):
+            return FieldProblem(
+                "period",
+                year_problem(period) or "",
+                "",
+                "value.period_year_range",
+                {"period": period, "low": MIN_YEAR, "high": MAX_YEAR},
+            )
         mismatch = check_frequency(period, frequency)
         if mismatch:
             params = {"period": period, "frequency": frequency, "example": example_for(frequency)}
@@ -164,6 +197,8 @@ class ObservationChecker:
         qualifier: str | None,
     ) -> tuple[CheckedValue | None, list[FieldProblem]]:
         """Check one value; return it in the indicator's unit, or every problem found."""
+        # Keys are checked and returned in canonical spelling, so ２０２４ and 2024 are one cell.
+        indicator_id, place_code, period = canonical_cell(indicator_id, place_code, period)
         problems: list[FieldProblem] = []
         indicator_problem = self.check_indicator(indicator_id)
         if indicator_problem:

@@ -10,8 +10,10 @@ import pandas as pd
 from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from indicators.canonical import canonical_cell
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.errors import IndicatorsError, Problem, ProblemCollector
+from indicators.logs import logger
 from indicators.scoring.plausibility import Flag, check_value, flags_json, unconfirmed_problem
 from indicators.store.db import (
     display_url,
@@ -22,7 +24,16 @@ from indicators.store.db import (
     store_state,
     write_transaction,
 )
-from indicators.store.observations import SOURCE_KINDS, CheckedValue, Observation, ObservationChecker
+from indicators.store.integrity import chain
+from indicators.store.observations import (
+    MAX_TEXT,
+    SOURCE_KINDS,
+    TEXT_FIELDS,
+    CheckedValue,
+    Observation,
+    ObservationChecker,
+    text_problem,
+)
 
 Cell = tuple[str, str, str]  # (indicator_id, place_code, period)
 
@@ -168,6 +179,19 @@ def _observation(row: Mapping[str, Any]) -> Observation:
     return Observation(**data)
 
 
+def _check_texts(out: ProblemCollector, texts: Mapping[str, str | None], where: str = "") -> None:
+    for name, value in texts.items():
+        problem = text_problem(name, value)
+        if problem:
+            out.add(
+                problem.message,
+                path=f"{where}, {name}" if where else name,
+                hint=problem.hint,
+                code="text_too_long",
+                params={"field": name, "length": len(value or ""), "limit": MAX_TEXT},
+            )
+
+
 def _clean_text(value: str | None) -> str | None:
     if value is None:
         return None
@@ -184,8 +208,12 @@ class Store:
         self.engine = make_engine(self.url)
         try:
             self.schema_revision = migrate(self.engine)
+        except IndicatorsError:
+            self.engine.dispose()
+            raise
         except OperationalError as exc:
             self.engine.dispose()
+            logger().warning("cannot open %s", display_url(self.url), exc_info=True)
             raise IndicatorsError(
                 [
                     Problem(
@@ -240,11 +268,12 @@ class Store:
         """
         out = ProblemCollector()
         checked, field_problems = self.checker().check(
-            str(indicator_id).strip(), str(place_code).strip(), str(period).strip(), value, unit, qualifier
+            indicator_id, place_code, period, value, unit, qualifier
         )
         for fp in field_problems:
             out.add(fp.message, path=fp.column, hint=fp.hint, code=fp.code, params=fp.params)
         self._check_meta(out, source_kind=source_kind, entered_by=entered_by)
+        _check_texts(out, {"note": note, "source_ref": source_ref, "reason": reason})
         out.raise_if_any()
         assert checked is not None
         flags = self.plausibility(checked.indicator_id, checked.place_code, checked.period, checked.value)
@@ -303,6 +332,7 @@ class Store:
         expected_revision: int,
     ) -> Observation:
         """Withdraw a cell's value by adding a retracting revision; the history keeps the old value."""
+        indicator_id, place_code, period = canonical_cell(indicator_id, place_code, period)
         out = ProblemCollector()
         self._check_meta(out, source_kind="form", entered_by=entered_by)
         if not _clean_text(reason):
@@ -312,6 +342,7 @@ class Store:
                 hint="say why the value is withdrawn",
                 code="store.retract_needs_reason",
             )
+        _check_texts(out, {"reason": reason})
         checker = self.checker()
         for problem in (checker.check_indicator(indicator_id), checker.check_place(place_code)):
             if problem:
@@ -358,6 +389,7 @@ class Store:
                 "flag_reason": None,
             }
             self._bump(conn)
+            chain(conn, [row])
             conn.execute(insert(observations), row)
         return _observation(row)
 
@@ -365,6 +397,15 @@ class Store:
         """Add checked rows (see `row`) in one transaction, all or none; each cell must still be at `expected`."""
         if not rows:
             return 0
+        for r in rows:  # rows built elsewhere than `row` still land in canonical cells
+            r["indicator_id"], r["place_code"], r["period"] = canonical_cell(
+                r["indicator_id"], r["place_code"], r["period"]
+            )
+        expected = {canonical_cell(*cell): rev for cell, rev in expected.items()}
+        out = ProblemCollector()
+        for r in rows:
+            _check_texts(out, {name: r.get(name) for name in TEXT_FIELDS}, where=r.get("_where", ""))
+        out.raise_if_any()
         try:
             with write_transaction(self.engine) as conn:
                 self._bump(conn)  # first: concurrent imports wait here instead of colliding later
@@ -415,6 +456,7 @@ class Store:
                     )
                 )
             raise IndicatorsError(shown)
+        chain(conn, rows)
         _bulk_insert(conn, rows)
 
     @staticmethod
@@ -483,6 +525,7 @@ class Store:
                 if current != expected:
                     raise IndicatorsError([conflict_problem(cell, expected, latest)])
                 row["revision"] = current + 1
+                chain(conn, [row])
                 conn.execute(insert(observations), row)
         except IntegrityError as exc:
             # Another writer took this revision number between our read and insert: same answer as stale.
@@ -546,11 +589,12 @@ class Store:
     def current_revision(self, indicator_id: str, place_code: str, period: str) -> int:
         """Return the cell's latest revision number, 0 when it has none; a form sends it back on save."""
         with self.engine.connect() as conn:
-            latest = self._latest(conn, (indicator_id, place_code, period))
+            latest = self._latest(conn, canonical_cell(indicator_id, place_code, period))
         return latest.revision if latest else 0
 
     def history(self, indicator_id: str, place_code: str, period: str) -> list[Observation]:
         """Return every revision of the cell, oldest first."""
+        indicator_id, place_code, period = canonical_cell(indicator_id, place_code, period)
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(observations)
