@@ -7,12 +7,13 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from indicators.models import Framework, PlaceList, Theme
+from indicators.models import DepartmentList, Framework, PlaceList, Theme
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "framework.schema.json": Framework,
     "theme.schema.json": Theme,
     "places.schema.json": PlaceList,
+    "departments.schema.json": DepartmentList,
 }
 
 

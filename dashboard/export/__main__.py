@@ -95,7 +95,7 @@ def indicator_chart(catalogue: Catalogue, observations: pd.DataFrame, indicator_
         unit=ind.unit,
         place=catalogue.place_by_code[place_code].name_zh,
         period=f"{periods[0]}—{periods[-1]}" if periods else "暂无数据",
-        source=f"{ind.department}（{ind.data_source}）",
+        source=f"{catalogue.department_names(ind.id)}（{ind.data_source}）",
         example_target=example,
     )
     fig = trend_figure(data, unit=ind.unit, baseline=baseline, target=target, example_target=example)

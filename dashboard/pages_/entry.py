@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, layout, signin, tables
-from dashboard.i18n import name_of, t
+from dashboard.i18n import current_language, name_of, t
 
 catalogue = data.catalogue()
 layout.header("entry.title", t("entry.caption"))
@@ -41,7 +41,7 @@ period = top[3].selectbox(
 )
 st.caption(
     f"{t('indicator.definition')} {ind.definition} · {t('common.unit')} **{ind.unit}** · "
-    f"{t('common.department')} {ind.department}"
+    f"{t('common.department')} {catalogue.department_names(ind.id, current_language())}"
 )
 
 history = data.value_history(ind_id, place_code, period)
