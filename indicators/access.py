@@ -10,30 +10,36 @@ from pydantic import BaseModel, ConfigDict, Field
 from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError, Problem
 
-Role = Literal["viewer", "editor", "admin"]
-Action = Literal["read", "enter", "import", "manage_users"]
+Role = Literal["viewer", "editor", "reviewer", "admin"]
+Action = Literal["read", "enter", "import", "manage_users", "review", "lock", "unlock"]
 
-ROLES: tuple[Role, ...] = ("viewer", "editor", "admin")
-ROLE_ZH: dict[str, str] = {"viewer": "查看", "editor": "录入", "admin": "管理员"}
+ROLES: tuple[Role, ...] = ("viewer", "editor", "reviewer", "admin")
+ROLE_ZH: dict[str, str] = {"viewer": "查看", "editor": "录入", "reviewer": "审核人", "admin": "管理员"}
 ACTION_ZH: dict[str, str] = {
     "read": "查看数据",
     "enter": "录入数据",
     "import": "批量导入",
     "manage_users": "管理用户",
+    "review": "审核数据",
+    "lock": "锁定期次",
+    "unlock": "解锁期次",
 }
+# Reviewers (and admins) review and lock; only an admin reopens a locked period.
+REVIEWERS: tuple[str, ...] = ("reviewer", "admin")
 # User names are identifiers written into every revision; ASCII keeps them unambiguous in logs and exports.
 NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{1,63}$"
 REQUIRE_LOGIN_ENV = "XINAN_REQUIRE_LOGIN"
 
 
 class User(BaseModel):
-    """A signed-in person: name (written into every revision), role and the themes they may edit."""
+    """A signed-in person: name (written into every revision), role, and the themes / departments they edit."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=NAME_PATTERN)
     role: Role
     themes: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
     email: str | None = None
     display_name: str | None = None
 
@@ -82,33 +88,56 @@ def authorize(
         if user.role != "admin":
             raise refused(f"用户 {user.name} 不是管理员，不能管理用户 / only an admin manages users")
         return
-    # enter / import: editors (and admins, who also edit) within their assigned themes only.
-    if user.role == "viewer":
+    if action in ("review", "lock"):
+        if user.role not in REVIEWERS:
+            raise refused(
+                f"用户 {user.name} 不是审核人，不能{ACTION_ZH[action]} / only a reviewer or admin can {action}",
+                "ask an admin for a reviewer account",
+            )
+        return
+    if action == "unlock":
+        if user.role != "admin":
+            raise refused(f"用户 {user.name} 不是管理员，不能解锁期次 / only an admin unlocks a period")
+        return
+    # enter / import: editors (and admins, who also edit) within their assigned themes or departments.
+    if user.role in ("viewer", "reviewer"):
         raise refused(
             f"用户 {user.name} 的角色是{ROLE_ZH[user.role]}，不能{ACTION_ZH[action]} / "
             f"role '{user.role}' cannot {action}; only editors change data",
             "ask an admin for an editor account with your themes",
         )
     if indicator_id is None:
-        if not user.themes:
-            raise refused(f"用户 {user.name} 未分配任何主题 / editor {user.name} has no themes assigned")
+        if not user.themes and not user.departments:
+            raise refused(
+                f"用户 {user.name} 未分配任何主题或部门 / editor {user.name} has no themes or departments assigned"
+            )
         return
     if catalogue is None:
         raise refused("internal: a theme check needs the catalogue")
     theme_id = catalogue.theme_of.get(indicator_id)
     if theme_id is None:
         raise refused(f"未知指标 {indicator_id!r} / unknown indicator {indicator_id!r}")
-    if theme_id not in user.themes:
-        assigned = ", ".join(user.themes) or "—"
+    if not may_write(user, indicator_id, catalogue):
+        assigned = ", ".join(user.themes + user.departments) or "—"
+        owners = ", ".join(catalogue.indicators[indicator_id].departments)
         raise refused(
-            f"用户 {user.name} 只能录入主题 {assigned}，指标 {indicator_id} 属于主题 {theme_id} / "
-            f"editor {user.name} may write only in themes [{assigned}]; {indicator_id} is in '{theme_id}'",
-            "ask an admin to assign the theme, or ask an editor of that theme",
+            f"用户 {user.name} 只能录入主题或部门 {assigned}，指标 {indicator_id} 属于主题 {theme_id}、部门 {owners} / "
+            f"editor {user.name} may write only in themes or departments [{assigned}]; {indicator_id} is in "
+            f"theme '{theme_id}', department(s) {owners}",
+            "ask an admin to assign the theme or department, or ask an editor of that department",
         )
+
+
+def may_write(user: User, indicator_id: str, catalogue: Catalogue) -> bool:
+    """Return True when the indicator is in one of the user's themes or departments."""
+    if catalogue.theme_of.get(indicator_id) in user.themes:
+        return True
+    ind = catalogue.indicators.get(indicator_id)
+    return ind is not None and any(d in user.departments for d in ind.departments)
 
 
 def writable_indicators(user: User | None, catalogue: Catalogue) -> list[str]:
     """Return the indicator ids this user may enter values for, in catalogue order."""
-    if user is None or user.role == "viewer":
+    if user is None or user.role in ("viewer", "reviewer"):
         return []
-    return [i for i in catalogue.indicators if catalogue.theme_of[i] in user.themes]
+    return [i for i in catalogue.indicators if may_write(user, i, catalogue)]
