@@ -75,6 +75,13 @@ def sidebar() -> None:
             key=PLACE_KEY,
             format_func=lambda code: name_of(catalogue.place_by_code[code]),
         )
+        st.toggle(
+            t("reporting.include_pending"),
+            key=data.INCLUDE_PENDING_KEY,
+            help=t("reporting.include_pending_help"),
+        )
+        if not data.approved_only():
+            st.caption(t("reporting.working_view_note"))
         st.caption(t("sidebar.database", url=data.display_url()))
         st.caption(t("sidebar.data_version", version=data.version()))
 

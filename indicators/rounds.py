@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     func,
     insert,
     or_,
@@ -486,3 +487,78 @@ __all__ = [
     "set_lock",
     "unlock",
 ]
+
+
+STATE_COLUMNS = [
+    "indicator_id",
+    "place_code",
+    "period",
+    "revision",
+    "value",
+    "source_kind",
+    "entered_by",
+    "entered_at",
+    "action",
+    "reason",
+    "reviewed_by",
+    "reviewed_at",
+    "returned_before",
+]
+
+
+def state_frame(store: Store, indicator_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """Return one row per cell with a (non-retracted) value: its latest revision, state and review."""
+    ids = list(indicator_ids) if indicator_ids is not None else None
+    latest = store._latest_subquery(ids, None)
+    obs = (
+        select(
+            _o.indicator_id,
+            _o.place_code,
+            _o.period,
+            _o.revision,
+            _o.value,
+            _o.source_kind,
+            _o.entered_by,
+            _o.entered_at,
+        )
+        .join(
+            latest,
+            and_(
+                _o.indicator_id == latest.c.indicator_id,
+                _o.place_code == latest.c.place_code,
+                _o.period == latest.c.period,
+                _o.revision == latest.c.latest,
+            ),
+        )
+        .where(_o.retracted.is_(False))
+    )
+    last = select(func.max(_r.id).label("last_id")).group_by(
+        _r.indicator_id, _r.place_code, _r.period, _r.revision
+    )
+    if ids is not None:
+        obs = obs.where(_o.indicator_id.in_(ids))
+        last = last.where(_r.indicator_id.in_(ids))
+    sub = last.subquery("last")
+    review_columns = ["indicator_id", "place_code", "period", "revision", "action", "reason", "reviewed_by"]
+    reviewed = select(*[_r[c] for c in review_columns], _r.reviewed_at).join(sub, _r.id == sub.c.last_id)
+    with store.engine.connect() as conn:
+        obs_rows = conn.execute(obs).all()
+        review_rows = conn.execute(reviewed).all()
+    cells = pd.DataFrame([tuple(r) for r in obs_rows], columns=STATE_COLUMNS[:8])
+    last_frame = pd.DataFrame([tuple(r) for r in review_rows], columns=[*review_columns, "reviewed_at"])
+    returned = {(r[0], r[1], r[2]) for r in review_rows if r[4] == "return"}
+    merged = cells.merge(last_frame, on=["indicator_id", "place_code", "period", "revision"], how="left")
+    keys = list(zip(merged["indicator_id"], merged["place_code"], merged["period"], strict=True))
+    merged["returned_before"] = [k in returned for k in keys]
+    merged["state"] = state_column(merged)
+    return merged
+
+
+def state_column(frame: pd.DataFrame) -> pd.Series:
+    """Return each row's state from its latest review action and source (see the module doc)."""
+    action = frame["action"].fillna("")
+    state = pd.Series("submitted", index=frame.index, dtype=object)
+    state[(action == "") & (frame["source_kind"] == "article")] = "approved"
+    state[action == "approve"] = "approved"
+    state[action == "return"] = "returned"
+    return state

@@ -13,8 +13,8 @@ from indicators.errors import IndicatorsError, Problem
 from indicators.periods import parse_period
 
 
-def load_observations(url: str | None) -> tuple[pd.DataFrame, str | None]:
-    """Return the store's current observations and its data version."""
+def load_observations(url: str | None, include_pending: bool = False) -> tuple[pd.DataFrame, str | None]:
+    """Return the store's current approved observations (include_pending: the working view) and its version."""
     # Imported here: the export works on any observations frame, the store is only where the CLI reads them.
     try:
         from indicators.store import Store  # type: ignore[import-not-found]
@@ -24,7 +24,8 @@ def load_observations(url: str | None) -> tuple[pd.DataFrame, str | None]:
         ) from exc
     store = Store(url) if url else Store()
     version = getattr(store, "data_version", None)
-    return store.current_frame(), (str(version()) if callable(version) else None)
+    frame = store.current_frame(approved_only=not include_pending)
+    return frame, (str(version()) if callable(version) else None)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -40,7 +41,7 @@ def run_briefing(args: argparse.Namespace) -> int:
     from dashboard.export.briefing import build_briefing, build_pack
 
     catalogue = load_catalogue()
-    observations, version = load_observations(args.db)
+    observations, version = load_observations(args.db, args.include_pending)
     pack = build_pack(
         catalogue,
         observations,
@@ -107,7 +108,7 @@ def run_chart(args: argparse.Namespace) -> int:
     from dashboard.export.charts import export_chart
 
     catalogue = load_catalogue()
-    observations, _ = load_observations(args.db)
+    observations, _ = load_observations(args.db, args.include_pending)
     chart = indicator_chart(catalogue, observations, args.indicator_id, args.place)
     data = export_chart(chart.figure, chart.meta, args.format)
     _write(Path(args.out), data)
@@ -126,6 +127,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--theme", nargs="+", help="theme ids (default: all five)")
     b.add_argument("--period", help="values as of this period, e.g. 2024 or 2024Q4 (default: latest)")
     b.add_argument("--db", help="database URL (default: the project's database)")
+    b.add_argument("--include-pending", action="store_true", help="also values awaiting review")
     b.add_argument("--quiet", action="store_true", help="no progress lines")
     b.set_defaults(handler=run_briefing)
     c = sub.add_parser("chart", help="one indicator's chart as an image")
@@ -134,6 +136,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--format", required=True, choices=["png", "svg", "pdf"])
     c.add_argument("--out", required=True, help="file to write")
     c.add_argument("--db", help="database URL (default: the project's database)")
+    c.add_argument("--include-pending", action="store_true", help="also values awaiting review")
     c.set_defaults(handler=run_chart)
     return p
 
