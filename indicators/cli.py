@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "indicators.cli_articles",
     "indicators.cli_metrics",
     "indicators.cli_generate",
+    "indicators.cli_reporting",
 )
 
 
@@ -59,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_validate)
 
     p = sub.add_parser("schema", help="print the JSON Schema of a catalogue file")
-    p.add_argument("kind", nargs="?", default="theme", choices=["framework", "theme", "places"])
+    p.add_argument(
+        "kind", nargs="?", default="theme", choices=["framework", "theme", "places", "departments"]
+    )
     p.add_argument("--write", metavar="DIR", help="write all schema files into DIR instead")
     p.set_defaults(handler=_schema)
 
