@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="print the JSON Schema of a catalogue file")
     p.add_argument(
-        "kind", nargs="?", default="theme", choices=["framework", "theme", "places", "departments"]
+        "kind", nargs="?", default="theme", choices=["framework", "theme", "places", "departments", "rules"]
     )
     p.add_argument("--write", metavar="DIR", help="write all schema files into DIR instead")
     p.set_defaults(handler=_schema)

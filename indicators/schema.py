@@ -8,12 +8,14 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from indicators.models import DepartmentList, Framework, PlaceList, Theme
+from indicators.validation import RuleList
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "framework.schema.json": Framework,
     "theme.schema.json": Theme,
     "places.schema.json": PlaceList,
     "departments.schema.json": DepartmentList,
+    "rules.schema.json": RuleList,
 }
 
 

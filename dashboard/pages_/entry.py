@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, layout, signin, tables
+from dashboard import data, layout, reporting_view, signin, tables
 from dashboard.i18n import current_language, name_of, t
 
 catalogue = data.catalogue()
@@ -14,7 +14,7 @@ layout.header("entry.title", t("entry.caption"))
 user = signin.require_writer(catalogue)
 
 top = st.columns([1, 2, 1.2, 1])
-theme_ids = [th.id for th in catalogue.themes if th.id in user.themes]
+theme_ids = reporting_view.writable_themes(user, catalogue)
 theme_id = top[0].selectbox(
     t("common.theme"),
     theme_ids,
@@ -44,6 +44,7 @@ st.caption(
     f"{t('common.department')} {catalogue.department_names(ind.id, current_language())}"
 )
 
+reporting_view.cell_status(ind_id, place_code, period)
 history = data.value_history(ind_id, place_code, period)
 current = tables.current_of(history)
 # The next revision follows the newest one, a retraction included.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, figures, layout, tables
+from dashboard import data, figures, layout, reporting_view, tables
 from dashboard.i18n import name_of, t
 
 catalogue = data.catalogue()
@@ -13,6 +13,7 @@ place = layout.place()
 place_name = name_of(catalogue.place_by_code[place])
 layout.header("overview.title", t("overview.caption", place=place_name))
 
+reporting_view.round_summary()
 summary = data.rollup(place)
 themes = summary.themes
 source = t("export.source_store")
