@@ -165,7 +165,8 @@ def lock_problem(lock: Lock, cell: Cell, where: str = "") -> Problem:
         f"{_when(lock.set_at)}; nothing was saved",
         path=where or "/".join(cell),
         hint="ask an admin to unlock the period (with a reason) if the value must change",
-        code="lock.period_locked",
+        # Two codes, so the translated sentence names a county lock's place and needs no word for "all".
+        code="lock.period_locked" if lock.place_code is None else "lock.place_locked",
         params={"period": lock.period, "place": place, "who": lock.set_by, "when": _when(lock.set_at)},
     )
 

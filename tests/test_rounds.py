@@ -149,8 +149,10 @@ def test_a_locked_period_refuses_saves_imports_and_reviews_naming_the_lock(store
 def test_a_county_lock_leaves_the_city_open(store: Store):
     editor = GuardedStore(store, CIVIL_EDITOR)
     GuardedStore(store, REVIEWER).lock("2024Q1", COUNTY)
-    with pytest.raises(IndicatorsError):
+    with pytest.raises(IndicatorsError) as exc:
         editor.save(VISITS, COUNTY, "2024Q1", 3)
+    assert _codes(exc) == ["lock.place_locked"]
+    assert exc.value.problems[0].params["place"] == COUNTY
     editor.save(VISITS, CITY, "2024Q1", 3)
 
 

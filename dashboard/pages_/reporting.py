@@ -127,11 +127,15 @@ with tabs[2]:
             layout.dataframe(table, key, hide_index=True, width="stretch", placeholder="—")
             keys = [view.queue_key(r) for r in waiting.itertuples()]
             # The choice is by (cell, revision), not by row: a value changed meanwhile is refused, never mixed up.
+            # A new pair of widgets after each review: the reviewed values and the reason start empty again.
+            turn = st.session_state.get("review_turn", 0)
             with st.form("review_form", border=True):
                 picked = st.multiselect(
-                    t("review.choose"), keys, key="review_pick", format_func=view.queue_label
+                    t("review.choose"), keys, key=f"review_pick_{turn}", format_func=view.queue_label
                 )
-                reason = st.text_input(t("review.reason"), key="review_reason", help=t("review.reason_help"))
+                reason = st.text_input(
+                    t("review.reason"), key=f"review_reason_{turn}", help=t("review.reason_help")
+                )
                 buttons = st.columns(2)
                 approve = buttons[0].form_submit_button(t("review.approve"), type="primary")
                 send_back = buttons[1].form_submit_button(t("review.return"))
@@ -144,7 +148,9 @@ with tabs[2]:
                     st.session_state["review_done"] = t(
                         "review.done_approve" if approve else "review.done_return", n=len(picked)
                     )
-                    st.session_state.pop("review_pick", None)
+                    st.session_state.pop(f"review_pick_{turn}", None)
+                    st.session_state.pop(f"review_reason_{turn}", None)
+                    st.session_state["review_turn"] = turn + 1
                     st.rerun()
             detail = st.selectbox(t("review.detail"), keys, key="review_detail", format_func=view.queue_label)
             if detail:
