@@ -104,9 +104,8 @@ def cell_status(ind_id: str, place_code: str, period: str) -> None:
             text + "\n\n" + t("reporting.return_reason", reason=tables.plain_md(str(row.iloc[0]["reason"]))),
             icon=STATE_ICONS[state],
         )
-    elif state == "approved":
-        st.success(text, icon=STATE_ICONS[state])
     else:
+        # Not st.success: on the entry page a green box means "your save was stored".
         st.info(text, icon=STATE_ICONS[state])
     lock = rounds.lock_for({(lk.period, lk.place_code): lk for lk in locks()}, period, place_code)
     if lock is not None:

@@ -140,13 +140,15 @@ def _entered_at(frame: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
 GENERATED_REVIEWER = "reviewer_gen"
 
 
-def _generated_reviews(frame: pd.DataFrame, rng: np.random.Generator) -> list[dict[str, object]]:
-    # Past years are reviewed and approved; the last year is a round under way: most approved, some
-    # returned, the rest still waiting for review.
+def _generated_reviews(frame: pd.DataFrame, rng: np.random.Generator, city: str) -> list[dict[str, object]]:
+    # Past years and the city's own values are reviewed and approved; the counties' last year is a round
+    # under way: most approved, some returned, the rest still waiting for review.
     cells = ["indicator_id", "place_code", "period"]
     latest = frame.loc[frame.groupby(cells)["revision"].idxmax(), cells + ["revision", "entered_at"]]
     draw = rng.random(len(latest))
-    last_year = latest["period"].str[:4].astype(int).to_numpy() >= LAST_YEAR
+    last_year = (latest["period"].str[:4].astype(int).to_numpy() >= LAST_YEAR) & (
+        latest["place_code"].to_numpy() != city
+    )
     action = np.where(~last_year | (draw < 0.6), "approve", np.where(draw < 0.7, "return", ""))
     latest = latest.assign(action=action)
     latest = latest[latest["action"] != ""]
@@ -203,7 +205,7 @@ def load_generated(url: str, observations: int, seed: int = 0, catalogue: Catalo
         frame["source_ref"] = f"generated data set (seed {seed})"
         frame["note"] = None
         frame["reason"] = np.where(frame["revision"] > 1, "generated correction", None)
-        review_records = _generated_reviews(frame, rng)
+        review_records = _generated_reviews(frame, rng, cat.framework.default_place)
         frame["entered_at"] = frame["entered_at"].dt.to_pydatetime()
         records = frame.to_dict("records")
         with write_transaction(store.engine) as conn:

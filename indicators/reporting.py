@@ -17,6 +17,7 @@ otherwise missing, and overdue once its due date (period end + due days) has pas
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,7 @@ from indicators.periods import _end_date, parse_period, periods_between
 COUNTS = ["expected", "approved", "submitted", "returned", "missing", "overdue"]
 
 
+@functools.lru_cache(maxsize=4096)
 def period_last_day(period: str) -> dt.date:
     """Return the last day of a period (2024 → 2024-12-31, 2024Q1 → 2024-03-31)."""
     return _end_date(parse_period(period)) - dt.timedelta(days=1)
@@ -49,9 +51,7 @@ def due_date(catalogue: Catalogue, indicator_id: str, period: str) -> dt.date:
 
 def expected_periods(frequency: str, start_year: int, today: dt.date) -> list[str]:
     """Return the periods of a frequency from start_year that have ended by `today`, oldest first."""
-    return [
-        p for p in periods_between(frequency, start_year, today.year) if _end_date(parse_period(p)) <= today
-    ]
+    return [p for p in periods_between(frequency, start_year, today.year) if period_last_day(p) < today]
 
 
 def expected_places(catalogue: Catalogue, ind: Indicator, with_county_data: set[str]) -> list[str]:
@@ -145,7 +145,7 @@ def status_matrix(
         counts = rows[(dept, period)]
         counts[{"approved": 1, "submitted": 2, "returned": 3}[state]] += int(n)
     records = []
-    for (dept, period), c in rows.items():
+    for (dept, period), c in sorted(rows.items(), key=lambda kv: (kv[0][0], _period_end(kv[0][1]))):
         missing = c[0] - c[1] - c[2] - c[3]
         overdue = missing if overdue_at[(dept, period)] else 0
         records.append((dept, period, c[0], c[1], c[2], c[3], missing, overdue))
@@ -154,13 +154,12 @@ def status_matrix(
         return frame
     frame["reported_rate"] = (frame["expected"] - frame["missing"]) / frame["expected"]
     frame["approved_rate"] = frame["approved"] / frame["expected"]
-    return frame.sort_values(["department", "period"], key=_sort_key).reset_index(drop=True)
+    return frame
 
 
-def _sort_key(col: pd.Series) -> pd.Series:
-    if col.name == "period":
-        return col.map(lambda p: parse_period(p).end)
-    return col
+@functools.lru_cache(maxsize=4096)
+def _period_end(period: str) -> float:
+    return parse_period(period).end
 
 
 def cells(
