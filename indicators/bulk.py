@@ -518,7 +518,28 @@ def dry_run(store: Store, table: Table, user: str) -> ImportPlan:
         errors=errors,
     )
     plan.skipped = skipped
+    _refuse_locked(store, plan)
     return plan
+
+
+def _refuse_locked(store: Store, plan: ImportPlan) -> None:
+    # A row that would change a locked period is an error of the dry run already, not only of the write.
+    from indicators.rounds import active_locks, lock_for, lock_problem
+
+    with store.engine.connect() as conn:
+        locks = active_locks(conn)
+    if not locks:
+        return
+    keep = []
+    for planned in plan.rows:
+        lock = lock_for(locks, planned.period, planned.place_code) if planned.status != "unchanged" else None
+        if lock is None:
+            keep.append(planned)
+            continue
+        problem = lock_problem(lock, planned.cell)
+        plan.errors.append(RowError(planned.row, "period", problem.message, problem.hint))
+    plan.rows = keep
+    plan.errors.sort(key=lambda e: e.row)
 
 
 def apply(store: Store, plan: ImportPlan, reason: str | None = None) -> int:
@@ -554,7 +575,7 @@ def apply(store: Store, plan: ImportPlan, reason: str | None = None) -> int:
     except IndicatorsError as exc:
         raise IndicatorsError(
             [
-                Problem(p.message, file=plan.filename, path=p.path, hint=p.hint, code=p.code)
+                Problem(p.message, file=plan.filename, path=p.path, hint=p.hint, code=p.code, params=p.params)
                 for p in exc.problems
             ]
         ) from exc

@@ -20,7 +20,6 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from indicators.catalogue import Catalogue
@@ -104,25 +103,23 @@ def expectations(
     return out
 
 
-def _owed_states(exp: list[Expected], states: pd.DataFrame) -> pd.DataFrame:
+def _owed_states(catalogue: Catalogue, exp: list[Expected], states: pd.DataFrame) -> pd.DataFrame:
     # The states of expected cells only (values for other places or periods are not part of the round).
     if states.empty:
         return states.assign(department=pd.Series(dtype=object))
-    dept = {e.indicator_id: e.department for e in exp}
-    places = {(e.indicator_id, p) for e in exp for p in e.places}
-    periods = {e.indicator_id: set(e.periods) for e in exp}
-    ind = states["indicator_id"].to_numpy()
-    keep = np.fromiter(
-        (
-            (i, pl) in places and pe in periods.get(i, ())
-            for i, pl, pe in zip(
-                ind, states["place_code"].to_numpy(), states["period"].to_numpy(), strict=True
-            )
-        ),
-        dtype=bool,
-        count=len(states),
+    city = catalogue.framework.default_place
+    with_counties = {e.indicator_id for e in exp if len(e.places) > 1}
+    counties = [p.code for p in catalogue.counties(city)]
+    owed_periods = {p for e in exp for p in e.periods}
+    ind = states["indicator_id"]
+    place = states["place_code"]
+    # Vectorised: a period is owed when it has ended (and lies in range); every indicator of a frequency owes
+    # the same periods, and a stored period always fits its indicator's frequency.
+    keep = states["period"].isin(owed_periods) & (
+        (place == city) | (place.isin(counties) & ind.isin(with_counties))
     )
-    owed = states.loc[keep, ["indicator_id", "place_code", "period", "state"]]
+    owed = states.loc[keep.to_numpy(), ["indicator_id", "period", "state"]]
+    dept = {e.indicator_id: e.department for e in exp}
     return owed.assign(department=owed["indicator_id"].map(dept))
 
 
@@ -139,7 +136,7 @@ def status_matrix(
             counts = rows.setdefault(key, [0, 0, 0, 0, 0, 0])
             counts[0] += len(e.places)
             overdue_at[key] = due < today
-    owed = _owed_states(exp, states)
+    owed = _owed_states(catalogue, exp, states)
     got = owed.groupby(["department", "period", "state"]).size() if len(owed) else pd.Series(dtype=int)
     for (dept, period, state), n in got.items():
         counts = rows[(dept, period)]
