@@ -189,3 +189,23 @@ def test_values_stored_before_the_upgrade_count_as_approved(store: Store):
         command.upgrade(_alembic_config(conn), "head")
     state = rounds.cell_states(store)[(HOMES, CITY, "2024")]
     assert (state.state, state.revision, state.reviewed_by) == ("approved", 2, "system")
+
+
+def test_an_account_is_scoped_to_known_departments_only(store: Store, db_url: str):
+    from indicators.accounts import open_accounts
+
+    accounts = open_accounts(db_url)
+    with pytest.raises(IndicatorsError) as exc:
+        accounts.add_user(
+            "wei", "editor", departments=["health_comission"], password=None, catalogue=store.catalogue
+        )
+    assert "did you mean 'health_commission'" in exc.value.problems[0].hint
+    with pytest.raises(IndicatorsError, match="reviewer cannot be assigned"):
+        accounts.add_user("zhao", "reviewer", departments=["civil_affairs"], password=None)
+    user = accounts.add_user(
+        "wei", "editor", departments=["health_commission"], password=None, catalogue=store.catalogue
+    )
+    assert accounts.user_for_identity(None, "wei") == user
+    assert [r.departments for r in accounts.list_users()] == [("health_commission",)]
+    accounts.add_user("zhao", "reviewer", password=None)
+    assert accounts.user_for_identity(None, "zhao").role == "reviewer"
