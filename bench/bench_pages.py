@@ -158,6 +158,8 @@ class _Script:
             call = "segmented_control" if p.style == p.Style.SEGMENTED_CONTROL else "pills"
             label = self.value(p.label)
             self.emit(depth, f"st.{call}({label}, {options}, selection_mode='{multi}', key={self.key()})")
+        elif kind in ("toggle", "checkbox"):
+            self.emit(depth, f"st.{kind}({self.value(p.label)}, key={self.key()})")
         elif kind == "text_input":
             self.emit(depth, f"st.text_input({self.value(p.label)}, key={self.key()})")
         elif kind == "date_input":

@@ -210,7 +210,14 @@ def test_a_value_saved_in_the_entry_form_shows_on_the_indicator_page(server: str
     # scores show approved values until the working-view switch includes it.
     latest = page.locator('[data-testid="stMetricValue"]').first
     assert SAVED_VALUE not in latest.inner_text()
-    page.locator('[data-testid="stSidebar"]').get_by_text("含待审核数据").click()
+    page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"] label').click()
+    page.wait_for_selector("text=工作视图：包含待审核数据", timeout=30_000)
+    # The first run in the working view scores the data again: wait for it to be drawn.
+    page.wait_for_function(
+        "v => document.querySelector('[data-testid=\"stMetricValue\"]').innerText.includes(v)",
+        arg=SAVED_VALUE,
+        timeout=60_000,
+    )
     _settle(page)
     page.screenshot(path=str(SHOTS / "indicator_after_save.png"), full_page=True)
     latest = page.locator('[data-testid="stMetricValue"]').first
@@ -222,14 +229,14 @@ def test_the_saved_value_can_be_withdrawn_with_a_reason(server: str, page: objec
     page.locator('[data-testid="stSidebar"]').get_by_role("link", name="数据录入").click()
     page.wait_for_url("**/entry**")
     _settle(page)
-    assert page.get_by_text(SAVED_VALUE).count() >= 1
+    page.wait_for_selector(f"text={SAVED_VALUE}", timeout=30_000)
     page.get_by_text("撤回此数值").click()
     retract = page.locator('[data-testid="stForm"]').filter(has=page.get_by_role("button", name="撤回"))
     retract.get_by_role("textbox", name="修改原因").fill("浏览器测试：录错了")
     retract.get_by_role("button", name="撤回").click()
     page.wait_for_selector("text=已撤回", timeout=30_000)
     _settle(page)
-    assert page.get_by_text("该时期尚无数值").count() == 1
+    page.wait_for_selector("text=该时期尚无数值", timeout=30_000)
     page.screenshot(path=str(SHOTS / "entry_withdrawn.png"), full_page=True)
 
 
