@@ -25,6 +25,15 @@ def load_observations(url: str | None, include_pending: bool = False) -> tuple[p
     store = Store(url) if url else Store()
     version = getattr(store, "data_version", None)
     frame = store.current_frame(approved_only=not include_pending)
+    if frame.empty and not include_pending and not store.current_frame().empty:
+        raise IndicatorsError(
+            [
+                Problem(
+                    "no approved values yet: values awaiting review are left out of exports",
+                    hint="approve them on /reporting, or add --include-pending for the working view",
+                )
+            ]
+        )
     return frame, (str(version()) if callable(version) else None)
 
 
