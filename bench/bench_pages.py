@@ -32,8 +32,19 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from streamlit.testing.v1.element_tree import Column, SpecialBlock  # noqa: E402
 
 APP = str(ROOT / "dashboard" / "app.py")
-PAGES = ("overview", "theme", "indicator", "places", "entry", "bulk_import", "sources", "history", "briefing")
-NAV_PAGES = 10  # what app.py hands st.navigation: nine pages and the hidden root
+PAGES = (
+    "overview",
+    "theme",
+    "indicator",
+    "places",
+    "entry",
+    "bulk_import",
+    "sources",
+    "history",
+    "briefing",
+    "reporting",
+)
+NAV_PAGES = 11  # what app.py hands st.navigation: ten pages and the hidden root
 GOAL = 1.5
 REGISTRY = "_bench_floor_data"  # the same-elements floor reads its prepared figures and tables here
 
@@ -147,6 +158,8 @@ class _Script:
             call = "segmented_control" if p.style == p.Style.SEGMENTED_CONTROL else "pills"
             label = self.value(p.label)
             self.emit(depth, f"st.{call}({label}, {options}, selection_mode='{multi}', key={self.key()})")
+        elif kind in ("toggle", "checkbox"):
+            self.emit(depth, f"st.{kind}({self.value(p.label)}, key={self.key()})")
         elif kind == "text_input":
             self.emit(depth, f"st.text_input({self.value(p.label)}, key={self.key()})")
         elif kind == "date_input":

@@ -81,7 +81,7 @@ def build_catalogue(rng: np.random.Generator) -> Catalogue:
                         direction=direction,
                         frequency=freq,
                         combine=("sum", "mean", "none")[n % 3],
-                        department="测试",
+                        department="test_dept",
                         data_source="generated",
                         origin=origin,
                         **kw,

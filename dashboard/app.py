@@ -27,6 +27,7 @@ PAGES = (
     ("sources.py", "sources", "nav.sources", ":material/article:"),
     ("history.py", "history", "nav.history", ":material/history:"),
     ("briefing.py", "briefing", "nav.briefing", ":material/slideshow:"),
+    ("reporting.py", "reporting", "reporting.nav", ":material/fact_check:"),
 )
 
 

@@ -103,13 +103,22 @@ def person(login: object) -> str:
 
 
 VERSION_KEY = "_data_version"
+# The sidebar switch 含待审核数据: off (default) shows approved values only, on the working view.
+INCLUDE_PENDING_KEY = "include_pending"
+# Appended to the data version in the working view, so every view cached by version is kept apart.
+WORKING_SUFFIX = "+pending"
+
+
+def approved_only() -> bool:
+    """Return True unless this session switched to the working view (values awaiting review included)."""
+    return not st.session_state.get(INCLUDE_PENDING_KEY, False)
 
 
 def refresh_version() -> str:
     """Read the data version once at the start of a run (every later call in the run reuses it)."""
     url = resolve_url()
     the_store = _store(url)
-    value = str(the_store.data_version())
+    value = str(the_store.data_version()) + ("" if approved_only() else WORKING_SUFFIX)
     st.session_state[VERSION_KEY] = value
     _run.url, _run.version, _run.store, _run.catalogue = url, value, the_store, _catalogue()
     _run.views = _memo_for(url, value)
@@ -179,7 +188,7 @@ def shared(key: tuple[Any, ...], build: Callable[[], T]) -> T:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _current(url: str, data_version: str) -> pd.DataFrame:
-    frame = _store(url).current_frame()
+    frame = _store(url).current_frame(approved_only=not data_version.endswith(WORKING_SUFFIX))
     frame = frame.assign(_end=[parse_period(p).end for p in frame["period"]]) if len(frame) else frame
     return frame.sort_values(["indicator_id", "place_code", "_end"]) if len(frame) else frame
 

@@ -87,6 +87,13 @@ def sidebar() -> None:
             key=PLACE_KEY,
             format_func=lambda code: name_of(catalogue.place_by_code[code]),
         )
+        st.toggle(
+            t("reporting.include_pending"),
+            key=data.INCLUDE_PENDING_KEY,
+            help=t("reporting.include_pending_help"),
+        )
+        if not data.approved_only():
+            st.caption(t("reporting.working_view_note"))
         publish_url(PLACE_KEY, "place")
         # The database address is for whoever runs the installation, not for every viewer.
         from dashboard import signin

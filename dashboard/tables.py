@@ -309,7 +309,7 @@ def theme_table(
         cells = ordered
         cells[t("col.article_figure")] = article_figure_text(article_metrics.get(ind.id, []), catalogue)
         cells[t("col.origin")] = t("origin_short." + ind.origin.kind)
-        cells[t("col.department")] = ind.department
+        cells[t("col.department")] = catalogue.department_names(ind.id, current_language())
         cells["id"] = ind.id
         rows.append(cells)
     return pd.DataFrame(rows)

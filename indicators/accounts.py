@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import getpass
 import hashlib
@@ -46,6 +47,8 @@ users = sa.Table(
     sa.Column("role", sa.String(16), nullable=False),
     # Space-separated theme ids; ids match ^[a-z][a-z0-9_]*$ so no escaping is needed.
     sa.Column("themes", sa.Text, nullable=False, server_default=""),
+    # Space-separated department ids (departments.yaml): an editor may also write their indicators.
+    sa.Column("departments", sa.Text, nullable=False, server_default=""),
     sa.Column("email", sa.String(254), nullable=True),
     sa.Column("display_name", sa.String(128), nullable=True),
     # NULL: the account signs in only through the OpenID Connect provider.
@@ -57,7 +60,7 @@ users = sa.Table(
     sa.Column("last_sign_in_at", sa.DateTime, nullable=True),
     # "issuer|sub" of the OpenID Connect identity this account is, set by an admin.
     sa.Column("oidc_subject", sa.String(512), nullable=True),
-    sa.CheckConstraint("role IN ('viewer', 'editor', 'admin')", name="ck_users_role"),
+    sa.CheckConstraint("role IN ('viewer', 'editor', 'reviewer', 'admin')", name="ck_users_role"),
     sa.UniqueConstraint("email", name="uq_users_email"),
 )
 
@@ -165,6 +168,7 @@ class AccountRow:
     themes: tuple[str, ...]
     email: str | None
     disabled: bool
+    departments: tuple[str, ...]
     has_password: bool
     failed_count: int
     locked_until: dt.datetime | None
@@ -266,6 +270,7 @@ class Accounts:
         role: str,
         *,
         themes: Iterable[str] = (),
+        departments: Iterable[str] = (),
         password: str | None,
         email: str | None = None,
         display_name: str | None = None,
@@ -274,6 +279,7 @@ class Accounts:
     ) -> User:
         """Create an account; password None means it signs in only through OpenID Connect."""
         themes = tuple(dict.fromkeys(themes))
+        departments = tuple(dict.fromkeys(departments))
         problems: list[Problem] = []
         if not re.fullmatch(NAME_PATTERN, name):
             problems.append(
@@ -284,7 +290,9 @@ class Accounts:
                 )
             )
         if role not in ROLES:
-            problems.append(Problem(f"unknown role {role!r}", path="role", hint="viewer, editor or admin"))
+            problems.append(
+                Problem(f"unknown role {role!r}", path="role", hint="viewer, editor, reviewer or admin")
+            )
         if catalogue is not None:
             known = [t.id for t in catalogue.themes]
             for theme in themes:
@@ -292,9 +300,26 @@ class Accounts:
                     problems.append(
                         Problem(f"unknown theme {theme!r}", path="theme", hint=f"one of: {', '.join(known)}")
                     )
-        if role == "viewer" and themes:
+            known_depts = list(catalogue.department_by_id)
+            for dept in departments:
+                if dept not in known_depts:
+                    close = difflib.get_close_matches(dept, known_depts, n=1, cutoff=0.6)
+                    problems.append(
+                        Problem(
+                            f"unknown department {dept!r}",
+                            path="department",
+                            hint=f"did you mean '{close[0]}'?"
+                            if close
+                            else "use an id from departments.yaml",
+                        )
+                    )
+        if role in ("viewer", "reviewer") and (themes or departments):
             problems.append(
-                Problem("a viewer cannot be assigned themes", path="theme", hint="use --role editor")
+                Problem(
+                    f"a {role} cannot be assigned themes or departments",
+                    path="theme",
+                    hint="use --role editor",
+                )
             )
         if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+", email):
             problems.append(Problem(f"not an e-mail address: {email!r}", path="email"))
@@ -321,6 +346,7 @@ class Accounts:
                     name=name,
                     role=role,
                     themes=" ".join(themes),
+                    departments=" ".join(departments),
                     email=email,
                     display_name=display_name,
                     oidc_subject=oidc_subject,
@@ -331,7 +357,14 @@ class Accounts:
                 )
             )
             _event(conn, self.clock(), name, "created", f"role={role} themes={' '.join(themes)}")
-        return User(name=name, role=role, themes=themes, email=email, display_name=display_name)
+        return User(
+            name=name,
+            role=role,
+            themes=themes,
+            departments=departments,
+            email=email,
+            display_name=display_name,
+        )
 
     def list_users(self) -> list[AccountRow]:
         """Return every account, by name, with its current run of failed sign-ins."""
@@ -351,6 +384,7 @@ class Accounts:
                 themes=tuple(r.themes.split()),
                 email=r.email,
                 disabled=bool(r.disabled),
+                departments=tuple(r.departments.split()),
                 has_password=r.password_hash is not None,
                 failed_count=throttle.get(r.name.lower(), (0, None))[0],
                 locked_until=throttle.get(r.name.lower(), (0, None))[1],
@@ -657,6 +691,7 @@ def _user_of(row: sa.Row) -> User:
         name=row.name,
         role=row.role,
         themes=tuple(row.themes.split()),
+        departments=tuple(row.departments.split()),
         email=row.email,
         display_name=row.display_name,
     )

@@ -483,9 +483,10 @@ def _number(value: Any) -> tuple[float | None, str | None]:
         return float(value), None
     text = _text(value)
     try:
-        # The same reader as the entry form: 15,000 · １５０００ · 1.5万 · 1.2亿 · 百分之八十.
-        number = read_typed_number(text).value
-    except IndicatorsError:
+        # A plain number (as export writes it, 1e-300 included) is read exactly; anything else with the
+        # same reader as the entry form: 15,000 · １５０００ · 1.5万 · 1.2亿 · 百分之八十.
+        number = float(text) if _PLAIN_NUMBER.match(text) else read_typed_number(text).value
+    except (IndicatorsError, ValueError):
         return None, f"'{text}' is not a number"
     return number, _unstorable_digits(text, number)
 
@@ -778,7 +779,28 @@ def dry_run(store: Store, table: Table, user: str) -> ImportPlan:
         errors=errors,
     )
     plan.skipped = skipped
+    _refuse_locked(store, plan)
     return plan
+
+
+def _refuse_locked(store: Store, plan: ImportPlan) -> None:
+    # A row that would change a locked period is an error of the dry run already, not only of the write.
+    from indicators.store.rounds import active_locks, lock_for, lock_problem
+
+    with store.engine.connect() as conn:
+        locks = active_locks(conn)
+    if not locks:
+        return
+    keep = []
+    for planned in plan.rows:
+        lock = lock_for(locks, planned.period, planned.place_code) if planned.status != "unchanged" else None
+        if lock is None:
+            keep.append(planned)
+            continue
+        problem = lock_problem(lock, planned.cell)
+        plan.errors.append(RowError(planned.row, "period", problem.message, problem.hint))
+    plan.rows = keep
+    plan.errors.sort(key=lambda e: e.row)
 
 
 def apply(store: Store, plan: ImportPlan, reason: str | None = None) -> int:

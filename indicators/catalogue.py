@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ from indicators.errors import IndicatorsError, ProblemCollector
 from indicators.models import (
     TARGET_KINDS,
     ArticleOrigin,
+    Department,
+    DepartmentList,
     FirstLevel,
     Framework,
     Indicator,
@@ -33,6 +36,7 @@ from indicators.yamlsource import YamlDocument, YamlPath, format_path, load_yaml
 
 FRAMEWORK_FILE = "framework.yaml"
 PLACES_FILE = "places.yaml"
+DEPARTMENTS_FILE = "departments.yaml"
 
 
 @dataclass
@@ -48,6 +52,8 @@ class Catalogue:
     theme_of: dict[str, str] = field(default_factory=dict)
     first_level_of: dict[str, str] = field(default_factory=dict)
     place_by_code: dict[str, Place] = field(default_factory=dict)
+    departments: list[Department] = field(default_factory=list)
+    department_by_id: dict[str, Department] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for theme in self.themes:
@@ -59,6 +65,19 @@ class Catalogue:
                     self.theme_of[ind.id] = theme.id
                     self.first_level_of[ind.id] = first.id
         self.place_by_code = {p.code: p for p in self.places}
+        self.department_by_id = {d.id: d for d in self.departments}
+
+    def department_names(self, indicator_id: str, lang: str = "zh") -> str:
+        """Return the indicator's departments by name (、-joined in zh), falling back to their ids."""
+        names = []
+        for dept_id in self.indicators[indicator_id].departments:
+            dept = self.department_by_id.get(dept_id)
+            names.append(dept_id if dept is None else dept.name_zh if lang == "zh" else dept.name_en)
+        return ("、" if lang == "zh" else "; ").join(names)
+
+    def indicators_of_department(self, department_id: str) -> list[str]:
+        """Return the ids of the indicators a department is responsible for (alone or with others)."""
+        return [i for i, ind in self.indicators.items() if department_id in ind.departments]
 
     def theme(self, theme_id: str) -> Theme:
         """Return the theme with this id."""
@@ -109,6 +128,8 @@ def _known_keys() -> set[str]:
         TargetSource,
         Standard,
         StandardPart,
+        Department,
+        DepartmentList,
     ):
         keys.update(model.model_fields)
     for model in (Framework, Indicator):
@@ -384,6 +405,53 @@ def _check_unique_ids(docs: list[YamlDocument], out: ProblemCollector) -> None:
                 seen[ident] = (doc.file, line)
 
 
+def _check_departments(
+    department_list: DepartmentList | None, doc: YamlDocument, out: ProblemCollector
+) -> list[str] | None:
+    # None: the file is broken, so references cannot be checked (its own problems are reported).
+    if department_list is None:
+        return None
+    seen: dict[str, int] = {}
+    for i, dept in enumerate(department_list.departments):
+        if dept.id in seen:
+            out.add(
+                f"department '{dept.id}' is listed twice",
+                file=doc.file,
+                line=doc.line_of(("departments", i, "id")),
+                path=format_path(("departments", i, "id")),
+            )
+        seen[dept.id] = i
+    return list(seen)
+
+
+def _check_department_refs(
+    ind: Indicator, where: YamlPath, doc: YamlDocument, known: list[str] | None, out: ProblemCollector
+) -> None:
+    if known is None:
+        return
+    listed = isinstance(ind.department, list)
+    if listed and not ind.departments:
+        out.add(
+            "department list is empty",
+            file=doc.file,
+            line=doc.line_of(where + ("department",)),
+            path=format_path(where + ("department",)),
+            hint="name at least one department id from departments.yaml",
+        )
+    for k, dept_id in enumerate(ind.departments):
+        if dept_id in known:
+            continue
+        sub = where + (("department", k) if listed else ("department",))
+        close = difflib.get_close_matches(dept_id, known, n=1, cutoff=0.6)
+        out.add(
+            f"unknown department '{dept_id}'",
+            file=doc.file,
+            line=doc.line_of(sub),
+            path=format_path(sub),
+            hint=f"did you mean '{close[0]}'?" if close else f"use an id from {DEPARTMENTS_FILE}",
+        )
+
+
 def load_catalogue(directory: str | Path | None = None, seeds_dir: str | Path | None = None) -> Catalogue:
     """Load and validate the catalogue; raise IndicatorsError listing every problem."""
     root = Path(directory) if directory is not None else DEFINITIONS_DIR
@@ -404,6 +472,9 @@ def load_catalogue(directory: str | Path | None = None, seeds_dir: str | Path | 
     framework: Framework | None = _validate(Framework, fw_doc, out)
     places_doc = read(PLACES_FILE)
     place_list: PlaceList | None = _validate(PlaceList, places_doc, out)
+    departments_doc = read(DEPARTMENTS_FILE)
+    department_list: DepartmentList | None = _validate(DepartmentList, departments_doc, out)
+    department_ids = _check_departments(department_list, departments_doc, out)
 
     themes: list[tuple[Theme, YamlDocument]] = []
     theme_docs: list[YamlDocument] = []
@@ -477,6 +548,7 @@ def load_catalogue(directory: str | Path | None = None, seeds_dir: str | Path | 
             for ii, ind in enumerate(first.indicators):
                 iwhere = fwhere + ("indicators", ii)
                 _check_indicator(ind, iwhere, doc, out)
+                _check_department_refs(ind, iwhere, doc, department_ids, out)
                 _check_origin(ind.origin, iwhere + ("origin",), doc, seeds, out, parts)
 
     if place_list is not None:
@@ -507,9 +579,13 @@ def load_catalogue(directory: str | Path | None = None, seeds_dir: str | Path | 
             )
 
     out.raise_if_any()
-    assert framework is not None and place_list is not None
+    assert framework is not None and place_list is not None and department_list is not None
     return Catalogue(
-        framework=framework, themes=[t for t, _ in themes], places=place_list.places, directory=root
+        framework=framework,
+        themes=[t for t, _ in themes],
+        places=place_list.places,
+        directory=root,
+        departments=department_list.departments,
     )
 
 

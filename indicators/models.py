@@ -151,9 +151,23 @@ class Indicator(Strict):
         description="sdg-build's progress `limit`: a level the value cannot pass (e.g. 100 for a share); "
         "without a target it narrows the thresholds as the baseline nears it",
     )
-    department: str = Field(min_length=1, description="Responsible department (Chinese name)")
+    department: Id | list[Id] = Field(
+        description="Responsible department: an id from departments.yaml, or a list (the first one reports)"
+    )
     data_source: str = Field(min_length=1)
     origin: Origin
+    due_days: int | None = Field(
+        default=None, ge=0, le=366, description="Days after the period ends the value is due (else framework)"
+    )
+    report_counties: bool | None = Field(
+        default=None,
+        description="Counties owe their own value every period (default: when the store has county data)",
+    )
+
+    @property
+    def departments(self) -> tuple[str, ...]:
+        """Every responsible department id, the reporting one first."""
+        return (self.department,) if isinstance(self.department, str) else tuple(self.department)
 
     @field_validator("unit")
     @classmethod
@@ -278,6 +292,21 @@ class Standard(Strict):
     sources: list[str] = Field(default_factory=list)
 
 
+class DueRules(Strict):
+    """Days after a period ends by which its value is due, per frequency."""
+
+    year: int = Field(default=31, ge=0, le=366, description="2024 is due 31 days after 2024-12-31: 01-31")
+    quarter: int = Field(default=15, ge=0, le=366)
+    month: int = Field(default=10, ge=0, le=366)
+
+
+class ReportingCalendar(Strict):
+    """The reporting calendar: from which period values are owed, and when each is due."""
+
+    start_year: int = Field(default=2024, ge=2000, le=2100, description="First year values are owed for")
+    due_days: DueRules = DueRules()
+
+
 class Framework(Strict):
     """The general framework (总则): identity, themes in order, scoring defaults."""
 
@@ -293,6 +322,7 @@ class Framework(Strict):
     default_place: str = Field(pattern=r"^\d{6}$")
     themes: list[ThemeRef] = Field(min_length=1)
     scoring: Scoring = Scoring()
+    reporting: ReportingCalendar = ReportingCalendar()
 
 
 class Place(Strict):
@@ -304,6 +334,21 @@ class Place(Strict):
     level: Literal["province", "city", "county"]
     parent: str | None = Field(default=None, pattern=r"^\d{6}$")
     comparison: bool = Field(default=False, description="Reference place: shown apart, never summed")
+
+
+class Department(Strict):
+    """A department (责任单位) that owes the values of its indicators."""
+
+    id: Id
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    short_name: str = Field(min_length=1, description="Short Chinese name for tables, e.g. 卫健委")
+
+
+class DepartmentList(Strict):
+    """The departments file."""
+
+    departments: list[Department] = Field(min_length=1)
 
 
 class PlaceList(Strict):

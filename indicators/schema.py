@@ -7,12 +7,15 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from indicators.models import Framework, PlaceList, Theme
+from indicators.models import DepartmentList, Framework, PlaceList, Theme
+from indicators.scoring.validation import RuleList
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "framework.schema.json": Framework,
     "theme.schema.json": Theme,
     "places.schema.json": PlaceList,
+    "departments.schema.json": DepartmentList,
+    "rules.schema.json": RuleList,
 }
 
 

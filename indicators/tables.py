@@ -38,7 +38,7 @@ def catalogue_frame(catalogue: Catalogue) -> pd.DataFrame:
                         "target_value": ind.target.value if ind.target else None,
                         "target_period": ind.target.period if ind.target else None,
                         "target_kind": ind.target.kind if ind.target else None,
-                        "department": ind.department,
+                        "department": " ".join(ind.departments),
                         "data_source": ind.data_source,
                         "origin": origin.kind,
                         "seed": getattr(origin, "seed", None),

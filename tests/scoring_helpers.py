@@ -57,7 +57,7 @@ def indicator(ident: str = "ind_a", **kw: Any) -> Indicator:
         "direction": "increase",
         "frequency": "year",
         "combine": "mean",
-        "department": "测试部门",
+        "department": "test_dept",
         "data_source": "test",
         "origin": ORIGIN,
     }

@@ -24,7 +24,7 @@ GENERATED_ROWS = 40_000
 SAVED_VALUE = "42.42"
 SHOTS = PROJECT_DIR / "artifacts" / "screenshots"
 PASSWORD = "browser test password"
-PAGES = ("overview", "theme", "indicator", "places", "entry", "import", "sources", "history")
+PAGES = ("overview", "theme", "indicator", "places", "entry", "import", "sources", "history", "reporting")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -211,9 +211,21 @@ def test_a_value_saved_in_the_entry_form_shows_on_the_indicator_page(server: str
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     _settle(page)
-    page.screenshot(path=str(SHOTS / "indicator_after_save.png"), full_page=True)
     assert "/indicator" in page.url
-    # Tables draw on a canvas; the latest-value metric is text.
+    # Tables draw on a canvas; the latest-value metric is text. The new value awaits review: charts and
+    # scores show approved values until the working-view switch includes it.
+    latest = page.locator('[data-testid="stMetricValue"]').first
+    assert SAVED_VALUE not in latest.inner_text()
+    page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"] label').click()
+    page.wait_for_selector("text=工作视图：包含待审核数据", timeout=30_000)
+    # The first run in the working view scores the data again: wait for it to be drawn.
+    page.wait_for_function(
+        "v => document.querySelector('[data-testid=\"stMetricValue\"]').innerText.includes(v)",
+        arg=SAVED_VALUE,
+        timeout=60_000,
+    )
+    _settle(page)
+    page.screenshot(path=str(SHOTS / "indicator_after_save.png"), full_page=True)
     latest = page.locator('[data-testid="stMetricValue"]').first
     assert SAVED_VALUE in latest.inner_text()
 
@@ -223,14 +235,14 @@ def test_the_saved_value_can_be_withdrawn_with_a_reason(server: str, page: objec
     page.locator('[data-testid="stSidebar"]').get_by_role("link", name="数据录入").click()
     page.wait_for_url("**/entry**")
     _settle(page)
-    assert page.get_by_text(SAVED_VALUE).count() >= 1
+    page.wait_for_selector(f"text={SAVED_VALUE}", timeout=30_000)
     page.get_by_text("撤回此数值").click()
     retract = page.locator('[data-testid="stForm"]').filter(has=page.get_by_role("button", name="撤回"))
     retract.get_by_role("textbox", name="修改原因").fill("浏览器测试：录错了")
     retract.get_by_role("button", name="撤回").click()
     page.wait_for_selector("text=已撤回", timeout=30_000)
     _settle(page)
-    assert page.get_by_text("该时期尚无数值").count() == 1
+    page.wait_for_selector("text=该时期尚无数值", timeout=30_000)
     page.screenshot(path=str(SHOTS / "entry_withdrawn.png"), full_page=True)
 
 

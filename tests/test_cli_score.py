@@ -16,7 +16,7 @@ from indicators.cli import score as cli_score
 def fake_store(monkeypatch):
     frames: dict[str, object] = {}
 
-    def load(url):
+    def load(url, include_pending=False):
         frames["url"] = url
         return observations(
             [
@@ -85,7 +85,12 @@ def test_score_reads_the_real_store_after_init_and_a_saved_correction(tmp_path, 
         "elderly_home_retrofits", CITY, "2025", 17500, entered_by="tester", expected_revision=0, unit="户"
     )
     capsys.readouterr()
+    # The correction awaits review: scores use the approved article figure until a reviewer approves it.
     assert cli.main(["score", "--db", db, "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    retrofits = next(r for r in payload["indicators"] if r["indicator_id"] == "elderly_home_retrofits")
+    assert retrofits["period"] == "2024"
+    assert cli.main(["score", "--db", db, "--json", "--include-pending"]) == 0
     payload = json.loads(capsys.readouterr().out)
     retrofits = next(r for r in payload["indicators"] if r["indicator_id"] == "elderly_home_retrofits")
     assert (retrofits["period"], retrofits["value"]) == ("2025", 17500)

@@ -143,7 +143,21 @@ def sqlite_db(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) ->
 
 def test_cli_writes_pptx_and_pdf(tmp_path: Path, sqlite_db: str) -> None:
     out, pdf = tmp_path / "pack.pptx", tmp_path / "pack.pdf"
-    done = _run("briefing", "--out", str(out), "--pdf", str(pdf), "--theme", "health", "--db", sqlite_db)
+    # The values were entered, not reviewed: a pack uses approved values unless asked for the working view.
+    done = _run("briefing", "--out", str(out), "--theme", "health", "--db", sqlite_db)
+    assert done.returncode == 1 and "--include-pending" in done.stderr and not out.exists()
+    done = _run(
+        "briefing",
+        "--out",
+        str(out),
+        "--pdf",
+        str(pdf),
+        "--theme",
+        "health",
+        "--db",
+        sqlite_db,
+        "--include-pending",
+    )
     assert done.returncode == 0, done.stderr
     assert len(Presentation(str(out)).slides) >= 4
     assert PdfReader(str(pdf)).pages
@@ -152,7 +166,19 @@ def test_cli_writes_pptx_and_pdf(tmp_path: Path, sqlite_db: str) -> None:
 def test_cli_chart_writes_png_at_twice_the_size(tmp_path: Path, sqlite_db: str, catalogue: Catalogue) -> None:
     ind = next(i for i in catalogue.indicators if catalogue.theme_of[i] == "health")
     out = tmp_path / "chart.png"
-    done = _run("chart", ind, "--place", CITY, "--format", "png", "--out", str(out), "--db", sqlite_db)
+    done = _run(
+        "chart",
+        ind,
+        "--place",
+        CITY,
+        "--format",
+        "png",
+        "--out",
+        str(out),
+        "--db",
+        sqlite_db,
+        "--include-pending",
+    )
     assert done.returncode == 0, done.stderr
     width, _ = png_size(out.read_bytes())
     assert width == 2 * 1000
@@ -161,7 +187,17 @@ def test_cli_chart_writes_png_at_twice_the_size(tmp_path: Path, sqlite_db: str, 
 def test_cli_reports_unknown_place_and_indicator_and_writes_nothing(tmp_path: Path, sqlite_db: str) -> None:
     out = tmp_path / "chart.svg"
     done = _run(
-        "chart", "no_such", "--place", "999999", "--format", "svg", "--out", str(out), "--db", sqlite_db
+        "chart",
+        "no_such",
+        "--place",
+        "999999",
+        "--format",
+        "svg",
+        "--out",
+        str(out),
+        "--db",
+        sqlite_db,
+        "--include-pending",
     )
     assert done.returncode == 1
     assert "unknown indicator 'no_such'" in done.stderr and "unknown place code '999999'" in done.stderr

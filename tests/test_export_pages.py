@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from test_export_charts import png_size
 
 from indicators.catalogue import Catalogue
+from indicators.store import rounds
 from indicators.store.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +67,9 @@ def filled_db(tmp_path: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPa
     url = f"sqlite:///{tmp_path / 'xinan.db'}"
     with Store(url, catalogue=catalogue) as store:
         fill_store(store, observations(catalogue, ["health"], behind=["licensed_doctors_per_10k"]))
+        # A briefing is built from approved values: a reviewer has approved every entered one.
+        cells = store.current_cells()
+        rounds.review(store, [(c, cur.revision) for c, cur in cells.items()], "approve", by="test.reviewer")
     monkeypatch.setenv("XINAN_DB_URL", url)
     return url
 

@@ -59,7 +59,7 @@ def test_editor_write_in_assigned_theme_records_the_editor_name(store, catalogue
 def test_editor_cannot_write_or_retract_outside_assigned_themes(store, catalogue):
     health, safety = _yearly_percent_in(catalogue, "health"), _yearly_percent_in(catalogue, "safety")
     guarded = GuardedStore(store, ZHANG)
-    with pytest.raises(IndicatorsError, match=f"{safety} is in 'safety'"):
+    with pytest.raises(IndicatorsError, match=f"{safety} is in theme 'safety'"):
         guarded.save(safety, CITY, "2024", 50.0)
     GuardedStore(store, User(name="wang", role="editor", themes=("safety",))).save(safety, CITY, "2024", 60.0)
     with pytest.raises(IndicatorsError, match="may write only in themes"):

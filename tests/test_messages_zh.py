@@ -38,6 +38,9 @@ DYNAMIC_PREFIXES = (
     "trend.",
     "import.kind_",
     "session.action.",
+    "reporting.state.",
+    "reporting.col.",
+    "lock.action_",
 )
 
 
@@ -53,8 +56,14 @@ def raised_codes() -> set[str]:
             if not isinstance(node, ast.Call):
                 continue
             for kw in node.keywords:
-                if kw.arg == "code" and isinstance(kw.value, ast.Constant) and kw.value.value:
-                    codes.add(kw.value.value)
+                if kw.arg != "code":
+                    continue
+                # `code="a" if … else "b"` raises either.
+                for value in (
+                    (kw.value.body, kw.value.orelse) if isinstance(kw.value, ast.IfExp) else (kw.value,)
+                ):
+                    if isinstance(value, ast.Constant) and value.value:
+                        codes.add(value.value)
             name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
             at = POSITIONAL_CODE.get(name or "")
             if at is not None and len(node.args) > at:

@@ -14,10 +14,20 @@ from indicators.periods import parse_period
 from indicators.store.store import Store
 
 
-def load_observations(url: str | None) -> tuple[pd.DataFrame, str | None]:
-    """Return the store's current observations and its data version."""
+def load_observations(url: str | None, include_pending: bool = False) -> tuple[pd.DataFrame, str | None]:
+    """Return the store's current approved observations (include_pending: the working view) and its version."""
     store = Store(url) if url else Store()
-    return store.current_frame(), str(store.data_version())
+    frame = store.current_frame(approved_only=not include_pending)
+    if frame.empty and not include_pending and not store.current_frame().empty:
+        raise IndicatorsError(
+            [
+                Problem(
+                    "no approved values yet: values awaiting review are left out of exports",
+                    hint="approve them on /reporting, or add --include-pending for the working view",
+                )
+            ]
+        )
+    return frame, str(store.data_version())
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -33,7 +43,7 @@ def run_briefing(args: argparse.Namespace) -> int:
     from dashboard.export.briefing import build_briefing, build_pack
 
     catalogue = load_catalogue()
-    observations, version = load_observations(args.db)
+    observations, version = load_observations(args.db, args.include_pending)
     pack = build_pack(
         catalogue,
         observations,
@@ -88,7 +98,7 @@ def indicator_chart(catalogue: Catalogue, observations: pd.DataFrame, indicator_
         unit=ind.unit,
         place=catalogue.place_by_code[place_code].name_zh,
         period=f"{periods[0]}—{periods[-1]}" if periods else "暂无数据",
-        source=f"{ind.department}（{ind.data_source}）",
+        source=f"{catalogue.department_names(ind.id)}（{ind.data_source}）",
         example_target=example,
     )
     fig = trend_figure(data, unit=ind.unit, baseline=baseline, target=target, example_target=example)
@@ -100,7 +110,7 @@ def run_chart(args: argparse.Namespace) -> int:
     from dashboard.export.charts import export_chart
 
     catalogue = load_catalogue()
-    observations, _ = load_observations(args.db)
+    observations, _ = load_observations(args.db, args.include_pending)
     chart = indicator_chart(catalogue, observations, args.indicator_id, args.place)
     data = export_chart(chart.figure, chart.meta, args.format)
     _write(Path(args.out), data)
@@ -119,6 +129,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--theme", nargs="+", help="theme ids (default: all five)")
     b.add_argument("--period", help="values as of this period, e.g. 2024 or 2024Q4 (default: latest)")
     b.add_argument("--db", help="database URL (default: the project's database)")
+    b.add_argument("--include-pending", action="store_true", help="also values awaiting review")
     b.add_argument("--quiet", action="store_true", help="no progress lines")
     b.set_defaults(handler=run_briefing)
     c = sub.add_parser("chart", help="one indicator's chart as an image")
@@ -127,6 +138,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--format", required=True, choices=["png", "svg", "pdf"])
     c.add_argument("--out", required=True, help="file to write")
     c.add_argument("--db", help="database URL (default: the project's database)")
+    c.add_argument("--include-pending", action="store_true", help="also values awaiting review")
     c.set_defaults(handler=run_chart)
     return p
 

@@ -185,7 +185,7 @@ def _source_of(catalogue: Catalogue, indicator_ids: Sequence[str]) -> str:
     pairs = []
     for ind_id in indicator_ids:
         ind = catalogue.indicators[ind_id]
-        pair = f"{ind.department}（{ind.data_source}）"
+        pair = f"{catalogue.department_names(ind_id)}（{ind.data_source}）"
         if pair not in pairs:
             pairs.append(pair)
     if len(pairs) > 2:
@@ -236,7 +236,7 @@ def _behind_rows(catalogue: Catalogue, rows: pd.DataFrame) -> list[BehindRow]:
                 target=target + ("　示例" if example else _kind_mark(r.target_kind)),
                 progress=f"{_fmt(r.progress)}% / 应达 {_fmt(r.expected)}%",
                 status=STATUS_ZH.get(r.status, r.status),
-                department=ind.department,
+                department=catalogue.department_names(ind.id),
                 example_target=example,
             )
         )
@@ -354,7 +354,7 @@ def build_pack(
                         unit=ind.unit,
                         place=place.name_zh,
                         period=span,
-                        source=f"{ind.department}（{ind.data_source}）",
+                        source=f"{catalogue.department_names(ind.id)}（{ind.data_source}）",
                         example_target=b.example_target,
                         export_date=made_on,
                     ),
@@ -447,9 +447,10 @@ def _sources(
     by_department: dict[str, list[str]] = {}
     for ind_id in indicator_ids:
         ind = catalogue.indicators[ind_id]
-        by_department.setdefault(ind.department, [])
-        if ind.data_source not in by_department[ind.department]:
-            by_department[ind.department].append(ind.data_source)
+        names = catalogue.department_names(ind_id)
+        by_department.setdefault(names, [])
+        if ind.data_source not in by_department[names]:
+            by_department[names].append(ind.data_source)
     for department, systems in by_department.items():
         lines.append(f"{department}：{'、'.join(systems)}")
     if "source_ref" in obs.columns:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, layout, signin, tables
-from dashboard.i18n import name_of, t
+from dashboard import data, layout, reporting_view, signin, tables
+from dashboard.i18n import current_language, name_of, t
 from indicators.access import writable_indicators
 
 DRAWN_KEY = "entry_drawn"  # cell → the revision its form was drawn on
@@ -77,9 +77,10 @@ period = top[3].selectbox(
 layout.publish_url(period_key, "period")
 st.caption(
     f"{t('indicator.definition')} {ind.definition} · {t('common.unit')} **{ind.unit}** · "
-    f"{t('common.department')} {ind.department}"
+    f"{t('common.department')} {catalogue.department_names(ind.id, current_language())}"
 )
 
+reporting_view.cell_status(ind_id, place_code, period)
 history = data.value_history(ind_id, place_code, period)
 current = tables.current_of(history)
 place_name = name_of(catalogue.place_by_code[place_code])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, figures, layout, tables
-from dashboard.i18n import name_of, t
+from dashboard.i18n import current_language, name_of, t
 
 catalogue = data.catalogue()
 place = layout.place()
@@ -49,7 +49,7 @@ target_here = bool(applies) if not tables.is_missing(applies) else place == cata
 if not target_here and ind.target is not None:
     st.caption(t("entry_safety.target_not_here", place=place_name))
 example = target_here and ind.target is not None and ind.target.kind == "example"
-source = f"{ind.department}（{ind.data_source}）"
+source = f"{catalogue.department_names(ind_id, current_language())}（{ind.data_source}）"
 labels = figures.SeriesLabels(
     observed=t("indicator.observed", place=place_name),
     target_path=t("indicator.target_path"),
@@ -189,7 +189,7 @@ st.subheader(t("indicator.about"))
 about = st.columns(2)
 with about[0]:
     st.markdown(f"**{t('indicator.definition')}** {ind.definition}")
-    st.markdown(f"**{t('common.department')}** {ind.department}")
+    st.markdown(f"**{t('common.department')}** {catalogue.department_names(ind_id, current_language())}")
     st.markdown(f"**{t('indicator.data_source')}** {ind.data_source}")
     st.markdown(f"**{t('indicator.direction')}** {t('direction.' + ind.direction)}")
     st.markdown(f"**{t('common.target')}** {tables.target_text(ind)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, figures, layout, tables
+from dashboard import data, figures, layout, reporting_view, tables
 from dashboard.i18n import name_of, t
 
 catalogue = data.catalogue()
@@ -16,6 +16,7 @@ standard_line = tables.standard_text(catalogue)
 if standard_line:
     st.caption(standard_line)
 
+reporting_view.round_summary()
 summary = data.rollup(place)
 themes = summary.themes
 source = t("export.source_store")

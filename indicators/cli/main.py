@@ -9,7 +9,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from indicators.catalogue import load_catalogue
-from indicators.cli import aliases, articles, backup, documents, generate, metrics, score, store, users
+from indicators.cli import (
+    aliases,
+    articles,
+    backup,
+    documents,
+    generate,
+    metrics,
+    reporting,
+    score,
+    store,
+    users,
+)
 from indicators.errors import IndicatorsError
 from indicators.paths import DEFINITIONS_DIR
 from indicators.schema import SCHEMAS, schema_text, write_schemas
@@ -17,7 +28,7 @@ from indicators.schema import SCHEMAS, schema_text, write_schemas
 Handler = Callable[[argparse.Namespace], int]
 
 # Each module here defines `register(subparsers)` adding its own sub-commands with a `handler`.
-COMMAND_MODULES = (score, store, users, articles, metrics, generate, aliases, documents, backup)
+COMMAND_MODULES = (score, store, users, articles, metrics, generate, aliases, documents, backup, reporting)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -52,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_validate)
 
     p = sub.add_parser("schema", help="print the JSON Schema of a catalogue file")
-    p.add_argument("kind", nargs="?", default="theme", choices=["framework", "theme", "places"])
+    p.add_argument(
+        "kind", nargs="?", default="theme", choices=["framework", "theme", "places", "departments", "rules"]
+    )
     p.add_argument("--write", metavar="DIR", help="write all schema files into DIR instead")
     p.set_defaults(handler=_schema)
 

@@ -18,10 +18,10 @@ from indicators.store.store import Store
 _QUALIFIER_MARK = {"more_than": "＞", "nearly": "近", "about": "约", "at_most": "≤"}
 
 
-def load_observations(url: str | None) -> pd.DataFrame:
-    """Return the store's current observations (one row per indicator × place × period)."""
+def load_observations(url: str | None, include_pending: bool = False) -> pd.DataFrame:
+    """Return the store's current approved observations (with include_pending: also those awaiting review)."""
     store = Store(url) if url else Store()
-    return store.current_frame()
+    return store.current_frame(approved_only=not include_pending)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,6 +32,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--method", choices=["target_progress", "sdg_progress"], help="override framework.scoring")
     p.add_argument("--definitions", default=str(DEFINITIONS_DIR), help="folder with framework.yaml")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--include-pending",
+        action="store_true",
+        help="working view: also values awaiting review (default: approved values only)",
+    )
     p.set_defaults(handler=run_score)
 
 
@@ -131,7 +136,7 @@ def run_score(args: argparse.Namespace) -> int:
                 )
             ]
         )
-    scores = score(load_observations(args.db), catalogue, args.method)
+    scores = score(load_observations(args.db, args.include_pending), catalogue, args.method)
     if args.json:
         ind = scores.indicators[scores.indicators["place_code"] == place]
         payload = {

@@ -38,13 +38,15 @@ def _add(args: argparse.Namespace) -> int:
         args.name,
         args.role,
         themes=args.theme or (),
+        departments=args.department or (),
         password=password,
         email=args.email,
         display_name=args.display_name,
         catalogue=load_catalogue(),
     )
     themes = f" themes {', '.join(user.themes)}" if user.themes else ""
-    print(f"added {user.name}: {user.role}{themes}")
+    depts = f" departments {', '.join(user.departments)}" if user.departments else ""
+    print(f"added {user.name}: {user.role}{themes}{depts}")
     return 0
 
 
@@ -53,11 +55,12 @@ def _list(args: argparse.Namespace) -> int:
     if not rows:
         print("no users yet: add the first admin with `python -m indicators user add NAME --role admin`")
         return 0
-    print(f"{'name':20} {'role':7} {'status':9} {'themes':30} {'e-mail':28} last sign-in")
+    print(f"{'name':20} {'role':7} {'status':9} {'themes/departments':30} {'e-mail':28} last sign-in")
     for r in rows:
         status = "disabled" if r.disabled else ("locked" if r.locked_until else "active")
         last = r.last_sign_in_at.strftime("%Y-%m-%d %H:%M UTC") if r.last_sign_in_at else "—"
-        print(f"{r.name:20} {r.role:7} {status:9} {' '.join(r.themes) or '—':30} {r.email or '—':28} {last}")
+        scope = " ".join(r.themes + r.departments) or "—"
+        print(f"{r.name:20} {r.role:7} {status:9} {scope:30} {r.email or '—':28} {last}")
     return 0
 
 
@@ -88,6 +91,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("name", help="ASCII user name, written into every revision this user stores")
     p.add_argument("--role", required=True, choices=ROLES)
     p.add_argument("--theme", action="append", metavar="ID", help="a theme the editor may write (repeat)")
+    p.add_argument(
+        "--department",
+        action="append",
+        metavar="ID",
+        help="a department (departments.yaml) whose indicators the editor may write (repeat)",
+    )
     p.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
     p.add_argument("--no-password", action="store_true", help="sign-in only through OpenID Connect")
     p.add_argument("--email", help="e-mail used to match an OpenID Connect identity")

@@ -137,6 +137,37 @@ def _entered_at(frame: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
     return base + pd.to_timedelta(offset_days, unit="D")
 
 
+GENERATED_REVIEWER = "reviewer_gen"
+
+
+def _generated_reviews(frame: pd.DataFrame, rng: np.random.Generator, city: str) -> list[dict[str, object]]:
+    # Past years and the city's own values are reviewed and approved; the counties' last year is a round
+    # under way: most approved, some returned, the rest still waiting for review.
+    cells = ["indicator_id", "place_code", "period"]
+    latest = frame.loc[frame.groupby(cells)["revision"].idxmax(), cells + ["revision", "entered_at"]]
+    draw = rng.random(len(latest))
+    last_year = (latest["period"].str[:4].astype(int).to_numpy() >= LAST_YEAR) & (
+        latest["place_code"].to_numpy() != city
+    )
+    action = np.where(~last_year | (draw < 0.6), "approve", np.where(draw < 0.7, "return", ""))
+    latest = latest.assign(action=action)
+    latest = latest[latest["action"] != ""]
+    at = (latest["entered_at"] + pd.Timedelta(days=3)).dt.to_pydatetime()
+    return [
+        {
+            "indicator_id": r.indicator_id,
+            "place_code": r.place_code,
+            "period": r.period,
+            "revision": int(r.revision),
+            "action": r.action,
+            "reason": "generated: 请核实口径" if r.action == "return" else None,
+            "reviewed_by": GENERATED_REVIEWER,
+            "reviewed_at": when,
+        }
+        for r, when in zip(latest.itertuples(index=False), at, strict=True)
+    ]
+
+
 def load_generated(url: str, observations: int, seed: int = 0, catalogue: Catalogue | None = None) -> int:
     """Write a generated data set into an empty database; return the number of rows written."""
     from sqlalchemy import func, insert, select, update
@@ -145,6 +176,7 @@ def load_generated(url: str, observations: int, seed: int = 0, catalogue: Catalo
     from indicators.errors import IndicatorsError, Problem
     from indicators.store.db import observations as table
     from indicators.store.db import store_state, write_transaction
+    from indicators.store.rounds import reviews
     from indicators.store.store import Store
 
     cat = catalogue if catalogue is not None else load_catalogue()
@@ -173,11 +205,14 @@ def load_generated(url: str, observations: int, seed: int = 0, catalogue: Catalo
         frame["source_ref"] = f"generated data set (seed {seed})"
         frame["note"] = None
         frame["reason"] = np.where(frame["revision"] > 1, "generated correction", None)
+        review_records = _generated_reviews(frame, rng, cat.framework.default_place)
         frame["entered_at"] = frame["entered_at"].dt.to_pydatetime()
         records = frame.to_dict("records")
         with write_transaction(store.engine) as conn:
             for start in range(0, len(records), _CHUNK):
                 conn.execute(insert(table), records[start : start + _CHUNK])
+            for start in range(0, len(review_records), _CHUNK):
+                conn.execute(insert(reviews), review_records[start : start + _CHUNK])
             conn.execute(
                 update(store_state)
                 .where(store_state.c.id == 1)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from indicators.access import Action, User, authorize
 from indicators.errors import IndicatorsError, ProblemCollector
+from indicators.store import rounds
 from indicators.store.observations import Observation
 from indicators.store.store import Cell, Store
 
@@ -96,3 +97,22 @@ class GuardedStore:
 
         self.check("import", [r.indicator_id for r in plan.rows if r.status != "unchanged"])
         return bulk.apply(self.store, dataclasses.replace(plan, user=self._name()), reason=reason)
+
+    # --- reporting rounds: review and locks --------------------------------------------------------
+
+    def review(
+        self, items: Sequence[tuple[Cell, int]], action: rounds.ReviewAction, reason: str | None = None
+    ) -> int:
+        """Approve or return revisions as this reviewer, all or none (see rounds.review)."""
+        self.check("review")
+        return rounds.review(self.store, items, action, by=self._name(), reason=reason)
+
+    def lock(self, period: str, place_code: str | None = None, reason: str | None = None) -> rounds.Lock:
+        """Lock a period (for one place, or all) as this reviewer."""
+        self.check("lock")
+        return rounds.set_lock(self.store, period, place_code, by=self._name(), reason=reason)
+
+    def unlock(self, period: str, place_code: str | None, reason: str) -> None:
+        """Reopen a locked period as this admin, with a reason."""
+        self.check("unlock")
+        rounds.unlock(self.store, period, place_code, by=self._name(), reason=reason)

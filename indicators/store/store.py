@@ -34,6 +34,7 @@ from indicators.store.observations import (
     ObservationChecker,
     text_problem,
 )
+from indicators.store.rounds import approved_latest_subquery, check_unlocked
 
 Cell = tuple[str, str, str]  # (indicator_id, place_code, period)
 
@@ -356,6 +357,7 @@ class Store:
         out.raise_if_any()
         cell = (indicator_id, place_code, period)
         with write_transaction(self.engine) as conn:
+            check_unlocked(conn, [(cell, "")])
             latest = self._latest(conn, cell)
             if latest is not None and latest.retracted and latest.revision == expected_revision:
                 raise IndicatorsError(
@@ -434,6 +436,9 @@ class Store:
                 .group_by(*_CELL_COLUMNS)
             )
         }
+        check_unlocked(
+            conn, [((r["indicator_id"], r["place_code"], r["period"]), r.get("_where", "")) for r in rows]
+        )
         stale: list[tuple[Cell, int, str]] = []
         for r in rows:
             cell = (r["indicator_id"], r["place_code"], r["period"])
@@ -520,6 +525,7 @@ class Store:
         try:
             with write_transaction(self.engine) as conn:
                 self._bump(conn)
+                check_unlocked(conn, [(cell, "")])
                 latest = self._latest(conn, cell)
                 current = latest.revision if latest else 0
                 if current != expected:
@@ -604,10 +610,17 @@ class Store:
             return [_observation(r) for r in rows]
 
     def current_frame(
-        self, indicator_ids: Iterable[str] | None = None, place_codes: Iterable[str] | None = None
+        self,
+        indicator_ids: Iterable[str] | None = None,
+        place_codes: Iterable[str] | None = None,
+        *,
+        approved_only: bool = False,
     ) -> pd.DataFrame:
-        """Return the current, non-retracted value of every cell, in the indicator's unit."""
-        latest = self._latest_subquery(indicator_ids, place_codes)
+        """Return the current, non-retracted value of every cell (approved_only: its newest approved one)."""
+        if approved_only:
+            latest = approved_latest_subquery(indicator_ids, place_codes)
+        else:
+            latest = self._latest_subquery(indicator_ids, place_codes)
         query = (
             select(*[_o[name] for name in CURRENT_COLUMNS])
             .join(

@@ -1,0 +1,215 @@
+"""One reporting round in a real browser: a department editor submits three values, a reviewer returns one
+with a reason and approves two, the editor sees the reason and resubmits, the reviewer approves, locks the
+period, a further save is refused naming the lock, and /reporting shows the department at 100 %."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _settle, _wait_healthy
+
+from indicators.accounts import open_accounts
+from indicators.cli.main import main as cli_main
+from indicators.paths import PROJECT_DIR
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+SHOTS = PROJECT_DIR / "artifacts" / "screenshots" / "reporting"
+PASSWORD = "reporting round password"
+EDITOR, REVIEWER = "yibao.editor", "shen.reviewer"
+# 市医保局 owes three yearly values at the city (no county figures): the whole round fits in one page.
+VALUES = {
+    "基本医疗保险参保率": "96.5",
+    "村（社区）医保服务站点覆盖率": "88",
+    "居民医保政策范围内住院费用报销比例": "70.2",
+}
+RETURNED = "村（社区）医保服务站点覆盖率"
+REASON = "覆盖率口径应为已建站点数/村（社区）总数，请核实"
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start the app on a database set up by `init` with a department editor and a reviewer."""
+    db = tmp_path_factory.mktemp("round") / "xinan.db"
+    url = f"sqlite:///{db}"
+    assert cli_main(["init", "--db", url]) == 0
+    accounts = open_accounts(url)
+    accounts.add_user(EDITOR, "editor", departments=["medical_insurance"], password=PASSWORD)
+    accounts.add_user(REVIEWER, "reviewer", password=PASSWORD)
+    port = _free_port()
+    env = dict(os.environ, XINAN_DB_URL=url)
+    env.pop("XINAN_REQUIRE_LOGIN", None)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(PROJECT_DIR / "dashboard" / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, proc)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """One chromium; each person gets their own context (their own session)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _person(browser: object, server: str, name: str, path: str) -> object:
+    pg = browser.new_context(viewport={"width": 1440, "height": 1300}).new_page()
+    pg.goto(f"{server}/{path}")
+    _settle(pg)
+    sidebar = pg.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_role("textbox", name="用户名").fill(name)
+    sidebar.get_by_role("textbox", name="密码").fill(PASSWORD)
+    sidebar.get_by_role("button", name="登录", exact=True).click()
+    pg.wait_for_selector("text=已登录", timeout=30_000)
+    _settle(pg)
+    return pg
+
+
+def _go(pg: object, link: str) -> None:
+    # A sidebar link keeps the signed-in session (a new page load would start a new one).
+    pg.locator('[data-testid="stSidebar"]').get_by_role("link", name=link).click()
+    _settle(pg)
+
+
+def _choose(pg: object, label: str, option: str) -> None:
+    box = pg.get_by_role("combobox", name=label)
+    box.click()
+    box.fill(option)
+    pg.get_by_role("option", name=option).first.click()
+    _settle(pg)
+
+
+def _no_exception(pg: object) -> None:
+    assert pg.locator('[data-testid="stException"]').count() == 0
+
+
+def _enter(pg: object, indicator: str, value: str) -> None:
+    _choose(pg, "指标", indicator)
+    form = pg.locator('[data-testid="stForm"]').filter(has=pg.get_by_role("button", name="保存"))
+    form.get_by_role("textbox", name="数值（单位：").fill(value)
+    pg.get_by_role("button", name="保存").click()
+    _settle(pg)
+
+
+def _review_tab(pg: object) -> None:
+    _go(pg, "报送情况")
+    pg.get_by_role("tab", name="审核").click()
+    _settle(pg)
+
+
+def _pick(pg: object, names: list[str]) -> None:
+    box = pg.get_by_role("combobox", name="选择要审核的数据（可多选）")
+    for name in names:
+        box.click()
+        pg.get_by_role("option").filter(has_text=name).first.click()
+    pg.keyboard.press("Escape")
+
+
+def test_one_reporting_round(server: str, browser: object) -> None:
+    editor = _person(browser, server, EDITOR, "entry")
+    _no_exception(editor)
+    # Scoped to 市医保局: the entry page offers the one theme holding its indicators.
+    assert editor.get_by_text("未报送").count() + editor.get_by_text("逾期未报").count() >= 1
+    for name, value in VALUES.items():
+        _enter(editor, name, value)
+        editor.wait_for_selector("text=已保存", timeout=30_000)
+        _no_exception(editor)
+    assert editor.get_by_text("已报送，待审核").count() >= 1
+    editor.screenshot(path=str(SHOTS / "1_editor_submitted.png"), full_page=True)
+
+    reviewer = _person(browser, server, REVIEWER, "overview")
+    _review_tab(reviewer)
+    assert reviewer.get_by_text("待审核 3 项").count() == 1
+    _pick(reviewer, [RETURNED])
+    reviewer.get_by_role("textbox", name="退回原因").fill(REASON)
+    reviewer.get_by_role("button", name="退回", exact=True).click()
+    _settle(reviewer)
+    reviewer.wait_for_selector("text=已退回 1 项", timeout=30_000)
+    _pick(reviewer, [n for n in VALUES if n != RETURNED])
+    reviewer.screenshot(path=str(SHOTS / "2_review_queue.png"), full_page=True)
+    reviewer.get_by_role("button", name="审核通过", exact=True).click()
+    _settle(reviewer)
+    reviewer.wait_for_selector("text=已审核通过 2 项", timeout=30_000)
+
+    # The editor opens the returned value again: the reason is shown where they enter.
+    _go(editor, "数据录入")
+    _choose(editor, "指标", RETURNED)
+    assert editor.get_by_text(REASON).count() == 1
+    editor.screenshot(path=str(SHOTS / "3_editor_sees_return.png"), full_page=True)
+    _enter(editor, RETURNED, "86.4")
+    editor.wait_for_selector("text=已保存", timeout=30_000)
+    assert editor.get_by_text("退回后已重新报送").count() == 1
+
+    _review_tab(reviewer)
+    assert reviewer.get_by_text("待审核 1 项").count() == 1
+    _pick(reviewer, [RETURNED])
+    reviewer.get_by_role("button", name="审核通过", exact=True).click()
+    _settle(reviewer)
+    reviewer.wait_for_selector("text=已审核通过 1 项", timeout=30_000)
+
+    reviewer.get_by_role("tab", name="锁定期次").click()
+    lock_form = reviewer.locator('[data-testid="stForm"]').filter(
+        has=reviewer.get_by_role("button", name="锁定期次")
+    )
+    lock_form.get_by_role("textbox", name="期次（如 2024 或 2025Q1）").fill("2025")
+    lock_form.get_by_role("textbox", name="原因（解锁时必填）").fill("2025年度考核")
+    lock_form.get_by_role("button", name="锁定期次").click()
+    _settle(reviewer)
+    reviewer.get_by_role("tab", name="锁定期次").click()
+    reviewer.wait_for_selector(f"text=已由 {REVIEWER} 于", timeout=30_000)
+    reviewer.screenshot(path=str(SHOTS / "4_locked.png"), full_page=True)
+
+    # A further save into the locked year is refused, naming the lock, who set it and when.
+    _go(editor, "数据录入")
+    _enter(editor, RETURNED, "90")
+    editor.wait_for_selector(f"text=2025 已被 {REVIEWER} 于", timeout=30_000)
+    assert editor.get_by_text("锁定（全部地区），未保存").count() == 1
+    assert editor.get_by_text("已保存").count() == 0
+    editor.screenshot(path=str(SHOTS / "5_save_refused_locked.png"), full_page=True)
+
+    _go(reviewer, "报送情况")
+    _choose(reviewer, "责任单位", "市医保局")
+    reviewer.keyboard.press("Escape")
+    reviewer.get_by_role("tab", name="报送进度").click()
+    _settle(reviewer)
+    metrics = reviewer.locator('[data-testid="stMetric"]').all_inner_texts()
+    assert any("通过率" in m and "100%" in m for m in metrics), metrics
+    assert any("应报" in m and "3" in m for m in metrics), metrics
+    _no_exception(reviewer)
+    reviewer.screenshot(path=str(SHOTS / "6_reporting_100.png"), full_page=True)
