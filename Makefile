@@ -10,7 +10,7 @@ PORT ?= 8501
 DEB_PACKAGES := python3-venv chromium fonts-noto-cjk postgresql poppler-utils nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format system-deps venv clean
+.PHONY: run test quick lint format system-deps venv clean
 
 system-deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -47,6 +47,10 @@ test: lint
 	$(BIN)/python -m indicators validate
 	$(BIN)/python -m indicators metrics > /dev/null
 	$(BIN)/pytest
+
+# The developer's loop: everything but the slow and real-browser tests (under a minute).
+quick: venv
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,21 +1,16 @@
-"""Shared fixtures: make the project importable and give tests the shipped catalogue."""
+"""Shared fixtures: the shipped catalogue, and fresh stores on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import os
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from ci_env import running_in_ci
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from indicators.catalogue import Catalogue, load_catalogue  # noqa: E402
-from indicators.store.store import Store  # noqa: E402
+from indicators.catalogue import Catalogue, load_catalogue
+from indicators.store.store import Store
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -56,7 +51,7 @@ def pg_server() -> Iterator[str]:
         with temporary_postgres() as url:
             yield url
     except PostgresMissing as exc:
-        if os.environ.get("CI", "").lower() == "true":
+        if running_in_ci():
             pytest.fail(str(exc), pytrace=False)
         pytest.skip(str(exc))
 

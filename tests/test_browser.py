@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
+]
 
 
 def _free_port() -> int:
@@ -106,27 +111,65 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def page(server: str) -> Iterator[object]:
-    """A chromium page with a window wide enough for the tables."""
+def chromium() -> Iterator[object]:
+    """One chromium for the module; each test gets its own context (no cookies carried over)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        pg = browser.new_page(viewport={"width": 1440, "height": 1400}, device_scale_factor=1)
-        yield pg
+        yield browser
         browser.close()
 
 
+@pytest.fixture
+def page(chromium: object) -> Iterator[object]:
+    """A fresh chromium page (own cookies) with a window wide enough for the tables."""
+    context = chromium.new_context(viewport={"width": 1440, "height": 1400}, device_scale_factor=1)
+    yield context.new_page()
+    context.close()
+
+
+# The app's root carries the script state; "notRunning" after a run means the page is drawn.
+_SCRIPT_DONE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector('[data-testid="stStatusWidget"]');
+}"""
+# Counts finished runs in this document, so a click can wait for the run it started (not an earlier one).
+_COUNT_RUNS_JS = """() => {
+  if (window.__xaRuns === undefined) {
+    window.__xaRuns = 0;
+    const app = document.querySelector('[data-testid="stApp"]');
+    new MutationObserver(() => {
+      if (app.getAttribute('data-test-script-state') === 'notRunning') window.__xaRuns += 1;
+    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  }
+  return window.__xaRuns;
+}"""
+
+
 def _settle(pg: object) -> None:
-    # Streamlit draws after the websocket delivers; wait until nothing is running any more.
+    """Wait until the script run has finished and every chart is drawn."""
     pg.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)
-    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    pg.wait_for_function(_SCRIPT_DONE_JS, timeout=60_000)
     # Plotly draws after Streamlit reports done; a screenshot before that shows empty boxes.
     pg.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
         ".every(el => el.querySelector('.main-svg'))",
         timeout=60_000,
     )
-    pg.wait_for_timeout(800)
+
+
+@contextmanager
+def _rerun(pg: object) -> Iterator[None]:
+    """Wait, after the block's click or upload, for the script run it started to finish."""
+    pg.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
+    before = pg.evaluate(_COUNT_RUNS_JS)
+    yield
+    # A new document (navigation) has no counter yet; its own run is waited for by _settle.
+    pg.wait_for_function(
+        "(n) => window.__xaRuns === undefined || window.__xaRuns > n", arg=before, timeout=60_000
+    )
+    _settle(pg)
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -183,24 +226,29 @@ def test_editor_is_offered_only_the_assigned_theme(server: str, page: object) ->
     page.screenshot(path=str(SHOTS / "entry_health_only.png"), full_page=True)
 
 
-def test_a_value_saved_in_the_entry_form_shows_on_the_indicator_page(server: str, page: object) -> None:
-    page.goto(f"{server}/entry")
-    _settle(page)
-    _sign_in(page, "browser.test")
-    page.wait_for_selector('[data-testid="stForm"] textarea', timeout=30_000)
-    page.screenshot(path=str(SHOTS / "entry.png"), full_page=True)
-    form = _entry_form(page)
+def _save_value_signed_in(pg: object, server: str) -> None:
+    """Open the entry page, sign in as browser.test and save SAVED_VALUE (confirming it if asked)."""
+    pg.goto(f"{server}/entry")
+    _settle(pg)
+    _sign_in(pg, "browser.test")
+    pg.wait_for_selector('[data-testid="stForm"] textarea', timeout=30_000)
+    pg.screenshot(path=str(SHOTS / "entry.png"), full_page=True)
+    form = _entry_form(pg)
     form.get_by_role("textbox", name="数值（单位：").fill(SAVED_VALUE)
     form.get_by_role("textbox", name="来源说明").fill("浏览器测试 2024")
-    page.get_by_role("button", name="保存到").click()
-    _settle(page)
+    with _rerun(pg):
+        pg.get_by_role("button", name="保存到").click()
     # 42.42 may be far from the generated history: then the page asks for a reason before storing it.
-    page.get_by_text("已保存").or_(page.get_by_text("请确认后保存")).first.wait_for(timeout=30_000)
-    if page.get_by_text("请确认后保存").count():
-        page.get_by_role("textbox", name="确认原因（必填）").fill("浏览器测试：数值核实无误")
-        page.get_by_role("button", name="确认保存到").click()
-        _settle(page)
-    page.wait_for_selector("text=已保存", timeout=30_000)
+    pg.get_by_text("已保存").or_(pg.get_by_text("请确认后保存")).first.wait_for(timeout=30_000)
+    if pg.get_by_text("请确认后保存").count():
+        pg.get_by_role("textbox", name="确认原因（必填）").fill("浏览器测试：数值核实无误")
+        with _rerun(pg):
+            pg.get_by_role("button", name="确认保存到").click()
+    pg.wait_for_selector("text=已保存", timeout=30_000)
+
+
+def test_a_value_saved_in_the_entry_form_shows_on_the_indicator_page(server: str, page: object) -> None:
+    _save_value_signed_in(page, server)
     assert page.get_by_text(SAVED_VALUE).count() >= 1
     # The stored revision names the signed-in editor.
     assert page.get_by_text("browser.test").count() >= 1
@@ -231,18 +279,16 @@ def test_a_value_saved_in_the_entry_form_shows_on_the_indicator_page(server: str
 
 
 def test_the_saved_value_can_be_withdrawn_with_a_reason(server: str, page: object) -> None:
-    # Still signed in from the test before; a sidebar link keeps the session (a new page load would not).
-    page.locator('[data-testid="stSidebar"]').get_by_role("link", name="数据录入").click()
-    page.wait_for_url("**/entry**")
-    _settle(page)
-    page.wait_for_selector(f"text={SAVED_VALUE}", timeout=30_000)
+    # Signs in and saves by itself, so it passes when run alone as well as after the test before.
+    _save_value_signed_in(page, server)
+    assert page.get_by_text(SAVED_VALUE).count() >= 1
     page.get_by_text("撤回此数值").click()
     retract = page.locator('[data-testid="stForm"]').filter(has=page.get_by_role("button", name="撤回"))
     retract.get_by_role("textbox", name="修改原因").fill("浏览器测试：录错了")
-    retract.get_by_role("button", name="撤回").click()
+    with _rerun(page):
+        retract.get_by_role("button", name="撤回").click()
     page.wait_for_selector("text=已撤回", timeout=30_000)
-    _settle(page)
-    page.wait_for_selector("text=该时期尚无数值", timeout=30_000)
+    assert page.get_by_text("该时期尚无数值").count() == 1
     page.screenshot(path=str(SHOTS / "entry_withdrawn.png"), full_page=True)
 
 

@@ -16,6 +16,7 @@ from test_browser import (
     PASSWORD,
     SHOTS,
     _free_port,
+    _rerun,
     _settle,
     _sign_in,
     _wait_healthy,
@@ -27,7 +28,11 @@ from indicators.store.initdb import initialise
 from indicators.store.store import Store
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
+]
 
 REPORT_LINES = [
     "惠民县2024年养老服务工作总结",
@@ -93,13 +98,6 @@ def _proposal(pg: object, figure: str) -> object:
     return pg.locator('[class*="st-key-proposal_"]').filter(has=pg.locator("mark.xa-fed", has_text=figure))
 
 
-def _done(pg: object) -> None:
-    # The running indicator appears a moment after the click; look for it only after that moment.
-    pg.wait_for_timeout(500)
-    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    pg.wait_for_timeout(600)
-
-
 def test_a_report_is_added_reviewed_and_its_figures_land_on_their_indicators(server, page) -> None:
     url, report = server
     page.goto(f"{url}/sources")
@@ -111,7 +109,7 @@ def test_a_report_is_added_reviewed_and_its_figures_land_on_their_indicators(ser
     page.get_by_role("textbox", name="发布单位").fill("惠民县民政局")
     page.get_by_role("button", name="添加并审核数字").click()
     page.wait_for_selector("text=已添加《惠民县2024年养老服务工作总结》", timeout=60_000)
-    _done(page)
+    _settle(page)
     page.screenshot(path=str(SHOTS / "sources_review.png"), full_page=True)
 
     first = _proposal(page, "1200户")
@@ -119,29 +117,29 @@ def test_a_report_is_added_reviewed_and_its_figures_land_on_their_indicators(ser
     assert first.get_by_role("combobox", name="地区").input_value() == "惠民县"
     first.get_by_role("button", name="采用").click()
     page.wait_for_selector("text=已保存到“适老化改造户数”", timeout=60_000)
-    _done(page)
+    _settle(page)
     _proposal(page, "3.2万人次").get_by_role("button", name="采用").click()
     page.wait_for_selector("text=已保存到“居家上门服务人次”", timeout=60_000)
-    _done(page)
+    _settle(page)
     # Correct one: the report's 25 canteens were 26 by year end (the editor knows better).
     canteens = _proposal(page, "25个")
     assert canteens.get_by_role("combobox", name="指标").input_value() == "长者食堂数量（个）"
     canteens.get_by_role("textbox", name="数值（个）").fill("26")
-    canteens.get_by_role("textbox", name="数值（个）").press("Enter")
-    _done(page)
+    with _rerun(page):
+        canteens.get_by_role("textbox", name="数值（个）").press("Enter")
     _proposal(page, "25个").get_by_role("button", name="采用").click()
     page.wait_for_selector("text=已保存到“长者食堂数量”", timeout=60_000)
-    _done(page)
+    _settle(page)
     _proposal(page, "4.6万人").get_by_role("button", name="跳过").click()
     _proposal(page, "4.6万人").wait_for(state="detached", timeout=60_000)
-    _done(page)
+    _settle(page)
     assert _proposal(page, "4.6万人").count() == 0
     page.screenshot(path=str(SHOTS / "sources_reviewed.png"), full_page=True)
 
     # The document is on the 来源 page with its figures marked: three fed, one skipped.
     page.get_by_role("textbox", name="搜索").fill("惠民县民政局")
-    page.get_by_role("textbox", name="搜索").press("Enter")
-    _done(page)
+    with _rerun(page):
+        page.get_by_role("textbox", name="搜索").press("Enter")
     expander = page.locator('[data-testid="stExpander"]').filter(has_text="惠民县2024年养老服务工作总结")
     assert expander.count() >= 1
     assert "对应指标 3 个 · 跳过 1 个" in expander.first.inner_text()

@@ -16,11 +16,24 @@ from indicators.accounts import open_accounts
 from indicators.catalogue import load_catalogue
 from indicators.paths import PROJECT_DIR
 from indicators.store.store import Store
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, SHOTS, _free_port, _settle, _wait_healthy
+from tests.test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    SHOTS,
+    _free_port,
+    _rerun,
+    _settle,
+    _wait_healthy,
+)
 from tests.test_pages import _article_db
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
+]
 
 WANG, LI = "wang.editor", "li.editor"
 CELL = ("xinan_cells", "371600", "2024")  # 心安细胞数量 · 滨州市 · 2024: the article's 100 个
@@ -104,11 +117,6 @@ def _sidebar_place(pg: object) -> str:
     return pg.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="地区").input_value()
 
 
-def _after(pg: object) -> None:
-    pg.wait_for_timeout(700)
-    _settle(pg)
-
-
 def _history(url: str) -> list[tuple[int, float | None, str]]:
     with Store(url, load_catalogue()) as store:
         return [(h.revision, h.value, h.entered_by) for h in store.history(*CELL)]
@@ -117,8 +125,8 @@ def _history(url: str) -> list[tuple[int, float | None, str]]:
 def _type_and_save(pg: object, value: str, button: str = "保存到 滨州市 · 2024") -> None:
     form = pg.locator('[data-testid="stForm"]').filter(has=pg.get_by_role("button", name=button))
     form.get_by_role("textbox", name="数值（单位：").fill(value)
-    pg.get_by_role("button", name=button).click()
-    _after(pg)
+    with _rerun(pg):
+        pg.get_by_role("button", name=button).click()
 
 
 def test_two_editors_open_the_same_cell_and_the_second_save_is_refused_naming_the_first(
@@ -147,18 +155,18 @@ def test_a_withdrawal_on_an_outdated_form_is_refused_naming_who_changed_it(
     _, url = server
     wang, li = browsers
     # li takes the latest value (wang's 120) and decides to save 130 after all: revision 3.
-    li.get_by_role("button", name="采用最新值").click()
-    _after(li)
+    with _rerun(li):
+        li.get_by_role("button", name="采用最新值").click()
     li.wait_for_selector("text=表单已改为以第 2 版为依据", timeout=30_000)
-    li.get_by_role("button", name="保存到 滨州市 · 2024").click()
-    _after(li)
+    with _rerun(li):
+        li.get_by_role("button", name="保存到 滨州市 · 2024").click()
     li.wait_for_selector("text=已保存", timeout=30_000)
     # wang's page still holds revision 2; withdrawing it now would remove li's value unseen.
     wang.get_by_text("撤回此数值").click()
     retract = wang.locator('[data-testid="stForm"]').filter(has=wang.get_by_role("button", name="撤回"))
     retract.get_by_role("textbox", name="修改原因").fill("录错了")
-    retract.get_by_role("button", name="撤回").click()
-    _after(wang)
+    with _rerun(wang):
+        retract.get_by_role("button", name="撤回").click()
     wang.wait_for_selector("text=在你打开表单后", timeout=30_000)
     refusal = wang.locator('[data-testid="stAlert"]').filter(has_text="在你打开表单后").first.inner_text()
     assert LI in refusal and "130 个" in refusal
@@ -176,18 +184,18 @@ def test_an_import_confirmed_after_someone_else_changed_a_cell_is_refused(
     wang.wait_for_url("**/import**")
     _settle(wang)
     csv = b"indicator_id,place_code,period,value\nxinan_cells,371600,2024,150\n"
-    wang.locator('input[type="file"]').set_input_files(
-        files=[{"name": "round.csv", "mimeType": "text/csv", "buffer": csv}]
-    )
+    with _rerun(wang):
+        wang.locator('input[type="file"]').set_input_files(
+            files=[{"name": "round.csv", "mimeType": "text/csv", "buffer": csv}]
+        )
     wang.wait_for_selector("text=3. 预演结果", timeout=30_000)
-    _after(wang)
     confirm = wang.get_by_role("button", name="确认导入 1 条")
     assert confirm.count() == 1
     # After wang's dry run, li saves the same cell again.
     _type_and_save(li, "140")
     li.wait_for_selector("text=已保存", timeout=30_000)
-    confirm.click()
-    _after(wang)
+    with _rerun(wang):
+        confirm.click()
     wang.wait_for_selector("text=导入被拒绝", timeout=30_000)
     assert wang.get_by_text(LI).count() >= 1
     assert wang.get_by_text("已导入").count() == 0
@@ -210,11 +218,11 @@ def test_a_100x_value_asks_for_a_reason_and_the_history_shows_flag_and_reason(
     with Store(url, load_catalogue()) as store:
         assert store.history("xinan_cells", "371600", "2025") == []
     li.get_by_role("textbox", name="确认原因（必填）").fill("统计口径调整：含新纳入的村居，已电话核实")
-    li.get_by_role("button", name="确认保存到 滨州市 · 2025").click()
-    _after(li)
+    with _rerun(li):
+        li.get_by_role("button", name="确认保存到 滨州市 · 2025").click()
     li.wait_for_selector("text=已保存", timeout=30_000)
-    li.get_by_text("修改记录（1 条）").click()
-    _after(li)
+    li.get_by_text("修改记录（1 条）").click()  # an expander: opens in the browser, no rerun
+    li.get_by_text("此数值保存时有核对提示").first.wait_for(timeout=30_000)
     li.screenshot(path=str(SHOTS / "entry_history_flag.png"), full_page=True)
     with Store(url, load_catalogue()) as store:
         stored = store.history("xinan_cells", "371600", "2025")[-1]

@@ -300,5 +300,11 @@ def test_schema_command_prints_json_schema_of_a_theme():
 
 
 def test_shipped_yaml_uses_only_safe_constructs():
-    for path in DEFINITIONS_DIR.glob("*.yaml"):
-        yaml.safe_load(path.read_text(encoding="utf-8"))
+    paths = sorted(DEFINITIONS_DIR.glob("*.yaml"))
+    # framework, places and the five themes: an empty glob must not pass silently.
+    assert {"framework.yaml", "places.yaml", "safety.yaml", "peace.yaml"} <= {p.name for p in paths}
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert "!!python" not in text, path.name
+        # The safe loader refuses any tag that builds a Python object; each file is a plain mapping.
+        assert isinstance(yaml.safe_load(text), dict), path.name

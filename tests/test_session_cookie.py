@@ -21,14 +21,18 @@ import sqlalchemy as sa
 from indicators.accounts import open_accounts, user_sessions
 from indicators.paths import PROJECT_DIR
 from indicators.store.store import Store, observations
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, _free_port, _wait_healthy
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, _free_port, _settle, _wait_healthy
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 PASSWORD = "cookie test password"
 COOKIE = "xinan_session"
 SAVED_AT_UTC = dt.datetime(2026, 12, 3, 13, 5)  # 21:05 Beijing time
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -79,12 +83,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
-
-
-def _settle(pg: object) -> None:
-    pg.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)
-    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    pg.wait_for_timeout(500)
 
 
 def _sidebar(pg: object) -> object:
@@ -186,8 +184,12 @@ def test_the_history_page_shows_beijing_time_and_the_display_name(served) -> Non
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(f"{base}/history")
         _settle(page)
-        page.wait_for_selector('[data-testid="stDataFrame"]', timeout=30_000)
-        page.wait_for_timeout(1000)
+        # The grid fills its accessible copy after it is mounted; wait for the rows, not a fixed time.
+        page.wait_for_function(
+            "() => (document.querySelector('[data-testid=\"stDataFrame\"]')?.textContent || '')"
+            ".includes('北京时间')",
+            timeout=30_000,
+        )
         page.screenshot(path=str(SHOTS / "history_beijing.png"))
         # The table is a canvas grid; its cells are read from the accessible copy Streamlit keeps.
         text = page.locator('[data-testid="stDataFrame"]').text_content() or ""

@@ -1,10 +1,6 @@
 """A page with one chart and its download buttons, as the dashboard pages draw them."""
 
 import datetime as dt
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import pandas as pd
 import plotly.graph_objects as go
