@@ -367,8 +367,3 @@ def score_matrix_chart(
     fig = _base_layout(fig, title, height=max(280, 100 + 42 * len(scores.index)))
     fig.update_layout(margin={"t": 90})
     return fig
-
-
-def bare_chart(values: Sequence[float], title: str) -> go.Figure:
-    """Return a plain line chart; the benchmark floor draws these."""
-    return _base_layout(go.Figure(go.Scatter(y=list(values), mode="lines")), title)

@@ -4,7 +4,6 @@ period, place and source)."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -17,12 +16,11 @@ from dashboard.numbers import fmt_number
 from dashboard.timefmt import time_text
 from indicators.articles.metrics import ArticleMetric
 from indicators.articles.quantity import format_plain  # noqa: F401  (pages write plain numbers with it)
-from indicators.articles.text import squash
 from indicators.bulk import COLUMN_HEADERS_ZH
 from indicators.catalogue import Catalogue
 from indicators.errors import Problem
 from indicators.models import FirstLevel, Indicator, Theme
-from indicators.periods import begun_periods, example_for
+from indicators.periods import begun_periods
 from indicators.scoring.plausibility import Flag, read_flags
 from indicators.scoring.progress import STATUSES
 from indicators.scoring.sdg_progress import SDG_STATUSES
@@ -423,11 +421,6 @@ def entry_periods(frequency: str) -> tuple[list[str], str]:
     return begun_periods(frequency, china_today(), ENTRY_FIRST_YEAR)
 
 
-def period_hint(frequency: str) -> str:
-    """Return an example period for a frequency."""
-    return example_for(frequency)
-
-
 def current_of(history: pd.DataFrame) -> dict[str, Any] | None:
     """Return the newest revision of a value, or None when nothing (or only a retraction) is stored."""
     if history.empty:
@@ -534,64 +527,6 @@ def problem_text(problem: Problem) -> str:
         text = f"{problem.file}:{problem.line} · {problem.path}: {text}"
     # Messages quote file contents (unknown ids, cells); shown in markdown they must stay plain text.
     return plain_md(text)
-
-
-def figure_label(row: dict[str, Any], catalogue: Catalogue) -> str:
-    """Return what an extracted figure is: value, unit and the indicator and place it feeds, if any."""
-    said = value_text(row["value"], row["unit"], row["qualifier"])
-    ind_id = row.get("indicator_id")
-    if is_missing(ind_id) or ind_id not in catalogue.indicators:
-        return f"{said} · {t('sources.not_fed')}"
-    place = catalogue.place_by_code.get(row["place_code"])
-    return f"{said} → {name_of(catalogue.indicators[ind_id])} · {name_of(place) if place else ''} · {row['period']}"
-
-
-def article_figures_table(figures: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    """Return the figures of an article: as written, read value, the indicator and place it feeds."""
-    rows = []
-    for row in figures.to_dict("records"):
-        ind_id = row.get("indicator_id")
-        fed = not is_missing(ind_id) and ind_id in catalogue.indicators
-        place = catalogue.place_by_code.get(row["place_code"]) if fed else None
-        place_text = "—"
-        if place is not None:
-            place_text = name_of(place) + (f"（{t('common.comparison_place')}）" if place.comparison else "")
-        rows.append(
-            {
-                t("col.as_written"): squash(row["text"]),
-                t("col.value"): value_text(row["value"], row["unit"], row["qualifier"]),
-                t("col.indicator"): name_of(catalogue.indicators[ind_id]) if fed else "—",
-                t("col.place"): place_text,
-                t("col.period"): row["period"] if fed else "—",
-                t("col.quote"): row["quote"],
-            }
-        )
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        return frame
-    # Figures that feed an indicator first: they are what the page is for.
-    return frame.sort_values(t("col.indicator"), key=lambda s: s.eq("—"), kind="stable")
-
-
-def highlighted_html(text: str, figures: pd.DataFrame, catalogue: Catalogue) -> str:
-    """Return an article as HTML with each extracted figure marked; figures feeding an indicator stand out."""
-    out, pos = [], 0
-    rows = sorted(figures.to_dict("records"), key=lambda r: r["start"]) if not figures.empty else []
-    for row in rows:
-        start, end = int(row["start"]), int(row["end"])
-        if start < pos:
-            continue  # overlapping spans: keep the first
-        ind_id = row.get("indicator_id")
-        fed = not is_missing(ind_id) and ind_id in catalogue.indicators
-        label = html.escape(figure_label(row, catalogue), quote=True)
-        css = "xa-fed" if fed else "xa-figure"
-        out.append(html.escape(text[pos:start]))
-        out.append(f'<mark class="{css}" title="{label}">{html.escape(text[start:end])}</mark>')
-        if fed:
-            out.append(f'<sup class="xa-tag">{html.escape(name_of(catalogue.indicators[ind_id]))}</sup>')
-        pos = end
-    out.append(html.escape(text[pos:]))
-    return "".join(out).replace("\n", "<br>")
 
 
 def language() -> str:

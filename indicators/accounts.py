@@ -9,8 +9,7 @@ import getpass
 import hashlib
 import re
 import secrets
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from indicators.access import NAME_PATTERN, ROLES, User
 from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError, Problem
-from indicators.store.db import metadata
+from indicators.store.db import metadata, write_transaction
 
 MIN_PASSWORD_LENGTH = 10
 MIN_DISTINCT_CHARACTERS = 5
@@ -115,16 +114,6 @@ def utc_now() -> dt.datetime:
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-@contextmanager
-def _writing(engine: Engine) -> Iterator[Connection]:
-    # Same as indicators.store.db.write_transaction: SQLite takes its write lock at BEGIN, so a read followed by a
-    # write in one transaction cannot fail half-way on a lock upgrade.
-    with engine.connect() as conn:
-        conn.execution_options(xinan_write=True)
-        with conn.begin():
-            yield conn
 
 
 def _event(conn: Connection, at: dt.datetime, user_name: str, event: str, detail: str | None = None) -> None:
@@ -330,7 +319,7 @@ class Accounts:
                 problems.extend(exc.problems)
         if problems:
             raise IndicatorsError(problems)
-        with _writing(self.engine) as conn:
+        with write_transaction(self.engine) as conn:
             clash = conn.execute(
                 sa.select(users.c.name).where(
                     sa.or_(
@@ -396,7 +385,7 @@ class Accounts:
     def disable_user(self, name: str) -> None:
         """Disable an account and end its sessions; its past revisions keep its name."""
         now = self.clock()
-        with _writing(self.engine) as conn:
+        with write_transaction(self.engine) as conn:
             done = conn.execute(users.update().where(users.c.name == name).values(disabled=True)).rowcount
             if not done:
                 raise _problem(f"no user named {name!r}", hint="see `python -m indicators user list`")
@@ -411,7 +400,7 @@ class Accounts:
         """Replace an account's password, clear its lock and end its sessions."""
         check_password_policy(name, password)
         now = self.clock()
-        with _writing(self.engine) as conn:
+        with write_transaction(self.engine) as conn:
             done = conn.execute(
                 users.update()
                 .where(users.c.name == name)
@@ -438,7 +427,7 @@ class Accounts:
             raise _problem(f"unknown role {role!r}", path="role", hint="viewer, editor or admin")
         if role == "viewer" and themes:
             raise _problem("a viewer cannot be assigned themes", path="theme", hint="use --role editor")
-        with _writing(self.engine) as conn:
+        with write_transaction(self.engine) as conn:
             done = conn.execute(
                 users.update().where(users.c.name == name).values(role=role, themes=" ".join(themes))
             ).rowcount
@@ -496,7 +485,7 @@ class Accounts:
         else:
             new_hash = row.password_hash
         token = secrets.token_urlsafe(32)
-        with _writing(self.engine) as conn:
+        with write_transaction(self.engine) as conn:
             self._release(conn, keys, before)
             conn.execute(
                 users.update()
@@ -524,7 +513,7 @@ class Accounts:
         # parallel guesses only those below the limit are ever checked.
         t = sign_in_throttle.c
         before: dict[str, tuple[int, dt.datetime | None]] = {}
-        with _writing(self.engine) as conn:
+        with write_transaction(self.engine) as conn:
             rows = {}
             for key in sorted(keys):  # one order for every process: no deadlock between two sign-ins
                 found = conn.execute(
@@ -590,7 +579,7 @@ class Accounts:
             self.sign_out(token)
             return None
         if now - found.last_seen_at >= TOUCH_EVERY:
-            with _writing(self.engine) as conn:
+            with write_transaction(self.engine) as conn:
                 conn.execute(
                     user_sessions.update().where(user_sessions.c.token_hash == key).values(last_seen_at=now)
                 )
@@ -636,7 +625,7 @@ class Accounts:
         """End a session; signing out twice is harmless."""
         if not token:
             return
-        with _writing(self.engine) as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(
                 user_sessions.update()
                 .where(user_sessions.c.token_hash == _token_hash(token), user_sessions.c.ended_at.is_(None))

@@ -31,7 +31,7 @@ from indicators.models import (
 )
 from indicators.paths import DEFINITIONS_DIR, SEEDS_DIR
 from indicators.periods import check_frequency, parse_period
-from indicators.units import UNITS
+from indicators.units import PERCENT_TOP, value_bound
 from indicators.yamlsource import YamlDocument, YamlPath, format_path, load_yaml, model_problems
 
 FRAMEWORK_FILE = "framework.yaml"
@@ -225,7 +225,6 @@ def _check_indicator(ind: Indicator, where: YamlPath, doc: YamlDocument, out: Pr
             )
         if ind.range.min >= ind.range.max:
             add(f"range min {ind.range.min} must be below max {ind.range.max}", ("range",))
-    unit = UNITS[ind.unit]
     values: list[tuple[str, YamlPath, float]] = []
     if ind.baseline is not None:
         values.append(("baseline", ("baseline", "value"), ind.baseline.value))
@@ -234,9 +233,10 @@ def _check_indicator(ind: Indicator, where: YamlPath, doc: YamlDocument, out: Pr
     for i, ms in enumerate(ind.milestones):
         values.append((f"milestone {i + 1}", ("milestones", i, "value"), ms.value))
     for label, sub, value in values:
-        if unit.kind == "share" and unit.symbol == "%" and not 0 <= value <= 100:
-            add(f"{label} {value}% is outside 0–100", sub)
-        elif unit.kind in ("count", "share", "rate", "amount") and value < 0:
+        bound = value_bound(value, ind.unit)
+        if bound == "out_of_range":
+            add(f"{label} {value}{ind.unit} is outside 0–{PERCENT_TOP[ind.unit]:g}", sub)
+        elif bound == "negative":
             add(f"{label} {value} cannot be negative for unit {ind.unit}", sub)
     for label, sub, pv in (
         [("baseline", ("baseline", "period"), ind.baseline)]

@@ -88,11 +88,6 @@ def period_start(period: Period) -> date:
     return date(year, int(period.text[5:7]), 1)
 
 
-def years_between(a: Period, b: Period) -> float:
-    """Return the number of years from the end of `a` to the end of `b`."""
-    return b.end - a.end
-
-
 def example_for(frequency: str) -> str:
     """Return an example period string for the frequency."""
     return _EXAMPLES[frequency]

@@ -64,11 +64,18 @@ UNITS: dict[str, Unit] = {u.symbol: u for u in _UNITS}
 
 # Units a value can never be negative in.
 NON_NEGATIVE_KINDS = {"count", "share", "rate", "amount"}
+# Shares of a whole cannot pass the whole.
+PERCENT_TOP = {"%": 100.0, "‰": 1000.0}
 
 
-def get_unit(symbol: str) -> Unit | None:
-    """Return the unit with this symbol, or None when it is not on the list."""
-    return UNITS.get(symbol)
+def value_bound(value: float, symbol: str) -> str | None:
+    """Return which bound a value in this unit breaks ("out_of_range" or "negative"), or None."""
+    unit = UNITS[symbol]
+    if unit.symbol in PERCENT_TOP and not 0 <= value <= PERCENT_TOP[unit.symbol]:
+        return "out_of_range"
+    if unit.kind in NON_NEGATIVE_KINDS and value < 0:
+        return "negative"
+    return None
 
 
 def convert(value: float, from_unit: str, to_unit: str) -> float | None:

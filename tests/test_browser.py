@@ -128,11 +128,13 @@ def page(chromium: object) -> Iterator[object]:
     context.close()
 
 
-# The app's root carries the script state; "notRunning" after a run means the page is drawn.
+# The app's root carries the script state; "notRunning" after a run means the script is done. Widgets
+# whose code loads lazily show a skeleton until then, so the page is drawn when no skeleton is left.
 _SCRIPT_DONE_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   return app && app.getAttribute('data-test-script-state') === 'notRunning'
-    && !document.querySelector('[data-testid="stStatusWidget"]');
+    && !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-testid^="stSkeleton"], [data-testid="stAppSkeleton"]');
 }"""
 # Counts finished runs in this document, so a click can wait for the run it started (not an earlier one).
 _COUNT_RUNS_JS = """() => {

@@ -23,7 +23,7 @@ from indicators.periods import (
     period_start,
     year_problem,
 )
-from indicators.units import NON_NEGATIVE_KINDS, UNITS, convert
+from indicators.units import PERCENT_TOP, UNITS, convert, value_bound
 
 Qualifier = Literal["exact", "more_than", "nearly", "about", "at_most"]
 SourceKind = Literal["article", "form", "import"]
@@ -33,8 +33,6 @@ SOURCE_KINDS: tuple[str, ...] = get_args(SourceKind)
 # Notes, reasons and source references: a 4 MB note once broke the history page for everyone.
 MAX_TEXT = 2_000
 TEXT_FIELDS = ("note", "source_ref", "reason")
-
-PERCENT_TOP = {"%": 100.0, "‰": 1000.0}
 # Binzhou's calendar decides whether a period has begun; China keeps UTC+8 all year.
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 
@@ -277,7 +275,8 @@ class ObservationChecker:
             shown = f"value {value:g}" + (
                 f" {given_unit} (= {converted:g} {ind.unit})" if given_unit != ind.unit else ""
             )
-            if target_unit.symbol in ("%", "‰") and not 0 <= converted <= PERCENT_TOP[target_unit.symbol]:
+            bound = value_bound(converted, ind.unit)
+            if bound == "out_of_range":
                 problems.append(
                     FieldProblem(
                         "value",
@@ -291,7 +290,7 @@ class ObservationChecker:
                         },
                     )
                 )
-            elif target_unit.kind in NON_NEGATIVE_KINDS and converted < 0:
+            elif bound == "negative":
                 problems.append(
                     FieldProblem(
                         "value",
