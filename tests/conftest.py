@@ -57,7 +57,8 @@ def pg_server() -> Iterator[str]:
         pytest.skip(str(exc))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# PostgreSQL runs start a server and create a database per test: `make quick` keeps only SQLite.
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """URL of a new, empty database on each backend."""
     if request.param == "sqlite":

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from indicators.articles.aliases import alias_table, indicators_named_in
 from indicators.articles.metrics import load_article_metrics
 from indicators.catalogue import Catalogue
@@ -39,6 +41,7 @@ def test_every_curated_article_figure_is_named_by_its_quote_or_clause(catalogue:
     assert {ind for ind, _ in unnamed} == {"township_social_work_station_coverage"}, unnamed
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_the_alias_table_lists_names_and_aliases_and_the_cli_exports_it(catalogue: Catalogue):
     terms = alias_table(catalogue)
     assert {t.indicator_id for t in terms if t.kind == "alias"} == set(catalogue.indicators)

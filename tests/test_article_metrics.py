@@ -212,6 +212,7 @@ def test_the_same_indicator_place_and_period_twice_is_refused(tmp_path, catalogu
     assert any("xinan_cells for 371600 in 2024 is already given on line" in p for p in found)
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_metrics_command_lists_them_and_exits_0():
     result = run_cli("metrics", "--json")
     assert result.returncode == 0, result.stderr
@@ -222,6 +223,7 @@ def test_metrics_command_lists_them_and_exits_0():
     assert table.returncode == 0 and "OK:" in table.stdout and "河北省" in table.stdout
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_metrics_command_exits_1_with_file_line_problems(tmp_path):
     text, line = edit(SHIPPED, "registered_volunteers", f'place: "{HEBEI}"', f'place: "{BINZHOU}"')
     path = tmp_path / "m.yaml"

@@ -31,6 +31,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_validate_json_reports_five_themes_18_first_level_and_at_least_60_second_level():
     result = run_cli("validate", "--json")
     assert result.returncode == 0, result.stderr
@@ -162,6 +163,7 @@ def test_a_theme_naming_an_unknown_part_is_a_located_error(tmp_path: Path):
     ]
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_a_national_target_without_its_source_is_refused_at_its_line(tmp_path: Path):
     target = tmp_path / "definitions"
     shutil.copytree(DEFINITIONS_DIR, target)
@@ -178,6 +180,7 @@ def test_a_national_target_without_its_source_is_refused_at_its_line(tmp_path: P
     )
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_every_indicator_has_aliases_and_validate_counts_them():
     summary = json.loads(run_cli("validate", "--json").stdout)
     assert summary["with_aliases"] == summary["second_level"]
@@ -240,6 +243,7 @@ def test_unsafe_yaml_tag_is_refused_and_never_executed(tmp_path: Path):
     assert not marker.exists()
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_three_mistakes_in_a_copy_of_the_shipped_definitions_give_three_located_lines(tmp_path: Path):
     copy = tmp_path / "definitions"
     shutil.copytree(DEFINITIONS_DIR, copy)
@@ -269,6 +273,7 @@ def test_three_mistakes_in_a_copy_of_the_shipped_definitions_give_three_located_
     assert f"{safety}:{target_at + 1}:" in by_file[2] and "valid number" in by_file[2]
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_validate_exits_1_and_lists_problems_for_a_broken_folder(tmp_path: Path):
     result = run_cli("validate", "--definitions", str(tmp_path / "missing"))
     assert result.returncode == 1
@@ -291,6 +296,7 @@ def test_every_yaml_file_points_editors_to_its_schema():
         assert (DEFINITIONS_DIR / schema).exists(), path.name
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_schema_command_prints_json_schema_of_a_theme():
     result = run_cli("schema", "theme")
     assert result.returncode == 0

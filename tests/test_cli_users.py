@@ -13,6 +13,9 @@ from indicators.accounts import open_accounts, users
 from indicators.cli.main import main
 from indicators.paths import PROJECT_DIR
 
+# Every account command hashes a password with argon2 (deliberately slow).
+pytestmark = pytest.mark.slow
+
 GOOD = "correct horse battery"
 
 

@@ -17,6 +17,9 @@ from indicators.scoring.plausibility import check_value, period_end_date
 from indicators.store.store import Store
 from tests.test_pages import APP, PASSWORD, _article_db
 
+# Page scripts driven through AppTest, several sessions per test.
+pytestmark = pytest.mark.slow
+
 WANG, LI = "wang.editor", "li.editor"
 CELL = ("xinan_cells", "371600", "2024")  # the article's 100 个 for 2024
 

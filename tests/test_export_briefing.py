@@ -87,6 +87,7 @@ def test_wrong_place_theme_and_period_are_reported_together(catalogue: Catalogue
     assert paths == ["place", "theme", "period"]
 
 
+@pytest.mark.slow  # kaleido export of a whole pack
 def test_pptx_has_title_overview_theme_detail_and_sources_slides(files, pack) -> None:
     deck = Presentation(io.BytesIO(files.pptx))
     slides = list(deck.slides)
@@ -107,6 +108,7 @@ def test_pptx_has_title_overview_theme_detail_and_sources_slides(files, pack) ->
     assert len(slides) == 2 + len(pack.themes) + len(details) + 1
 
 
+@pytest.mark.slow  # kaleido export of a whole pack
 def test_slide_pictures_are_png_at_twice_the_chart_size(files, pack) -> None:
     deck = Presentation(io.BytesIO(files.pptx))
     overview = pictures(list(deck.slides)[1])[0]
@@ -114,6 +116,7 @@ def test_slide_pictures_are_png_at_twice_the_chart_size(files, pack) -> None:
     assert png_size(overview.image.blob) == (2 * fig.layout.width, 2 * fig.layout.height)
 
 
+@pytest.mark.slow  # kaleido export of a whole pack
 def test_pdf_has_the_same_pages_and_embeds_noto_cjk(files, pack) -> None:
     reader = PdfReader(io.BytesIO(files.pdf))
     deck = Presentation(io.BytesIO(files.pptx))
@@ -141,6 +144,7 @@ def sqlite_db(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) ->
     return url
 
 
+@pytest.mark.slow  # kaleido export of a whole pack
 def test_cli_writes_pptx_and_pdf(tmp_path: Path, sqlite_db: str) -> None:
     out, pdf = tmp_path / "pack.pptx", tmp_path / "pack.pdf"
     # The values were entered, not reviewed: a pack uses approved values unless asked for the working view.
@@ -163,6 +167,7 @@ def test_cli_writes_pptx_and_pdf(tmp_path: Path, sqlite_db: str) -> None:
     assert PdfReader(str(pdf)).pages
 
 
+@pytest.mark.slow  # kaleido export of a whole pack
 def test_cli_chart_writes_png_at_twice_the_size(tmp_path: Path, sqlite_db: str, catalogue: Catalogue) -> None:
     ind = next(i for i in catalogue.indicators if catalogue.theme_of[i] == "health")
     out = tmp_path / "chart.png"
@@ -184,6 +189,7 @@ def test_cli_chart_writes_png_at_twice_the_size(tmp_path: Path, sqlite_db: str, 
     assert width == 2 * 1000
 
 
+@pytest.mark.slow  # kaleido export of a whole pack
 def test_cli_reports_unknown_place_and_indicator_and_writes_nothing(tmp_path: Path, sqlite_db: str) -> None:
     out = tmp_path / "chart.svg"
     done = _run(
@@ -204,6 +210,7 @@ def test_cli_reports_unknown_place_and_indicator_and_writes_nothing(tmp_path: Pa
     assert not out.exists()
 
 
+@pytest.mark.slow  # kaleido export of a whole pack
 def test_the_pack_names_the_standard_its_parts_and_target_documents(pack, files, catalogue) -> None:
     assert "依据 DB3716/T 68—2024" in pack.subtitle
     text = "\n".join(pack.sources)

@@ -76,16 +76,19 @@ def assert_embeds_noto_cjk(data: bytes) -> None:
     assert any("NotoSansCJK" in str(f["name"]) for f in fonts), fonts
 
 
+@pytest.mark.slow  # kaleido export
 def test_png_is_twice_the_figure_width_and_height() -> None:
     fig = decorate(bar_figure(), META, width=700, height=420)
     assert png_size(renderer().render(fig, "png")) == (1400, 840)
 
 
+@pytest.mark.slow  # kaleido export
 def test_exported_png_has_twice_the_export_size() -> None:
     data = export_chart(bar_figure(), META, "png", width=900)
     assert png_size(data) == (1800, 2 * int(decorate(bar_figure(), META, width=900).layout.height))
 
 
+@pytest.mark.slow  # kaleido export
 def test_svg_carries_title_unit_place_period_source_date_and_example_mark() -> None:
     text = svg_text(export_chart(bar_figure(), META, "svg"))
     for part in ("重点公共区域视频监控覆盖率", "单位：%", "地区：滨州市", "时期：2019—2024"):
@@ -95,6 +98,7 @@ def test_svg_carries_title_unit_place_period_source_date_and_example_mark() -> N
     assert "示例目标" in text
 
 
+@pytest.mark.slow  # kaleido export
 def test_official_target_chart_has_no_example_mark() -> None:
     meta = ChartMeta(
         title="标题", unit="人", place="滨州市", period="2024", source="市统计局", example_target=False
@@ -102,6 +106,7 @@ def test_official_target_chart_has_no_example_mark() -> None:
     assert "示例目标" not in svg_text(export_chart(bar_figure(), meta, "svg"))
 
 
+@pytest.mark.slow  # kaleido export
 def test_chart_pdf_embeds_noto_cjk_as_a_font() -> None:
     data = export_chart(bar_figure(), META, "pdf")
     assert data.startswith(b"%PDF")
@@ -110,6 +115,7 @@ def test_chart_pdf_embeds_noto_cjk_as_a_font() -> None:
     assert "重点公共区域视频监控覆盖率" in page.extract_text()
 
 
+@pytest.mark.slow  # kaleido export
 def test_long_title_wraps_within_the_width() -> None:
     title = "五大主题得分与数据覆盖情况（心安指数构成，按主题权重汇总的分项得分，含各县市区对比）"
     lines = wrap(title, 19, 500, max_lines=2)

@@ -18,6 +18,9 @@ from indicators.catalogue import Catalogue
 from indicators.store import rounds
 from indicators.store.store import Store
 
+# Renders charts with kaleido/chromium and builds a briefing pack through AppTest.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 APPS = Path(__file__).resolve().parent / "apps"
 

@@ -196,6 +196,7 @@ def test_traditional_text_with_romanisation_reads_like_simplified():
 # --- command line ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_extract_json_is_one_array_over_all_files_with_the_paths_given():
     files = [f"seeds/{SEEDS['000'].name}", f"seeds/{SEEDS['004'].name}"]
     result = run_cli("extract", *files, "--json")
@@ -219,6 +220,7 @@ def test_extract_json_is_one_array_over_all_files_with_the_paths_given():
     assert (retrofit["value"], retrofit["unit"]) == (15000, "户")
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_extract_without_json_prints_a_table_with_one_row_per_quantity():
     result = run_cli("extract", f"seeds/{SEEDS['004'].name}")
     assert result.returncode == 0, result.stderr
@@ -228,6 +230,7 @@ def test_extract_without_json_prints_a_table_with_one_row_per_quantity():
     assert lines[-1].startswith(f"{len(lines) - 2} quantities")
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_extract_on_a_missing_or_unreadable_file_names_it_and_prints_nothing_else(tmp_path):
     bad = tmp_path / "gbk.txt"
     bad.write_bytes("滨州".encode("gbk"))

@@ -9,6 +9,9 @@ from indicators.store.generate import generate_observations, load_generated, per
 from indicators.store.store import Store
 from indicators.units import UNITS
 
+# Generates and loads large synthetic data sets.
+pytestmark = pytest.mark.slow
+
 
 def test_generated_set_has_exactly_the_asked_number_of_rows_with_numbered_revisions(catalogue):
     frame = generate_observations(catalogue, 40_000, seed=1)

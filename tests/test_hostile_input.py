@@ -179,6 +179,7 @@ def _unsafe_html(at: AppTest) -> list[str]:
     ]
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_html_and_script_in_notes_sources_and_names_are_never_rendered(db_url, catalogue, monkeypatch):
     monkeypatch.setenv("XINAN_DB_URL", db_url)
     monkeypatch.delenv("XINAN_REQUIRE_LOGIN", raising=False)
@@ -209,6 +210,7 @@ def test_html_and_script_in_notes_sources_and_names_are_never_rendered(db_url, c
         assert _unsafe_html(at) == [], page
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 @pytest.mark.parametrize("param", ["id", "place", "lang"])
 def test_sql_like_text_in_the_address_bar_is_harmless(db_url, monkeypatch, param, catalogue):
     monkeypatch.setenv("XINAN_DB_URL", db_url)

@@ -98,6 +98,7 @@ def _sign_in(at: AppTest) -> AppTest:
     return at
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("dataset", ["article_url", "generated_url"])
 def test_every_page_runs_and_is_labelled_in_the_chosen_language(request, monkeypatch, dataset, lang):
@@ -113,6 +114,7 @@ def test_every_page_runs_and_is_labelled_in_the_chosen_language(request, monkeyp
     assert at.title[0].value != translate("history.title", other)
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_overview_draws_the_index_themes_and_statuses_from_the_generated_data(monkeypatch, generated_url):
     monkeypatch.setenv("XINAN_DB_URL", generated_url)
     at = _open(_app(), "overview")
@@ -125,6 +127,7 @@ def test_overview_draws_the_index_themes_and_statuses_from_the_generated_data(mo
     assert all(metrics[name] != "—" for name in ("平安", "就业", "人居", "健康", "安心"))
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_the_overview_says_when_a_zero_score_means_first_year_figures_not_falling_behind(
     monkeypatch, article_url, generated_url
 ):
@@ -140,6 +143,7 @@ def test_the_overview_says_when_a_zero_score_means_first_year_figures_not_fallin
     assert not [i.value for i in at.info if "基线期" in i.value]
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_switching_the_language_relabels_the_page(monkeypatch, article_url):
     monkeypatch.setenv("XINAN_DB_URL", article_url)
     at = _open(_app("zh"), "theme")
@@ -158,6 +162,7 @@ def _theme_row(at: AppTest, theme: str, ind_id: str) -> dict:
     return rows[0]
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_the_theme_table_names_the_article_figure_of_an_indicator_and_whose_it_is(
     monkeypatch, article_url, catalogue
 ):
@@ -189,6 +194,7 @@ def _entry(at: AppTest, indicator: str, theme: str, place: str, period_key: str,
     return at
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_an_entered_value_is_stored_as_the_next_revision_and_shown_on_the_indicator_page(
     editor_url, catalogue
 ):
@@ -220,6 +226,7 @@ def test_an_entered_value_is_stored_as_the_next_revision_and_shown_on_the_indica
     assert at.metric[1].value == "2024"
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_a_withdrawn_value_needs_a_reason_keeps_its_history_and_the_cell_can_be_filled_again(
     editor_url, catalogue
 ):
@@ -256,6 +263,7 @@ def test_a_withdrawn_value_needs_a_reason_keeps_its_history_and_the_cell_can_be_
     assert [(h.revision, h.value) for h in history][-1] == (3, 105.0)
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 @pytest.mark.parametrize(
     "indicator,theme,period_key,period,typed,message",
     [
@@ -280,6 +288,7 @@ def test_a_bad_value_is_refused_next_to_the_value_field_and_nothing_is_stored(
         assert len(store.changes_frame()) == before
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_an_import_is_dry_run_first_and_stored_only_after_confirming(editor_url, catalogue):
     csv = (
         "indicator_id,place_code,period,value,qualifier,source_ref\n"
@@ -304,6 +313,7 @@ def test_an_import_is_dry_run_first_and_stored_only_after_confirming(editor_url,
     assert [(h.revision, h.value, h.entered_by) for h in trainees][-1] == (2, 2100.0, EDITOR)
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_an_import_with_errors_names_row_and_column_and_offers_no_confirm(editor_url, catalogue):
     csv = b"indicator_id,place_code,period,value\nxinan_cells,371602,2024Q1,12\nno_such,371600,2024,1\n"
     at = _open(_sign_in(_app()), "bulk_import")
@@ -348,6 +358,7 @@ def test_no_page_relies_on_streamlit_magic():
     assert {name: lines for name, lines in found.items() if lines} == {}
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_the_overview_names_the_standard_and_a_theme_page_its_part(monkeypatch, article_url):
     monkeypatch.setenv("XINAN_DB_URL", article_url)
     at = _open(_app("zh"), "overview")
@@ -366,6 +377,7 @@ def test_the_overview_names_the_standard_and_a_theme_page_its_part(monkeypatch, 
     assert any("Part standard for this theme: DB3716/T 68.2—2024" in c.value for c in at.caption)
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_a_national_target_is_labelled_with_its_document_and_clause(monkeypatch, article_url):
     monkeypatch.setenv("XINAN_DB_URL", article_url)
     at = _app("zh")
@@ -379,6 +391,7 @@ def test_a_national_target_is_labelled_with_its_document_and_clause(monkeypatch,
     assert "None" not in text  # a standard heading has no article to name
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_the_entry_pickers_labels_carry_the_aliases_staff_type(editor_url):
     at = _sign_in(_app())
     _open(at, "entry")

@@ -48,6 +48,7 @@ def _open(at: AppTest, page: str) -> AppTest:
     return at
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_without_sign_in_entry_and_import_pages_show_no_form(db_url):
     at = _open(_app(), "entry")
     assert _forms(at) == ["signin_form"]
@@ -56,6 +57,7 @@ def test_without_sign_in_entry_and_import_pages_show_no_form(db_url):
     assert len(at.get("file_uploader")) == 0
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_viewer_signed_in_sees_who_but_gets_no_entry_form(db_url):
     at = _sign_in(_app(), "li")
     shown = [t.value for t in at.sidebar.text]
@@ -66,6 +68,7 @@ def test_viewer_signed_in_sees_who_but_gets_no_entry_form(db_url):
     assert any("查看账号" in w.value for w in at.warning)
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_editor_enters_a_value_in_an_assigned_theme_and_the_revision_shows_the_name(db_url, catalogue):
     at = _open(_sign_in(_app(), "zhang"), "entry")
     assert "entry_form" in _forms(at)
@@ -84,12 +87,14 @@ def test_editor_enters_a_value_in_an_assigned_theme_and_the_revision_shows_the_n
     assert frame["entered_by"].tolist() == ["zhang"] and frame["indicator_id"].tolist() == [ind_id]
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_wrong_password_is_told_and_nobody_is_signed_in(db_url):
     at = _sign_in(_app(), "zhang", "not the password")
     assert any("用户名或密码错误" in e.value for e in at.sidebar.error)
     assert _forms(at) == ["signin_form"]
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_sign_out_ends_the_session(db_url):
     at = _sign_in(_app(), "zhang")
     at.button(key="signout").click().run()
@@ -97,6 +102,7 @@ def test_sign_out_ends_the_session(db_url):
     assert "entry_form" not in _forms(at)
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_required_sign_in_hides_every_page_until_signed_in(db_url, monkeypatch):
     monkeypatch.setenv("XINAN_REQUIRE_LOGIN", "1")
     at = _app()
@@ -106,6 +112,7 @@ def test_required_sign_in_hides_every_page_until_signed_in(db_url, monkeypatch):
     assert not any("需要登录后查看" in i.value for i in at.info)
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_sso_button_appears_only_when_an_auth_section_is_configured(db_url):
     at = _app()
     assert not [b for b in at.button if b.key == "signin_oidc"]

@@ -10,6 +10,9 @@ from indicators.articles.documents import list_documents, reviews_of
 from indicators.paths import PROJECT_DIR
 from indicators.store.store import Store
 
+# Page scripts driven through AppTest.
+pytestmark = pytest.mark.slow
+
 APP = str(PROJECT_DIR / "dashboard" / "app.py")
 PASSWORD = "correct horse battery"
 REPORT = "阳信县2024年养老服务简报\n\n2024年，阳信县完成适老化改造860户，建成长者食堂12个。"

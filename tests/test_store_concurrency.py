@@ -5,10 +5,14 @@ from __future__ import annotations
 import multiprocessing
 import queue
 
+import pytest
 from conftest import SMALL_CATALOGUE_DIR
 from store_workers import LOCKSTEP, SHARED, own_cell, work
 
 from indicators.store.store import Store
+
+# Many writer processes at once, on SQLite and PostgreSQL.
+pytestmark = pytest.mark.slow
 
 WORKERS = 4
 ROUNDS = 5

@@ -62,6 +62,7 @@ def test_exported_data_carries_beijing_times_and_says_so_in_the_header():
     assert sheet.cell(2, 2).value == dt.datetime(2026, 12, 3, 21, 5)
 
 
+@pytest.mark.slow  # runs the CLI in a subprocess or a page script through AppTest
 def test_the_history_page_shows_beijing_times_and_display_names(tmp_path, monkeypatch, catalogue):
     url = f"sqlite:///{tmp_path / 'h.db'}"
     monkeypatch.setenv("XINAN_DB_URL", url)
