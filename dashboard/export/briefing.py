@@ -18,6 +18,7 @@ from dashboard.timefmt import now_text
 from dashboard.timefmt import today as local_today
 from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError, Problem
+from indicators.models import Theme
 from indicators.periods import parse_period
 from indicators.scoring.params import indicator_params, period_ends, place_params
 from indicators.scoring.rollup import rollup_places
@@ -243,6 +244,90 @@ def _behind_rows(catalogue: Catalogue, rows: pd.DataFrame) -> list[BehindRow]:
     return out
 
 
+def _progress_chart(
+    catalogue: Catalogue,
+    theme: Theme,
+    rows: pd.DataFrame,
+    order: list[str],
+    place_name: str,
+    when: str,
+    made_on: dt.date,
+) -> PackChart:
+    """Return a theme's chart: every indicator's progress towards its target, in catalogue order."""
+    has_example = bool((rows["target_kind"] == "example").any())
+    chart_rows = pd.DataFrame(
+        {
+            "indicator_id": rows["indicator_id"],
+            "name": [catalogue.indicators[i].name_zh for i in rows["indicator_id"]],
+            "first_level": [catalogue.first_levels[catalogue.first_level_of[i]].name_zh for i in order],
+            "period": rows["period"],
+            "value": rows["value"],
+            "unit": [catalogue.indicators[i].unit for i in order],
+            "target_value": rows["target_value"],
+            "target_period": rows["target_period"],
+            "target_kind": rows["target_kind"],
+            "progress": rows["progress"],
+            "expected": rows["expected"],
+            "status": rows["status"].fillna("no_data"),
+        }
+    )
+    return PackChart(
+        key=f"theme_{theme.id}",
+        figure=progress_figure(chart_rows),
+        meta=ChartMeta(
+            title=f"{theme.name_zh}：各项指标目标完成进度",
+            unit="%（完成进度）",
+            place=place_name,
+            period=when,
+            source=_source_of(catalogue, order),
+            example_target=has_example,
+            export_date=made_on,
+        ),
+        data=chart_rows,
+    )
+
+
+def _trend_chart(
+    catalogue: Catalogue,
+    b: BehindRow,
+    rows: pd.DataFrame,
+    series: pd.DataFrame,
+    place_name: str,
+    when: str,
+    made_on: dt.date,
+) -> PackChart:
+    """Return the trend chart of one indicator behind target, with its baseline and target marked."""
+    ind = catalogue.indicators[b.indicator_id]
+    r = rows[rows["indicator_id"] == b.indicator_id].iloc[0]
+    observed = series[series["indicator_id"] == b.indicator_id][["period", "value"]]
+    base = (
+        (str(r["baseline_period"]), float(r["baseline_value"]))
+        if pd.notna(r["baseline_value"]) and pd.notna(r["baseline_period"])
+        else None
+    )
+    tgt = (str(r["target_period"]), float(r["target_value"])) if pd.notna(r["target_value"]) else None
+    periods = sorted(observed["period"].astype(str), key=lambda p: parse_period(p).end)
+    span = f"{periods[0]}—{periods[-1]}" if periods else when
+    return PackChart(
+        key=f"detail_{b.indicator_id}",
+        figure=trend_figure(
+            observed, unit=ind.unit, baseline=base, target=tgt, example_target=b.example_target
+        ),
+        meta=ChartMeta(
+            title=f"{ind.name_zh}（{b.status}）",
+            unit=ind.unit,
+            place=place_name,
+            period=span,
+            source=f"{catalogue.department_names(ind.id)}（{ind.data_source}）",
+            example_target=b.example_target,
+            export_date=made_on,
+        ),
+        data=observed.assign(indicator_id=b.indicator_id, unit=ind.unit)[
+            ["indicator_id", "period", "value", "unit"]
+        ],
+    )
+
+
 def build_pack(
     catalogue: Catalogue,
     observations: pd.DataFrame,
@@ -298,71 +383,12 @@ def build_pack(
         )
         order = [ind.id for first in theme.first_level for ind in first.indicators]
         rows = inds[inds["theme_id"] == theme_id].set_index("indicator_id").reindex(order).reset_index()
-        has_example = bool((rows["target_kind"] == "example").any())
-        chart_rows = pd.DataFrame(
-            {
-                "indicator_id": rows["indicator_id"],
-                "name": [catalogue.indicators[i].name_zh for i in rows["indicator_id"]],
-                "first_level": [catalogue.first_levels[catalogue.first_level_of[i]].name_zh for i in order],
-                "period": rows["period"],
-                "value": rows["value"],
-                "unit": [catalogue.indicators[i].unit for i in order],
-                "target_value": rows["target_value"],
-                "target_period": rows["target_period"],
-                "target_kind": rows["target_kind"],
-                "progress": rows["progress"],
-                "expected": rows["expected"],
-                "status": rows["status"].fillna("no_data"),
-            }
-        )
-        chart = PackChart(
-            key=f"theme_{theme_id}",
-            figure=progress_figure(chart_rows),
-            meta=ChartMeta(
-                title=f"{theme.name_zh}：各项指标目标完成进度",
-                unit="%（完成进度）",
-                place=place.name_zh,
-                period=when,
-                source=_source_of(catalogue, order),
-                example_target=has_example,
-                export_date=made_on,
-            ),
-            data=chart_rows,
-        )
+        chart = _progress_chart(catalogue, theme, rows, order, place.name_zh, when, made_on)
         behind = _behind_rows(catalogue, rows)
-        details = []
-        for b in behind[:details_per_theme]:
-            ind = catalogue.indicators[b.indicator_id]
-            r = rows[rows["indicator_id"] == b.indicator_id].iloc[0]
-            observed = series[series["indicator_id"] == b.indicator_id][["period", "value"]]
-            base = (
-                (str(r["baseline_period"]), float(r["baseline_value"]))
-                if pd.notna(r["baseline_value"]) and pd.notna(r["baseline_period"])
-                else None
-            )
-            tgt = (str(r["target_period"]), float(r["target_value"])) if pd.notna(r["target_value"]) else None
-            periods = sorted(observed["period"].astype(str), key=lambda p: parse_period(p).end)
-            span = f"{periods[0]}—{periods[-1]}" if periods else when
-            details.append(
-                PackChart(
-                    key=f"detail_{b.indicator_id}",
-                    figure=trend_figure(
-                        observed, unit=ind.unit, baseline=base, target=tgt, example_target=b.example_target
-                    ),
-                    meta=ChartMeta(
-                        title=f"{ind.name_zh}（{b.status}）",
-                        unit=ind.unit,
-                        place=place.name_zh,
-                        period=span,
-                        source=f"{catalogue.department_names(ind.id)}（{ind.data_source}）",
-                        example_target=b.example_target,
-                        export_date=made_on,
-                    ),
-                    data=observed.assign(indicator_id=b.indicator_id, unit=ind.unit)[
-                        ["indicator_id", "period", "value", "unit"]
-                    ],
-                )
-            )
+        details = [
+            _trend_chart(catalogue, b, rows, series, place.name_zh, when, made_on)
+            for b in behind[:details_per_theme]
+        ]
         counts = rows["status"].fillna("no_data").value_counts().to_dict()
         sections.append(
             ThemeSection(
