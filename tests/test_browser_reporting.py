@@ -30,7 +30,11 @@ VALUES = {
 RETURNED = "村（社区）医保服务站点覆盖率"
 REASON = "覆盖率口径应为已建站点数/村（社区）总数，请核实"
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
+]
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from ci_env import running_in_ci
 
 from indicators.accounts import open_accounts
 from indicators.paths import PROJECT_DIR
@@ -27,10 +28,14 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
 PASSWORD = "two servers test password"
 SAVED_VALUE = "77.31"
 
-pytestmark = pytest.mark.skipif(
-    not (NGINX.exists() and Path(CHROMIUM).exists()) and os.environ.get("CI", "").lower() != "true",
-    reason="needs Debian's nginx and chromium (make system-deps)",
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (NGINX.exists() and Path(CHROMIUM).exists()) and not running_in_ci(),
+        reason="needs Debian's nginx and chromium (make system-deps)",
+    ),
+]
 
 
 def _free_port() -> int:

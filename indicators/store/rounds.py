@@ -40,10 +40,11 @@ from sqlalchemy import (
 
 from indicators.errors import IndicatorsError, Problem, ProblemCollector
 from indicators.periods import parse_period
+from indicators.store.cells import Cell, CurrentCell, cell_text, conflict_problem
 from indicators.store.db import metadata, observations, store_state, write_transaction
 
 if TYPE_CHECKING:
-    from indicators.store.store import Cell, CurrentCell, Store
+    from indicators.store.store import Store
 
 _id_type = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -390,8 +391,6 @@ def review(
     reason: str | None = None,
 ) -> int:
     """Approve or return revisions (cell, revision seen), all or none; return how many were reviewed."""
-    from indicators.store.store import cell_text, conflict_problem
-
     reason = (reason or "").strip() or None
     out = ProblemCollector()
     if action not in ("approve", "return"):
