@@ -152,7 +152,7 @@ def test_one_reporting_round(server: str, browser: object) -> None:
     assert editor.get_by_text("未报送").count() + editor.get_by_text("逾期未报").count() >= 1
     for name, value in VALUES.items():
         _enter(editor, name, value)
-        editor.wait_for_selector("text=已保存", timeout=30_000)
+        editor.wait_for_selector("text=已保存", timeout=60_000)
         _no_exception(editor)
     assert editor.get_by_text("已报送，待审核").count() >= 1
     editor.screenshot(path=str(SHOTS / "1_editor_submitted.png"), full_page=True)
@@ -177,7 +177,8 @@ def test_one_reporting_round(server: str, browser: object) -> None:
     assert editor.get_by_text(REASON).count() == 1
     editor.screenshot(path=str(SHOTS / "3_editor_sees_return.png"), full_page=True)
     _enter(editor, RETURNED, "86.4")
-    editor.wait_for_selector("text=已保存", timeout=30_000)
+    # The message of the first save may still show: wait for the state this save makes.
+    editor.wait_for_selector("text=退回后已重新报送", timeout=60_000)
     assert editor.get_by_text("退回后已重新报送").count() == 1
 
     _review_tab(reviewer)

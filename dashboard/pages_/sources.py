@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import data, document_views, layout, signin, tables
 from dashboard.i18n import name_of, t
+from dashboard.timefmt import time_text
 from indicators.access import writable_indicators
 from indicators.articles.proposals import save_fields, sentence_at
 from indicators.units import convert
@@ -215,7 +216,7 @@ for doc in docs:
         st.caption(
             " · ".join(meta)
             + (" · " if meta else "")
-            + t("documents.added_by", who=doc.added_by, when=doc.added_at.strftime("%Y-%m-%d %H:%M UTC"))
+            + t("documents.added_by", who=data.person(doc.added_by), when=time_text(doc.added_at))
         )
         if doc.url:
             st.markdown(f"[{tables.plain_md(doc.url)}]({doc.url})")
