@@ -10,16 +10,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_helpers import free_port, wait_healthy
 from test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PASSWORD,
     SHOTS,
-    _free_port,
     _rerun,
     _settle,
     _sign_in,
-    _wait_healthy,
 )
 
 from indicators.accounts import open_accounts
@@ -62,7 +61,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     open_accounts(url_db).add_user("report.editor", "editor", themes=["habitat"], password=PASSWORD)
     report = folder / "huimin_2024_report.docx"
     report.write_bytes(_report_docx())
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, XINAN_DB_URL=url_db)
     env.pop("XINAN_REQUIRE_LOGIN", None)
     proc = subprocess.Popen(
@@ -73,7 +72,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, proc)
+        wait_healthy(url, proc)
         yield url, str(report)
     finally:
         proc.terminate()

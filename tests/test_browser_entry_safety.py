@@ -4,27 +4,22 @@ history then shows. Screenshots of the conflict, the confirmation and the histor
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_helpers import serve
 
 from indicators.accounts import open_accounts
 from indicators.catalogue import load_catalogue
-from indicators.paths import PROJECT_DIR
 from indicators.store.store import Store
 from tests.test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PASSWORD,
     SHOTS,
-    _free_port,
     _rerun,
     _settle,
-    _wait_healthy,
 )
 from tests.test_pages import _article_db
 
@@ -48,40 +43,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     accounts = open_accounts(url)
     for name in (WANG, LI):
         accounts.add_user(name, "editor", themes=[t.id for t in catalogue.themes], password=PASSWORD)
-    port = _free_port()
-    env = dict(os.environ, XINAN_DB_URL=url)
-    env.pop("XINAN_REQUIRE_LOGIN", None)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(PROJECT_DIR / "dashboard" / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=PROJECT_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, proc)
+    with serve(url, "app.py") as base:
         yield base, url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")

@@ -4,14 +4,12 @@ period, a further save is refused naming the lock, and /reporting shows the depa
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _settle, _wait_healthy
+from browser_helpers import serve
+from test_browser import CHROMIUM, CHROMIUM_ARGS, _settle
 
 from indicators.accounts import open_accounts
 from indicators.cli.main import main as cli_main
@@ -46,40 +44,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     accounts = open_accounts(url)
     accounts.add_user(EDITOR, "editor", departments=["medical_insurance"], password=PASSWORD)
     accounts.add_user(REVIEWER, "reviewer", password=PASSWORD)
-    port = _free_port()
-    env = dict(os.environ, XINAN_DB_URL=url)
-    env.pop("XINAN_REQUIRE_LOGIN", None)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(PROJECT_DIR / "dashboard" / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=PROJECT_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, proc)
+    with serve(url, "app.py") as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")

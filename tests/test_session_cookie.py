@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -17,11 +14,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from browser_helpers import serve
 
 from indicators.accounts import open_accounts, user_sessions
-from indicators.paths import PROJECT_DIR
 from indicators.store.store import Store, observations
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, _free_port, _settle, _wait_healthy
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, _settle
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 PASSWORD = "cookie test password"
@@ -49,40 +46,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         with store.engine.begin() as conn:
             conn.execute(sa.text("DROP TRIGGER observations_no_update"))
             conn.execute(sa.update(observations).values(entered_at=SAVED_AT_UTC))
-    port = _free_port()
-    env = dict(os.environ, XINAN_DB_URL=url)
-    env.pop("XINAN_REQUIRE_LOGIN", None)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(PROJECT_DIR / "dashboard" / "serve.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=PROJECT_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, proc)
+    with serve(url, "serve.py") as base:
         yield base, url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _sidebar(pg: object) -> object:
