@@ -7,13 +7,12 @@ import os
 import re
 import subprocess
 import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_helpers import free_port, wait_healthy
 from ci_env import running_in_ci
 
 from indicators.accounts import open_accounts
@@ -36,28 +35,6 @@ pytestmark = [
         reason="needs Debian's nginx and chromium (make system-deps)",
     ),
 ]
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} did not become healthy in {seconds} s")
 
 
 def _streamlit(port: int, db_url: str) -> subprocess.Popen:
@@ -100,8 +77,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReq
     load_generated(db_url, 3_000)
     open_accounts(db_url).add_user("two.servers", "editor", themes=["safety", "health"], password=PASSWORD)
     root = tmp_path_factory.mktemp("nginx")
-    ports = (_free_port(), _free_port())
-    listen = _free_port()
+    ports = (free_port(), free_port())
+    listen = free_port()
     conf = root / "nginx.conf"
     site = (PROJECT_DIR / "deploy" / "nginx" / "xinan.conf").read_text(encoding="utf-8")
     conf.write_text(nginx_config(site, ports, listen, root), encoding="utf-8")
@@ -111,8 +88,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReq
     procs.append(subprocess.Popen([str(NGINX), "-c", str(conf), "-p", str(root), "-e", str(root / "error.log")]))  # fmt: skip
     try:
         for port, proc in zip(ports, procs, strict=False):
-            _wait_healthy(f"http://127.0.0.1:{port}", proc)
-        _wait_healthy(f"http://127.0.0.1:{listen}", procs[-1])
+            wait_healthy(f"http://127.0.0.1:{port}", proc)
+        wait_healthy(f"http://127.0.0.1:{listen}", procs[-1])
         yield {
             "db_url": db_url,
             "direct": [f"http://127.0.0.1:{p}" for p in ports],
