@@ -88,8 +88,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReq
     procs.append(subprocess.Popen([str(NGINX), "-c", str(conf), "-p", str(root), "-e", str(root / "error.log")]))  # fmt: skip
     try:
         for port, proc in zip(ports, procs, strict=False):
-            wait_healthy(f"http://127.0.0.1:{port}", proc)
-        wait_healthy(f"http://127.0.0.1:{listen}", procs[-1])
+            wait_healthy(f"http://127.0.0.1:{port}", proc, seconds=90)
+        wait_healthy(f"http://127.0.0.1:{listen}", procs[-1], seconds=90)
         yield {
             "db_url": db_url,
             "direct": [f"http://127.0.0.1:{p}" for p in ports],
