@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
     create_engine,
     event,
     text,
@@ -281,3 +282,17 @@ def migrate(engine: Engine) -> str:
             ]
         ) from exc
     return head
+
+
+def is_latest_revision(latest: Any) -> Any:
+    """Return the join condition: an observation row is its cell's newest revision.
+
+    `latest` is a subquery with indicator_id, place_code, period and `latest` (the highest revision).
+    """
+    o = observations.c
+    return and_(
+        o.indicator_id == latest.c.indicator_id,
+        o.place_code == latest.c.place_code,
+        o.period == latest.c.period,
+        o.revision == latest.c.latest,
+    )

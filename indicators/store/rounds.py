@@ -29,7 +29,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    and_,
     func,
     insert,
     or_,
@@ -41,7 +40,7 @@ from sqlalchemy import (
 from indicators.errors import IndicatorsError, Problem, ProblemCollector
 from indicators.periods import parse_period
 from indicators.store.cells import Cell, CurrentCell, cell_text, conflict_problem
-from indicators.store.db import metadata, observations, store_state, write_transaction
+from indicators.store.db import is_latest_revision, metadata, observations, store_state, write_transaction
 
 if TYPE_CHECKING:
     from indicators.store.store import Store
@@ -523,12 +522,7 @@ def state_frame(store: Store, indicator_ids: Iterable[str] | None = None) -> pd.
         )
         .join(
             latest,
-            and_(
-                _o.indicator_id == latest.c.indicator_id,
-                _o.place_code == latest.c.place_code,
-                _o.period == latest.c.period,
-                _o.revision == latest.c.latest,
-            ),
+            is_latest_revision(latest),
         )
         .where(_o.retracted.is_(False))
     )

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from indicators.canonical import canonical_cell
@@ -26,6 +26,7 @@ from indicators.store.cells import (  # noqa: F401  (part of the store's interfa
 )
 from indicators.store.db import (
     display_url,
+    is_latest_revision,
     make_engine,
     migrate,
     observations,
@@ -233,12 +234,7 @@ class Store:
             select(_o.period, _o.value)
             .join(
                 latest,
-                and_(
-                    _o.indicator_id == latest.c.indicator_id,
-                    _o.place_code == latest.c.place_code,
-                    _o.period == latest.c.period,
-                    _o.revision == latest.c.latest,
-                ),
+                is_latest_revision(latest),
             )
             .where(_o.retracted.is_(False))
         )
@@ -502,12 +498,7 @@ class Store:
         latest = self._latest_subquery(indicator_ids, None)
         query = select(*_CELL_COLUMNS, *[_o[name] for name in CurrentCell._fields]).join(
             latest,
-            and_(
-                _o.indicator_id == latest.c.indicator_id,
-                _o.place_code == latest.c.place_code,
-                _o.period == latest.c.period,
-                _o.revision == latest.c.latest,
-            ),
+            is_latest_revision(latest),
         )
         # A hundred thousand cells: build plain tuples; times stay as the driver gives them (see when_text).
         make = CurrentCell._make
@@ -551,12 +542,7 @@ class Store:
             select(*[_o[name] for name in CURRENT_COLUMNS])
             .join(
                 latest,
-                and_(
-                    _o.indicator_id == latest.c.indicator_id,
-                    _o.place_code == latest.c.place_code,
-                    _o.period == latest.c.period,
-                    _o.revision == latest.c.latest,
-                ),
+                is_latest_revision(latest),
             )
             .where(_o.retracted.is_(False))
             .order_by(*_CELL_COLUMNS)
