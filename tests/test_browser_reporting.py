@@ -119,6 +119,8 @@ def test_one_reporting_round(server: str, browser: object) -> None:
     for name, value in VALUES.items():
         _enter(editor, name, value)
         editor.wait_for_selector("text=已保存", timeout=60_000)
+        # The message of the save before may still show: wait for this cell's own state.
+        editor.get_by_text("已报送，待审核").first.wait_for(timeout=60_000)
         _no_exception(editor)
     assert editor.get_by_text("已报送，待审核").count() >= 1
     editor.screenshot(path=str(SHOTS / "1_editor_submitted.png"), full_page=True)
