@@ -27,9 +27,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from pg_server import create_database, temporary_postgres  # noqa: E402
 
-from indicators.bulk import apply, dry_run, read_table  # noqa: E402
+from indicators.bulk import apply, dry_run  # noqa: E402
 from indicators.catalogue import Catalogue, load_catalogue  # noqa: E402
 from indicators.store.store import Store  # noqa: E402
+from indicators.tabular import read_table  # noqa: E402
 from indicators.units import UNITS  # noqa: E402
 
 DOC = ROOT / "docs" / "storage.md"

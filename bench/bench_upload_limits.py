@@ -15,8 +15,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 import pandas as pd  # noqa: E402
 from test_upload_limits import xfd_workbook  # noqa: E402
 
-from indicators.bulk import to_xlsx_bytes  # noqa: E402
 from indicators.errors import IndicatorsError  # noqa: E402
+from indicators.tabular import to_xlsx_bytes  # noqa: E402
 from indicators.uploads import read_upload  # noqa: E402
 
 

@@ -1,17 +1,14 @@
-"""Bulk import (CSV/XLSX, dry run, all-or-nothing) and export of observations, and the entry template."""
+"""Bulk import (dry run, all-or-nothing) and export of observations, and the entry template.
+
+Reading and writing the CSV/XLSX files themselves is indicators.tabular's."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
-import io
-import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
@@ -23,6 +20,7 @@ from indicators.errors import IndicatorsError, Problem
 from indicators.periods import example_for
 from indicators.store.observations import ObservationChecker, text_problem
 from indicators.store.store import Cell, CurrentCell, Store, cell_params, cell_text, utc, when_text
+from indicators.tabular import PLAIN_NUMBER, Table, to_csv_bytes, to_xlsx_bytes
 
 Format = Literal["csv", "xlsx"]
 Status = Literal["new", "changed", "unchanged"]
@@ -116,226 +114,9 @@ _HEADER_CODES = {zh: code for code, zh in COLUMN_HEADERS_ZH.items()} | {
     "地区": "place_code",
     "地区代码": "place_code",
 }
-SHEET_NAME = "observations"
 MAX_ERRORS_LISTED = 200
 # A double holds any 15-significant-digit decimal exactly enough to give it back (DBL_DIG).
 MAX_SIGNIFICANT_DIGITS = 15
-
-# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"); full-width
-# forms are included because some spreadsheet apps normalise them, tab and CR because they start DDE payloads.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-
-
-def neutralise(text: str) -> str:
-    """Prefix a quote to a CSV cell a spreadsheet would run as a formula; numbers stay numbers."""
-    if _PLAIN_NUMBER.match(text):
-        return text
-    if text.lstrip("'").startswith(_FORMULA_START):
-        return "'" + text
-    return text
-
-
-def restore(text: str) -> str:
-    """Undo `neutralise`, so exported text imports back exactly."""
-    if text.startswith("'") and text.lstrip("'").startswith(_FORMULA_START):
-        return text[1:]
-    return text
-
-
-# --- reading ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Table:
-    """Rows of an uploaded file as read: header names and cells, with spreadsheet row numbers."""
-
-    filename: str
-    columns: list[str]
-    rows: list[tuple[int, list[Any]]]
-
-
-def _decode(data: bytes, filename: str) -> str:
-    # Excel in China saves CSV as GB18030/GBK unless told UTF-8; try UTF-8 (with or without BOM) first.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise IndicatorsError(
-        [
-            Problem(
-                "cannot read the file as text",
-                file=filename,
-                hint="save it as CSV UTF-8 from Excel",
-                code="import.not_text",
-                params={"file": filename},
-            )
-        ]
-    )
-
-
-def _read_csv(data: bytes, filename: str) -> Table:
-    text = _decode(data, filename)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise IndicatorsError(
-            [
-                Problem(
-                    "the file is empty", file=filename, line=1, code="upload.empty", params={"file": filename}
-                )
-            ]
-        ) from None
-    except csv.Error as exc:
-        raise IndicatorsError(
-            [
-                Problem(
-                    f"not a CSV file: {exc}", file=filename, line=1, code="import.not_csv", params={"row": 1}
-                )
-            ]
-        ) from exc
-    from indicators.uploads import MAX_ROWS, too_many_rows
-
-    header = _within_width(filename, 1, header)
-    rows = []
-    try:
-        for number, cells in enumerate(reader, start=2):
-            if number - 1 > MAX_ROWS:
-                raise too_many_rows(filename, number - 1)
-            if any(c.strip() for c in cells):
-                rows.append((number, [restore(c) for c in _within_width(filename, number, cells)]))
-    except csv.Error as exc:
-        raise IndicatorsError(
-            [
-                Problem(
-                    f"not a CSV file: {exc}",
-                    file=filename,
-                    line=reader.line_num,
-                    code="import.not_csv",
-                    params={"row": reader.line_num},
-                )
-            ]
-        ) from exc
-    return Table(filename, [h.strip() for h in header], rows)
-
-
-def _read_xlsx(data: bytes, filename: str) -> Table:
-    from openpyxl import load_workbook
-
-    from indicators import uploads
-
-    # Every path that opens a workbook (page upload and command line) refuses zip bombs first.
-    uploads.check_xlsx_container(filename, data)
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged or mislabelled file
-        raise IndicatorsError(
-            [
-                Problem(
-                    f"cannot open as an Excel workbook: {exc}",
-                    file=filename,
-                    hint="save it as .xlsx",
-                    code="upload.not_xlsx",
-                    params={"file": filename},
-                )
-            ]
-        ) from exc
-    try:
-        sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
-        # The declared size (<dimension ref="A1:XFD3000">) is refused before a row is read; read-only
-        # mode would otherwise pad every row to that width.
-        uploads.check_sheet_dimensions(filename, sheet.max_row, sheet.max_column)
-        # The declaration may lie or be missing: read rows at their real width and check each one.
-        sheet.reset_dimensions()  # type: ignore[union-attr]
-        return _xlsx_rows(sheet, filename)
-    finally:
-        book.close()
-
-
-def _xlsx_rows(sheet: Any, filename: str) -> Table:
-    from indicators import uploads
-
-    rows_iter = sheet.iter_rows(values_only=True)
-    header_cells = next(rows_iter, None)
-    if header_cells is None:
-        raise IndicatorsError(
-            [
-                Problem(
-                    "the sheet is empty",
-                    file=filename,
-                    line=1,
-                    code="upload.empty",
-                    params={"file": filename},
-                )
-            ]
-        )
-    header = _within_width(filename, 1, list(header_cells))
-    header = ["" if h is None else str(h).strip() for h in header]
-    rows = []
-    cells = 0
-    for number, row_cells in enumerate(rows_iter, start=2):
-        if number - 1 > uploads.MAX_ROWS:
-            raise uploads.too_many_rows(filename, number - 1)
-        values = _within_width(filename, number, list(row_cells))
-        if any(v is not None and str(v).strip() for v in values):
-            rows.append((number, values))
-            cells += len(values)
-            if cells > uploads.MAX_CELLS:
-                raise uploads.too_many_rows(filename, number - 1)
-    return Table(filename, header, rows)
-
-
-def _within_width(filename: str, number: int, values: list[Any]) -> list[Any]:
-    from indicators.uploads import MAX_COLUMNS, too_many_columns
-
-    if len(values) > MAX_COLUMNS:
-        last = max((i for i, v in enumerate(values) if v is not None and str(v).strip()), default=-1)
-        if last >= MAX_COLUMNS:
-            raise too_many_columns(filename, last + 1, number)
-        del values[MAX_COLUMNS:]
-    return values
-
-
-def read_table(path_or_bytes: str | Path | bytes, filename: str | None = None) -> Table:
-    """Read a CSV or XLSX file (path, or bytes with its file name) into a Table."""
-    if isinstance(path_or_bytes, bytes):
-        data = path_or_bytes
-        name = filename or "upload"
-    else:
-        path = Path(path_or_bytes)
-        name = filename or path.name
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise IndicatorsError(
-                [
-                    Problem(
-                        f"cannot read the file: {exc.strerror}",
-                        file=str(path),
-                        code="import.cannot_read",
-                        params={"file": str(path), "error": exc.strerror},
-                    )
-                ]
-            ) from exc
-    suffix = Path(name).suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(data, name)
-    if suffix == ".xlsx":
-        return _read_xlsx(data, name)
-    raise IndicatorsError(
-        [
-            Problem(
-                f"cannot import '{suffix or name}' files",
-                file=name,
-                hint="use a .csv or .xlsx file",
-                code="upload.type",
-                params={"file": name, "suffix": suffix or "—"},
-            )
-        ]
-    )
-
 
 # --- planning -----------------------------------------------------------------------------------
 
@@ -485,7 +266,7 @@ def _number(value: Any) -> tuple[float | None, str | None]:
     try:
         # A plain number (as export writes it, 1e-300 included) is read exactly; anything else with the
         # same reader as the entry form: 15,000 · １５０００ · 1.5万 · 1.2亿 · 百分之八十.
-        number = float(text) if _PLAIN_NUMBER.match(text) else read_typed_number(text).value
+        number = float(text) if PLAIN_NUMBER.match(text) else read_typed_number(text).value
     except (IndicatorsError, ValueError):
         return None, f"'{text}' is not a number"
     return number, _unstorable_digits(text, number)
@@ -494,7 +275,7 @@ def _number(value: Any) -> tuple[float | None, str | None]:
 def _unstorable_digits(text: str, number: float) -> str | None:
     # A stored value is a double: 15 significant digits always fit; more fit only when the text is
     # exactly the double's own shortest spelling (as export writes it). Anything else would be rounded.
-    if not _PLAIN_NUMBER.match(text):
+    if not PLAIN_NUMBER.match(text):
         return None  # inf/nan: the checker refuses those with its own message
     try:
         typed = Decimal(text)
@@ -511,13 +292,6 @@ def _unstorable_digits(text: str, number: float) -> str | None:
 
 def _qualifier(text: str) -> str:
     return QUALIFIER_WORDS.get(text, text)
-
-
-def number_text(value: float) -> str:
-    """Return a number as export writes it: 15000 not 15000.0, and every digit needed to read it back."""
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
 
 
 def _same_value(a: float | None, b: float | None) -> bool:
@@ -843,77 +617,6 @@ def apply(store: Store, plan: ImportPlan, reason: str | None = None) -> int:
 
 
 # --- writing files ------------------------------------------------------------------------------
-
-
-def _cell_out(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        return utc(value.to_pydatetime() if isinstance(value, pd.Timestamp) else value).strftime(
-            "%Y-%m-%dT%H:%M:%SZ"
-        )
-    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars from pandas
-        return value.item()
-    return value
-
-
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Return the frame as UTF-8 CSV (with BOM, so Excel shows Chinese) with formulas neutralised."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(list(frame.columns))
-    for values in frame.itertuples(index=False, name=None):
-        out = []
-        for value in values:
-            value = _cell_out(value)
-            if value is None:
-                out.append("")
-            elif isinstance(value, bool):
-                out.append("true" if value else "false")
-            elif isinstance(value, int | float):
-                out.append(number_text(float(value)))
-            else:
-                out.append(neutralise(str(value)))
-        writer.writerow(out)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _xlsx_out(value: Any) -> Any:
-    # openpyxl writes numbers with 16 significant digits ("%.16g"); a double can need 17. Such a value
-    # is written as its exact text, which import reads back to the same double, rather than rounded.
-    if isinstance(value, float) and math.isfinite(value) and float(f"{value:.16g}") != value:
-        return repr(value)
-    return value
-
-
-def to_xlsx_bytes(frame: pd.DataFrame, sheets: dict[str, pd.DataFrame] | None = None) -> bytes:
-    """Return the frame as an .xlsx workbook; text is stored as text, never as a formula."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    first = book.active
-    assert first is not None
-    for n, (name, data) in enumerate({SHEET_NAME: frame, **(sheets or {})}.items()):
-        sheet = first if n == 0 else book.create_sheet()
-        sheet.title = name
-        sheet.append(list(data.columns))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for values in data.itertuples(index=False, name=None):
-            sheet.append([_xlsx_out(_cell_out(v)) for v in values])
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                # openpyxl turns any "=…" string into a formula; say it is text.
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
-        sheet.freeze_panes = "A2"
-        for i, column in enumerate(data.columns, start=1):
-            width = max([len(str(column))] + [len(str(v)) for v in data[column].head(200)]) + 2
-            sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(max(width, 8), 60)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _names(catalogue: Catalogue, frame: pd.DataFrame) -> pd.DataFrame:

@@ -16,14 +16,12 @@ from indicators.bulk import (
     dry_run,
     export_current,
     export_history,
-    neutralise,
-    read_table,
-    restore,
     template,
 )
 from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError
 from indicators.store.store import Store
+from indicators.tabular import neutralise, read_table, restore
 
 HOMES = "homes_adapted_for_elderly"
 VISITS = "home_visits"

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from indicators.bulk import Table, apply, dry_run
+from indicators.bulk import apply, dry_run
 from indicators.canonical import canonical
 from indicators.errors import IndicatorsError
 from indicators.periods import check_frequency
 from indicators.store.store import Store
+from indicators.tabular import Table
 
 HOMES = "homes_adapted_for_elderly"
 VISITS = "home_visits"

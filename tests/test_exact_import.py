@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from indicators.bulk import apply, dry_run, export_current, read_table
+from indicators.bulk import apply, dry_run, export_current
 from indicators.store.store import Store
+from indicators.tabular import read_table
 
 HOMES = "homes_adapted_for_elderly"
 SAT = "satisfaction_change"

@@ -9,7 +9,8 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from dashboard.export.charts import ChartMeta
-from dashboard.export.data import safe_text, to_csv, to_xlsx
+from dashboard.export.data import to_csv, to_xlsx
+from indicators.tabular import safe_text
 
 META = ChartMeta(
     title="群众安全感满意度",

@@ -120,10 +120,10 @@ def test_dashboard_never_writes_to_the_store_directly():
 
 
 def _csv_table(rows: list[tuple[str, str]]):
-    from indicators import bulk
+    from indicators import tabular
 
     text = "indicator_id,place_code,period,value\n" + "".join(f"{i},{CITY},2024,{v}\n" for i, v in rows)
-    return bulk.read_table(text.encode("utf-8"), "values.csv")
+    return tabular.read_table(text.encode("utf-8"), "values.csv")
 
 
 def test_import_dry_run_marks_rows_outside_the_themes_and_apply_writes_as_the_editor(store, catalogue):

@@ -12,14 +12,15 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from indicators import bulk
+from indicators import bulk, tabular
 from indicators.access import User
 from indicators.accounts import open_accounts
 from indicators.errors import IndicatorsError
 from indicators.paths import PROJECT_DIR
 from indicators.store.guarded import GuardedStore
 from indicators.store.store import Store
-from indicators.uploads import MAX_ROWS, MAX_UPLOAD_BYTES, read_upload
+from indicators.tabular import MAX_ROWS
+from indicators.uploads import MAX_UPLOAD_BYTES, read_upload
 
 CITY = "371600"
 SQL = "'; DROP TABLE observations; --"
@@ -53,7 +54,7 @@ def _health_indicator(catalogue) -> str:
 
 
 def test_oversized_upload_is_refused_before_it_is_parsed(monkeypatch):
-    monkeypatch.setattr(bulk, "read_table", lambda *a, **k: pytest.fail("parsed an oversized file"))
+    monkeypatch.setattr(tabular, "read_table", lambda *a, **k: pytest.fail("parsed an oversized file"))
     with pytest.raises(IndicatorsError, match=f"{MAX_UPLOAD_BYTES:,} bytes"):
         read_upload("values.csv", b"x" * (MAX_UPLOAD_BYTES + 1))
 

@@ -13,7 +13,7 @@ import pytest
 
 from dashboard import i18n, tables
 from dashboard.i18n import load_locale
-from indicators import bulk
+from indicators import bulk, tabular
 from indicators.access import User, authorize
 from indicators.accounts import FAILURES_BEFORE_LOCK, open_accounts
 from indicators.errors import IndicatorsError, Problem
@@ -24,7 +24,7 @@ from indicators.uploads import check_row_count, check_upload
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PASSWORD = "correct horse battery"
 # Calls that take the code positionally: name → index of the code argument.
-POSITIONAL_CODE = {"refused": 2, "_refuse": 3, "FieldProblem": 3, "RowError": 4, "_doc_problem": 1}
+POSITIONAL_CODE = {"refused": 2, "refusal": 3, "FieldProblem": 3, "RowError": 4, "_doc_problem": 1}
 # Keys built at run time from a domain value (see test_locales.py, which checks each value has its key).
 DYNAMIC_PREFIXES = (
     "status.",
@@ -199,12 +199,12 @@ def test_import_row_errors_are_told_in_chinese_with_row_and_column(app_db):
         "xinan_cells,无棣县,2024,13,\n"
         "xinan_cells,火星,2024,x,\n"
     ).encode()
-    plan = bulk.dry_run(store, bulk.read_table(csv, "f.csv"), "wang.fang")
+    plan = bulk.dry_run(store, tabular.read_table(csv, "f.csv"), "wang.fang")
     texts = [_zh(p) for p in plan.problems()]
     assert any("无法识别的列“颜色”" in t for t in texts), texts
     # A header problem stops the rows; without the stray column the rows are checked.
     csv = csv.replace(",颜色".encode(), b"").replace(b",\n", b"\n")
-    plan = bulk.dry_run(store, bulk.read_table(csv, "f.csv"), "wang.fang")
+    plan = bulk.dry_run(store, tabular.read_table(csv, "f.csv"), "wang.fang")
     texts = [_zh(p) for p in plan.problems()]
     assert any(t.startswith("第 3 行") and "无棣县" in t and "第 2 行出现" in t for t in texts), texts
     assert any("“数值”列" in t and "“x”不是数字" in t for t in texts), texts
@@ -219,7 +219,7 @@ def test_an_import_takes_place_names_and_chinese_headers(app_db):
         "xinan_cells,Boxing County,2024,7,\n"
         "xinan_cells,371602,2024,3,exact\n"
     )
-    plan = bulk.dry_run(store, bulk.read_table(csv.encode(), "f.csv"), "wang.fang")
+    plan = bulk.dry_run(store, tabular.read_table(csv.encode(), "f.csv"), "wang.fang")
     assert plan.errors == []
     assert sorted((r.place_code, r.qualifier) for r in plan.rows) == [
         ("371602", "exact"),

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from indicators.bulk import read_table
 from indicators.cli import main as cli
 from indicators.errors import IndicatorsError
 from indicators.store.store import Store
-from indicators.uploads import MAX_COLUMNS, MAX_TEXT, read_upload
+from indicators.tabular import MAX_COLUMNS, read_table
+from indicators.uploads import MAX_TEXT, read_upload
 
 HOMES = "homes_adapted_for_elderly"
 CITY = "371600"
@@ -73,9 +73,9 @@ def test_one_cell_in_column_xfd_per_row_is_refused(dimension: str | None):
 
 
 def test_declared_rows_past_the_limit_are_refused_before_reading(monkeypatch):
-    from indicators import uploads
+    from indicators import tabular
 
-    monkeypatch.setattr(uploads, "MAX_ROWS", 10)
+    monkeypatch.setattr(tabular, "MAX_ROWS", 10)
     with pytest.raises(IndicatorsError) as exc:
         read_upload("long.xlsx", xfd_workbook(1, "A1:B50"))
     assert exc.value.problems[0].code == "upload.too_many_rows"
@@ -103,7 +103,7 @@ def test_a_wide_csv_is_refused():
 def test_read_table_still_reads_a_normal_workbook():
     import pandas as pd
 
-    from indicators.bulk import to_xlsx_bytes
+    from indicators.tabular import to_xlsx_bytes
 
     data = to_xlsx_bytes(
         pd.DataFrame({"indicator_id": [HOMES], "place_code": [CITY], "period": ["2023"], "value": [1]})

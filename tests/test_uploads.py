@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 
 from indicators.errors import IndicatorsError
+from indicators.tabular import MAX_ROWS
 from indicators.uploads import (
-    MAX_ROWS,
     MAX_UPLOAD_BYTES,
     check_row_count,
     check_upload,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,22 +10,16 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from dashboard import timefmt
 from dashboard.export.charts import LABELS, ChartMeta
-from indicators.bulk import neutralise
+from indicators import tabular
 
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 SHOWN_ZONE = ZoneInfo("Asia/Shanghai")
-
-
-def safe_text(value: Any) -> Any:
-    """Return value unchanged unless it is text a spreadsheet would run; then prefix an apostrophe."""
-    return neutralise(value) if isinstance(value, str) else value
 
 
 def _clean(value: Any) -> Any:
@@ -40,6 +33,16 @@ def _clean(value: Any) -> Any:
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
         return value.item()
     return value
+
+
+def _shown_text(value: Any) -> str:
+    # As pandas writes a CSV cell: floats as Python spells them (98.5, -3.0), times as 2026-12-03 21:05:00.
+    value = _clean(value)
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
 
 
 def local_times(frame: pd.DataFrame) -> pd.DataFrame:
@@ -59,12 +62,7 @@ def local_times(frame: pd.DataFrame) -> pd.DataFrame:
 
 def to_csv(frame: pd.DataFrame) -> bytes:
     """Return the frame as UTF-8 CSV with a byte-order mark (Excel then reads the Chinese correctly)."""
-    safe = local_times(frame)
-    safe.columns = [str(safe_text(str(c))) for c in safe.columns]
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(safe_text)
-    return safe.to_csv(index=False).encode("utf-8-sig")
+    return tabular.to_csv_bytes(local_times(frame), _shown_text)
 
 
 def meta_rows(meta: ChartMeta) -> list[tuple[str, str]]:
@@ -84,39 +82,17 @@ def meta_rows(meta: ChartMeta) -> list[tuple[str, str]]:
     return rows
 
 
-def _write_text_cell(ws: Any, row: int, col: int, value: Any) -> None:
-    cell = ws.cell(row=row, column=col)
-    value = _clean(value)
-    cell.value = value
-    if isinstance(value, str):
-        # openpyxl stores text starting with "=" as a formula; force it to stay text.
-        cell.data_type = "s"
-
-
 def to_xlsx(frame: pd.DataFrame, meta: ChartMeta) -> bytes:
     """Return an XLSX workbook: the data sheet, and a notes sheet with title, unit, place, period, source."""
-    frame = local_times(frame)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "数据" if meta.lang == "zh" else "Data"
-    bold = Font(bold=True)
-    for j, column in enumerate(frame.columns, start=1):
-        _write_text_cell(ws, 1, j, str(column))
-        ws.cell(row=1, column=j).font = bold
-    for i, record in enumerate(frame.itertuples(index=False), start=2):
-        for j, value in enumerate(record, start=1):
-            _write_text_cell(ws, i, j, value)
-    for j, column in enumerate(frame.columns, start=1):
-        longest = max([len(str(column))] + [len(str(v)) for v in frame.iloc[:200, j - 1]])
-        ws.column_dimensions[get_column_letter(j)].width = min(max(10, longest * 1.6), 60)
-    ws.freeze_panes = "A2"
-    notes = wb.create_sheet("说明" if meta.lang == "zh" else "Notes")
-    for i, (label, value) in enumerate(meta_rows(meta), start=1):
-        _write_text_cell(notes, i, 1, label)
-        notes.cell(row=i, column=1).font = bold
-        _write_text_cell(notes, i, 2, value)
+    book = Workbook()
+    data = book.active
+    assert data is not None
+    data.title = "数据" if meta.lang == "zh" else "Data"
+    tabular.write_sheet(data, local_times(frame), _clean)
+    notes = book.create_sheet("说明" if meta.lang == "zh" else "Notes")
+    tabular.write_rows(notes, meta_rows(meta), _clean)
+    for (label,) in notes.iter_rows(max_col=1):
+        label.font = Font(bold=True)
     notes.column_dimensions["A"].width = 14
     notes.column_dimensions["B"].width = 80
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return tabular.book_bytes(book)

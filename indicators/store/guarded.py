@@ -18,7 +18,7 @@ from indicators.store.observations import Observation
 from indicators.store.store import Cell, Store
 
 if TYPE_CHECKING:
-    from indicators import bulk
+    from indicators import bulk, tabular
 
 
 class GuardedStore:
@@ -71,7 +71,7 @@ class GuardedStore:
         # Whatever the file said, the revision is attributed to the person who confirmed the import.
         return self.store.append_many([{**r, "entered_by": name} for r in rows], expected)
 
-    def dry_run_import(self, table: bulk.Table) -> bulk.ImportPlan:
+    def dry_run_import(self, table: tabular.Table) -> bulk.ImportPlan:
         """Plan an import as this user; rows for indicators outside their themes become row errors."""
         from indicators import bulk
 
