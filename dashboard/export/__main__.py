@@ -69,8 +69,8 @@ def run_briefing(args: argparse.Namespace) -> int:
 
 def indicator_chart(catalogue: Catalogue, observations: pd.DataFrame, indicator_id: str, place_code: str):
     """Return the trend figure of one indicator at one place, its metadata and the data behind it."""
-    from dashboard.export.briefing import PackChart
     from dashboard.export.charts import ChartMeta
+    from dashboard.export.pack import PackChart
     from dashboard.export.pack_figures import trend_figure
 
     problems = []

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from dashboard.export.charts import ChartMeta, ChartRenderer, decorate, rendering
+from dashboard.export.charts import ChartMeta, ChartRenderer, rendering
+from dashboard.export.pack import BehindRow, Pack, PackChart, RenderedChart, ThemeSection
 from dashboard.export.pack_figures import STATUS_ZH, progress_figure, theme_scores_figure, trend_figure
 from dashboard.timefmt import now_text
 from dashboard.timefmt import today as local_today
@@ -25,87 +24,7 @@ from indicators.scoring.rollup import rollup_places
 from indicators.scoring.scores import score
 
 BEHIND = ("off_track", "at_risk")
-TABLE_ROWS = 8  # rows of the behind-target table that fit a slide; the rest are counted below it
-SLIDE_CHART_WIDTH = 820
 Progress = Callable[[float, str], None]
-
-
-@dataclass
-class PackChart:
-    """A chart of the pack: the figure, what it says about itself, and the data behind it."""
-
-    key: str
-    figure: go.Figure
-    meta: ChartMeta
-    data: pd.DataFrame
-
-    def decorated(self) -> go.Figure:
-        """Return the figure with its title, unit, place, period, source and date drawn in."""
-        return decorate(self.figure, self.meta, width=SLIDE_CHART_WIDTH)
-
-
-@dataclass
-class BehindRow:
-    """An indicator behind its target, as the theme slide's table shows it."""
-
-    indicator_id: str
-    name: str
-    latest: str
-    target: str
-    progress: str
-    status: str
-    department: str
-    example_target: bool
-
-
-@dataclass
-class ThemeSection:
-    """One theme slide: its score, its chart, the indicators behind target, and their trend charts."""
-
-    theme_id: str
-    name: str
-    project: str
-    goal: str
-    score: float | None
-    coverage: float
-    n_indicators: int
-    status_counts: dict[str, int]
-    chart: PackChart
-    behind: list[BehindRow]
-    details: list[PackChart] = field(default_factory=list)
-
-    def behind_shown(self) -> tuple[list[BehindRow], int]:
-        """Return the rows the slide table shows and how many more there are."""
-        return self.behind[:TABLE_ROWS], max(0, len(self.behind) - TABLE_ROWS)
-
-
-@dataclass
-class Pack:
-    """A whole briefing: title, overview (心安指数 and theme scores), theme sections, sources."""
-
-    title: str
-    subtitle: str
-    place_code: str
-    place_name: str
-    period: str
-    period_text: str
-    made_on: dt.date
-    # When it was made, in Beijing time and labelled (the PDF and PPTX print it).
-    made_at: str
-    index_score: float | None
-    index_coverage: float
-    overview: PackChart
-    themes: list[ThemeSection]
-    sources: list[str]
-    notes: list[str]
-
-    def charts(self) -> list[PackChart]:
-        """Return every chart of the pack in slide order."""
-        out = [self.overview]
-        for section in self.themes:
-            out.append(section.chart)
-            out.extend(section.details)
-        return out
 
 
 def period_text(period: str) -> str:
@@ -527,15 +446,6 @@ def _notes(catalogue: Catalogue, indicator_ids: list[str], inds: pd.DataFrame) -
 # ---------------------------------------------------------------- rendering
 
 
-@dataclass
-class RenderedChart:
-    """A pack chart as PNG for the slides, with its pixel size (the PDF draws its charts as vectors)."""
-
-    png: bytes
-    width: int
-    height: int
-
-
 def render_charts(
     pack: Pack, renderer: ChartRenderer, progress: Progress | None = None
 ) -> dict[str, RenderedChart]:
@@ -600,8 +510,3 @@ def build_briefing(pack: Pack, *, pdf: bool = True, progress: Progress | None = 
 def _timed(fn: Callable[[Pack], bytes], pack: Pack) -> tuple[bytes, float]:
     start = time.perf_counter()
     return fn(pack), time.perf_counter() - start
-
-
-def escape(text: str) -> str:
-    """Return text safe to put into the pack's HTML."""
-    return html.escape(text, quote=True)

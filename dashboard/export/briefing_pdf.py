@@ -7,8 +7,8 @@ from functools import cache
 
 import plotly.offline
 
-from dashboard.export.briefing import Pack, PackChart, ThemeSection, escape
 from dashboard.export.charts import FONT
+from dashboard.export.pack import Pack, PackChart, ThemeSection, escape
 from dashboard.export.pdf import PDF_FAMILY, html_to_pdf
 from dashboard.export.system import CJK_FAMILY
 

@@ -10,7 +10,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from dashboard.export.briefing import Pack, RenderedChart, ThemeSection
+from dashboard.export.pack import Pack, RenderedChart, ThemeSection
 
 SLIDE_W = Inches(13.333)
 SLIDE_H = Inches(7.5)
