@@ -9,8 +9,8 @@ import pandas as pd
 
 from dashboard.i18n import name_of, t
 from dashboard.tables import is_missing, value_text
-from indicators.articles.text import squash
 from indicators.catalogue import Catalogue
+from indicators.text import squash
 
 STATUSES = ("accepted", "curated", "skipped", "open")
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from indicators.articles.text import quote_in_seed
 from indicators.errors import IndicatorsError, ProblemCollector
 from indicators.models import (
     TARGET_KINDS,
@@ -31,6 +30,7 @@ from indicators.models import (
 )
 from indicators.paths import DEFINITIONS_DIR, SEEDS_DIR
 from indicators.periods import check_frequency, parse_period
+from indicators.text import quote_in_seed
 from indicators.units import PERCENT_TOP, value_bound
 from indicators.yamlsource import YamlDocument, YamlPath, format_path, load_yaml, model_problems
 

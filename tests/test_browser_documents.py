@@ -22,8 +22,8 @@ from test_browser import (
 )
 
 from indicators.accounts import open_accounts
+from indicators.initdb import initialise
 from indicators.paths import PROJECT_DIR
-from indicators.store.initdb import initialise
 from indicators.store.store import Store
 
 playwright_api = pytest.importorskip("playwright.sync_api")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import SMALL_CATALOGUE_DIR
 
-import indicators.store.initdb
+import indicators.initdb
 from indicators.articles.metrics import ArticleMetric
 from indicators.cli.main import main
 from indicators.store.db import ENV_VAR
@@ -39,7 +39,7 @@ METRICS = [
 def article_metrics(monkeypatch: pytest.MonkeyPatch) -> list[ArticleMetric]:
     """Replace the curated figures (which name the real catalogue) with ones for the small catalogue."""
     metrics = list(METRICS)
-    monkeypatch.setattr(indicators.store.initdb, "load_article_metrics", lambda **_: list(metrics))
+    monkeypatch.setattr(indicators.initdb, "load_article_metrics", lambda **_: list(metrics))
     return metrics
 
 

@@ -24,7 +24,7 @@ from indicators.articles.documents import (
 )
 from indicators.cli.main import main
 from indicators.errors import IndicatorsError
-from indicators.store.initdb import initialise
+from indicators.initdb import initialise
 from indicators.store.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "documents"

@@ -13,10 +13,10 @@ from indicators.articles.documents import SEED_FACTS, add_document, clean_text, 
 from indicators.articles.metrics import ArticleMetric, load_article_metrics
 from indicators.articles.proposals import Proposal, propose, propose_period, save_fields, sentence_at
 from indicators.articles.sources import article_title
-from indicators.articles.text import squash
 from indicators.catalogue import Catalogue
 from indicators.store.guarded import GuardedStore
 from indicators.store.store import Store
+from indicators.text import squash
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 ALIASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "proposal_aliases.yaml").read_text("utf-8"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indicators.articles.metrics import units_compatible
-from indicators.articles.text import squash
 from indicators.catalogue import Catalogue
 from indicators.models import Indicator
+from indicators.text import squash
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from indicators.articles.extract import Finding, extract
 from indicators.articles.quantity import Qualifier
-from indicators.articles.text import quote_in_seed, squash
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.errors import ProblemCollector
 from indicators.models import Place
 from indicators.paths import DATA_DIR, SEEDS_DIR
 from indicators.periods import check_frequency, parse_period, period_start
+from indicators.text import quote_in_seed, squash
 from indicators.units import UNITS, convert
 from indicators.yamlsource import YamlDocument, YamlPath, format_path, load_yaml, model_problems
 

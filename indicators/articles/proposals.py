@@ -302,7 +302,7 @@ def figure_rows(
 
 def _curated_is(finding: Finding, metric: object) -> bool:
     # The curated figure (data/article_metrics.yaml) is this one when the value agrees and the quote holds it.
-    from indicators.articles.text import squash
+    from indicators.text import squash
 
     value = float(metric.value)
     if abs(finding.value - value) > 1e-9 * max(1.0, abs(value)):

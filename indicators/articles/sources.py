@@ -10,8 +10,8 @@ from typing import Any
 import pandas as pd
 
 from indicators.articles.extract import extract
-from indicators.articles.text import squash
 from indicators.paths import SEEDS_DIR
+from indicators.text import squash
 
 FIGURE_COLUMNS = [
     "start",

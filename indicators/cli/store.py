@@ -12,9 +12,9 @@ from indicators.bulk import template as template_bytes
 from indicators.canonical import canonical_cell
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.errors import IndicatorsError, Problem
+from indicators.initdb import initialise
 from indicators.paths import DEFINITIONS_DIR
 from indicators.store.db import ENV_VAR, display_url
-from indicators.store.initdb import initialise
 from indicators.store.observations import ObservationChecker
 from indicators.store.store import Store
 from indicators.uploads import read_upload_file

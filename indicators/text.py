@@ -1,4 +1,6 @@
-"""Text helpers shared by quote checks and extraction."""
+"""Text helpers shared by the catalogue's quote checks and the article readers.
+
+A flat module below both, so the catalogue does not import the articles package (which imports it)."""
 
 from __future__ import annotations
 
