@@ -151,21 +151,45 @@ def _validate(model: type[BaseModel], doc: YamlDocument, out: ProblemCollector) 
         return None
 
 
-def _check_origin(
-    origin: Any,
-    where: YamlPath,
-    doc: YamlDocument,
-    seeds: Path,
-    out: ProblemCollector,
-    parts: set[str] | None = None,
-) -> None:
+@dataclass(frozen=True)
+class _Located:
+    """A place in one YAML file that checks report against: each problem gets its file, line and path."""
+
+    doc: YamlDocument
+    out: ProblemCollector
+    base: YamlPath = ()
+
+    def at(self, *sub: str | int) -> _Located:
+        """Return the place `sub` below this one."""
+        return _Located(self.doc, self.out, self.base + sub)
+
+    def add(
+        self,
+        message: str,
+        sub: YamlPath = (),
+        hint: str = "",
+        code: str = "",
+        params: dict[str, object] | None = None,
+    ) -> None:
+        """Record a problem at `sub` below this place."""
+        where = self.base + sub
+        self.out.add(
+            message,
+            file=self.doc.file,
+            line=self.doc.line_of(where),
+            path=format_path(where),
+            hint=hint,
+            code=code,
+            params=params,
+        )
+
+
+def _check_origin(origin: Any, at: _Located, seeds: Path, parts: set[str] | None = None) -> None:
     if isinstance(origin, StandardOrigin):
         if parts is not None and origin.part not in parts:
-            out.add(
+            at.add(
                 f"origin names part '{origin.part}', which framework.yaml's standard does not list",
-                file=doc.file,
-                line=doc.line_of(where + ("part",)),
-                path=format_path(where + ("part",)),
+                ("part",),
                 hint="use a code from standard.parts in framework.yaml, e.g. "
                 + ", ".join(sorted(parts)[-1:]),
                 code="catalogue.unknown_standard_part",
@@ -177,54 +201,47 @@ def _check_origin(
     seed_path = seeds / origin.seed
     found = quote_in_seed(origin.quote or "", seed_path) if origin.quote else True
     if found is None:
-        out.add(
+        at.add(
             f"seed file '{origin.seed}' not found in {seeds}",
-            file=doc.file,
-            line=doc.line_of(where + ("seed",)),
-            path=format_path(where + ("seed",)),
+            ("seed",),
             hint="use a file name from seeds/, e.g. 000_cbbc4acc49a2d301.txt",
         )
     elif not found:
-        out.add(
+        at.add(
             f"quote does not occur in {origin.seed}",
-            file=doc.file,
-            line=doc.line_of(where + ("quote",)),
-            path=format_path(where + ("quote",)),
+            ("quote",),
             hint="copy the words exactly from the article; line breaks and spaces may differ",
         )
 
 
-def _check_indicator(ind: Indicator, where: YamlPath, doc: YamlDocument, out: ProblemCollector) -> None:
-    def add(
-        message: str,
-        sub: YamlPath = (),
-        hint: str = "",
-        code: str = "",
-        params: dict[str, object] | None = None,
-    ) -> None:
-        out.add(
-            message,
-            file=doc.file,
-            line=doc.line_of(where + sub),
-            path=format_path(where + sub),
-            hint=hint,
-            code=code,
-            params=params,
-        )
+def _check_indicator(ind: Indicator, at: _Located) -> None:
+    # In this order, so problems are listed as before: shape, values, target source, aliases, the path.
+    _check_shape(ind, at)
+    _check_values(ind, at)
+    _check_target_source(ind, at)
+    _check_aliases(ind, at)
+    _check_path(ind, at)
 
+
+def _check_shape(ind: Indicator, at: _Located) -> None:
+    # Weight, direction and the bounds a 'range' indicator needs.
     if ind.weight <= 0:
-        add(f"weight must be positive (got {ind.weight})", ("weight",), "omit it for the default weight 1")
+        at.add(f"weight must be positive (got {ind.weight})", ("weight",), "omit it for the default weight 1")
     if ind.direction == "range" and ind.range is None:
-        add("direction 'range' needs bounds", ("direction",), "add  range: {min: ..., max: ...}")
+        at.add("direction 'range' needs bounds", ("direction",), "add  range: {min: ..., max: ...}")
     if ind.range is not None:
         if ind.direction != "range":
-            add(
+            at.add(
                 f"bounds given but direction is '{ind.direction}'",
                 ("range",),
                 "remove range or set direction: range",
             )
         if ind.range.min >= ind.range.max:
-            add(f"range min {ind.range.min} must be below max {ind.range.max}", ("range",))
+            at.add(f"range min {ind.range.min} must be below max {ind.range.max}", ("range",))
+
+
+def _check_values(ind: Indicator, at: _Located) -> None:
+    # Baseline, target and milestones: each value within its unit's bounds, each period of the frequency.
     values: list[tuple[str, YamlPath, float]] = []
     if ind.baseline is not None:
         values.append(("baseline", ("baseline", "value"), ind.baseline.value))
@@ -235,9 +252,9 @@ def _check_indicator(ind: Indicator, where: YamlPath, doc: YamlDocument, out: Pr
     for label, sub, value in values:
         bound = value_bound(value, ind.unit)
         if bound == "out_of_range":
-            add(f"{label} {value}{ind.unit} is outside 0–{PERCENT_TOP[ind.unit]:g}", sub)
+            at.add(f"{label} {value}{ind.unit} is outside 0–{PERCENT_TOP[ind.unit]:g}", sub)
         elif bound == "negative":
-            add(f"{label} {value} cannot be negative for unit {ind.unit}", sub)
+            at.add(f"{label} {value} cannot be negative for unit {ind.unit}", sub)
     for label, sub, pv in (
         [("baseline", ("baseline", "period"), ind.baseline)]
         + [("target", ("target", "period"), ind.target)]
@@ -247,10 +264,14 @@ def _check_indicator(ind: Indicator, where: YamlPath, doc: YamlDocument, out: Pr
             continue
         msg = check_frequency(pv.period, ind.frequency)
         if msg:
-            add(f"{label} {msg}", sub)
-    base, tgt = ind.baseline, ind.target
+            at.add(f"{label} {msg}", sub)
+
+
+def _check_target_source(ind: Indicator, at: _Located) -> None:
+    # A target a document sets names that document; an example target names none.
+    tgt = ind.target
     if tgt is not None and tgt.kind != "example" and tgt.source is None:
-        add(
+        at.add(
             f"target kind '{tgt.kind}' needs its source (document, clause, year, figure)",
             ("target", "kind"),
             "add  source: {document: ..., clause: ..., year: ..., figure: ...}  or set kind: example",
@@ -258,16 +279,19 @@ def _check_indicator(ind: Indicator, where: YamlPath, doc: YamlDocument, out: Pr
             params={"kind": tgt.kind, "indicator": ind.id},
         )
     if tgt is not None and tgt.kind == "example" and tgt.source is not None:
-        add(
+        at.add(
             "an example target has no source; a target a document sets is national, provincial or municipal",
             ("target", "source"),
             "set the kind the document's authority gives, or remove source",
             code="catalogue.example_target_with_source",
             params={"indicator": ind.id},
         )
+
+
+def _check_aliases(ind: Indicator, at: _Located) -> None:
     for ai, alias in enumerate(ind.aliases):
         if not alias.strip():
-            add(
+            at.add(
                 "alias is empty",
                 ("aliases", ai),
                 "remove it or write the word articles and staff use",
@@ -275,7 +299,7 @@ def _check_indicator(ind: Indicator, where: YamlPath, doc: YamlDocument, out: Pr
                 params={"indicator": ind.id},
             )
         elif alias.strip() in (ind.name_zh, ind.name_en):
-            add(
+            at.add(
                 f"alias '{alias}' repeats the indicator's name",
                 ("aliases", ai),
                 "an alias is another word",
@@ -283,26 +307,31 @@ def _check_indicator(ind: Indicator, where: YamlPath, doc: YamlDocument, out: Pr
                 params={"alias": alias, "indicator": ind.id},
             )
     if len({a.strip() for a in ind.aliases}) != len(ind.aliases):
-        add(
+        at.add(
             "an alias is listed twice",
             ("aliases",),
             code="catalogue.alias_repeated",
             params={"indicator": ind.id},
         )
+
+
+def _check_path(ind: Indicator, at: _Located) -> None:
+    # Baseline → milestones → target: in time order, in the indicator's direction, within its range.
+    base, tgt = ind.baseline, ind.target
     if base is not None and tgt is not None:
         if parse_period(tgt.period) <= parse_period(base.period):
-            add(
+            at.add(
                 f"target period {tgt.period} must come after baseline period {base.period}",
                 ("target", "period"),
             )
         if ind.direction == "increase" and tgt.value < base.value:
-            add(
+            at.add(
                 f"target {tgt.value} is below baseline {base.value} but direction is 'increase'",
                 ("target", "value"),
                 "raise the target or set direction: decrease",
             )
         if ind.direction == "decrease" and tgt.value > base.value:
-            add(
+            at.add(
                 f"target {tgt.value} is above baseline {base.value} but direction is 'decrease'",
                 ("target", "value"),
                 "lower the target or set direction: increase",
@@ -311,24 +340,24 @@ def _check_indicator(ind: Indicator, where: YamlPath, doc: YamlDocument, out: Pr
         p0, p1 = parse_period(base.period), parse_period(tgt.period)
         for i, ms in enumerate(ind.milestones):
             if not lo <= ms.value <= hi:
-                add(
+                at.add(
                     f"milestone value {ms.value} is outside baseline..target ({lo}..{hi})",
                     ("milestones", i, "value"),
                 )
             if not p0 <= parse_period(ms.period) <= p1:
-                add(
+                at.add(
                     f"milestone period {ms.period} is outside {base.period}..{tgt.period}",
                     ("milestones", i, "period"),
                 )
     elif ind.milestones:
-        add("milestones need both a baseline and a target", ("milestones",))
+        at.add("milestones need both a baseline and a target", ("milestones",))
     if (
         ind.direction == "range"
         and ind.range is not None
         and tgt is not None
         and not ind.range.min <= tgt.value <= ind.range.max
     ):
-        add(
+        at.add(
             f"target {tgt.value} lies outside the range {ind.range.min}..{ind.range.max}",
             ("target", "value"),
         )
@@ -339,22 +368,13 @@ def _part_codes(framework: Framework | None, doc: YamlDocument, out: ProblemColl
     if framework is None or framework.standard is None:
         return None
     std = framework.standard
+    at = _Located(doc, out, ("standard",))
     if std.in_force < std.published:
-        out.add(
-            f"standard in_force {std.in_force} comes before published {std.published}",
-            file=doc.file,
-            line=doc.line_of(("standard", "in_force")),
-            path="standard.in_force",
-        )
+        at.add(f"standard in_force {std.in_force} comes before published {std.published}", ("in_force",))
     seen: set[int] = set()
     for i, part in enumerate(std.parts):
         if part.number in seen:
-            out.add(
-                f"standard part {part.number} is listed twice",
-                file=doc.file,
-                line=doc.line_of(("standard", "parts", i, "number")),
-                path=format_path(("standard", "parts", i, "number")),
-            )
+            at.add(f"standard part {part.number} is listed twice", ("parts", i, "number"))
         seen.add(part.number)
     return {p.code for p in std.parts}
 
@@ -366,6 +386,18 @@ def _display(path: Path) -> str:
         return str(absolute.relative_to(Path.cwd()))
     except ValueError:
         return str(absolute)
+
+
+def _read(root: Path, name: str, out: ProblemCollector) -> YamlDocument:
+    # A missing or unreadable file is a problem like any other; its document is then empty.
+    path = root / name
+    display = _display(path)
+    if not path.exists():
+        out.add(f"file not found: {name}", file=display, hint=f"expected in {root}")
+        return YamlDocument(display, None)
+    doc, problems = load_yaml(path, display)
+    out.extend(problems)
+    return doc
 
 
 def _declared_ids(doc: YamlDocument) -> Iterator[tuple[str, YamlPath]]:
@@ -394,11 +426,9 @@ def _check_unique_ids(docs: list[YamlDocument], out: ProblemCollector) -> None:
             if ident in seen:
                 first_file, first_line = seen[ident]
                 place = f"line {first_line}" if first_file == doc.file else f"{first_file}:{first_line}"
-                out.add(
+                _Located(doc, out, where).add(
                     f"id '{ident}' is already used on {place}",
-                    file=doc.file,
-                    line=line,
-                    path=format_path(where + ("id",)),
+                    ("id",),
                     hint="every id must be unique across the catalogue",
                 )
             else:
@@ -414,41 +444,117 @@ def _check_departments(
     seen: dict[str, int] = {}
     for i, dept in enumerate(department_list.departments):
         if dept.id in seen:
-            out.add(
-                f"department '{dept.id}' is listed twice",
-                file=doc.file,
-                line=doc.line_of(("departments", i, "id")),
-                path=format_path(("departments", i, "id")),
-            )
+            _Located(doc, out).add(f"department '{dept.id}' is listed twice", ("departments", i, "id"))
         seen[dept.id] = i
     return list(seen)
 
 
-def _check_department_refs(
-    ind: Indicator, where: YamlPath, doc: YamlDocument, known: list[str] | None, out: ProblemCollector
-) -> None:
+def _check_department_refs(ind: Indicator, at: _Located, known: list[str] | None) -> None:
     if known is None:
         return
     listed = isinstance(ind.department, list)
     if listed and not ind.departments:
-        out.add(
+        at.add(
             "department list is empty",
-            file=doc.file,
-            line=doc.line_of(where + ("department",)),
-            path=format_path(where + ("department",)),
+            ("department",),
             hint="name at least one department id from departments.yaml",
         )
     for k, dept_id in enumerate(ind.departments):
         if dept_id in known:
             continue
-        sub = where + (("department", k) if listed else ("department",))
+        sub: YamlPath = ("department", k) if listed else ("department",)
         close = difflib.get_close_matches(dept_id, known, n=1, cutoff=0.6)
-        out.add(
+        at.add(
             f"unknown department '{dept_id}'",
-            file=doc.file,
-            line=doc.line_of(sub),
-            path=format_path(sub),
+            sub,
             hint=f"did you mean '{close[0]}'?" if close else f"use an id from {DEPARTMENTS_FILE}",
+        )
+
+
+def _load_themes(
+    framework: Framework | None, fw_doc: YamlDocument, root: Path, out: ProblemCollector
+) -> tuple[list[tuple[Theme, YamlDocument]], list[YamlDocument]]:
+    # Each theme file framework.yaml lists, read and validated; the models that loaded, and every document
+    # read (a theme that failed validation still has its ids checked for duplicates).
+    themes: list[tuple[Theme, YamlDocument]] = []
+    docs: list[YamlDocument] = []
+    if framework is None:
+        return themes, docs
+    seen_theme: dict[str, int] = {}
+    for i, ref in enumerate(framework.themes):
+        at = _Located(fw_doc, out, ("themes", i))
+        if ref.weight <= 0:
+            at.add(
+                f"theme weight must be positive (got {ref.weight})",
+                ("weight",),
+                hint="weights are relative; they are divided by their sum",
+            )
+        if ref.id in seen_theme:
+            at.add(f"theme '{ref.id}' is listed twice")
+        seen_theme[ref.id] = i
+        doc = _read(root, ref.file, out)
+        docs.append(doc)
+        theme = _validate(Theme, doc, out)
+        if theme is None:
+            continue
+        if theme.id != ref.id:
+            _Located(doc, out).add(
+                f"file declares theme '{theme.id}' but framework.yaml lists it as '{ref.id}'", ("id",)
+            )
+        themes.append((theme, doc))
+    return themes, docs
+
+
+def _check_theme(
+    theme: Theme, at: _Located, seeds: Path, parts: set[str] | None, department_ids: list[str] | None
+) -> None:
+    # A theme's origin and standard part, then each first-level indicator and its indicators.
+    _check_origin(theme.origin, at.at("origin"), seeds, parts)
+    if parts is not None and theme.standard_part is not None and theme.standard_part not in parts:
+        at.add(
+            f"standard_part '{theme.standard_part}' is not one of framework.yaml's standard parts",
+            ("standard_part",),
+            hint="known parts: " + ", ".join(sorted(parts)),
+            code="catalogue.unknown_standard_part",
+            params={"part": theme.standard_part},
+        )
+    for fi, first in enumerate(theme.first_level):
+        fat = at.at("first_level", fi)
+        if first.weight <= 0:
+            fat.add(f"weight must be positive (got {first.weight})", ("weight",))
+        if not first.indicators:
+            fat.add(
+                f"first-level indicator '{first.id}' has no second-level indicators",
+                hint="add at least one entry under indicators:",
+            )
+        _check_origin(first.origin, fat.at("origin"), seeds, parts)
+        for ii, ind in enumerate(first.indicators):
+            iat = fat.at("indicators", ii)
+            _check_indicator(ind, iat)
+            _check_department_refs(ind, iat, department_ids)
+            _check_origin(ind.origin, iat.at("origin"), seeds, parts)
+
+
+def _check_places(
+    place_list: PlaceList,
+    places_doc: YamlDocument,
+    framework: Framework | None,
+    fw_doc: YamlDocument,
+    out: ProblemCollector,
+) -> None:
+    # Codes unique, every parent listed, and the framework's default place among them.
+    at = _Located(places_doc, out)
+    codes: dict[str, int] = {}
+    for i, place in enumerate(place_list.places):
+        if place.code in codes:
+            at.add(f"place code {place.code} is listed twice", ("places", i, "code"))
+        codes[place.code] = i
+    for i, place in enumerate(place_list.places):
+        if place.parent is not None and place.parent not in codes:
+            at.add(f"parent {place.parent} of {place.name_zh} is not a listed place", ("places", i, "parent"))
+    if framework is not None and framework.default_place not in codes:
+        _Located(fw_doc, out).add(
+            f"default_place {framework.default_place} is not in {PLACES_FILE}", ("default_place",)
         )
 
 
@@ -457,127 +563,22 @@ def load_catalogue(directory: str | Path | None = None, seeds_dir: str | Path | 
     root = Path(directory) if directory is not None else DEFINITIONS_DIR
     seeds = Path(seeds_dir) if seeds_dir is not None else SEEDS_DIR
     out = ProblemCollector()
-
-    def read(name: str) -> YamlDocument:
-        path = root / name
-        display = _display(path)
-        if not path.exists():
-            out.add(f"file not found: {name}", file=display, hint=f"expected in {root}")
-            return YamlDocument(display, None)
-        doc, problems = load_yaml(path, display)
-        out.extend(problems)
-        return doc
-
-    fw_doc = read(FRAMEWORK_FILE)
+    fw_doc = _read(root, FRAMEWORK_FILE, out)
     framework: Framework | None = _validate(Framework, fw_doc, out)
-    places_doc = read(PLACES_FILE)
+    places_doc = _read(root, PLACES_FILE, out)
     place_list: PlaceList | None = _validate(PlaceList, places_doc, out)
-    departments_doc = read(DEPARTMENTS_FILE)
+    departments_doc = _read(root, DEPARTMENTS_FILE, out)
     department_list: DepartmentList | None = _validate(DepartmentList, departments_doc, out)
     department_ids = _check_departments(department_list, departments_doc, out)
-
-    themes: list[tuple[Theme, YamlDocument]] = []
-    theme_docs: list[YamlDocument] = []
+    themes, theme_docs = _load_themes(framework, fw_doc, root, out)
     if framework is not None:
-        seen_theme: dict[str, int] = {}
-        for i, ref in enumerate(framework.themes):
-            where = ("themes", i)
-            if ref.weight <= 0:
-                out.add(
-                    f"theme weight must be positive (got {ref.weight})",
-                    file=fw_doc.file,
-                    line=fw_doc.line_of(where + ("weight",)),
-                    path=format_path(where + ("weight",)),
-                    hint="weights are relative; they are divided by their sum",
-                )
-            if ref.id in seen_theme:
-                out.add(
-                    f"theme '{ref.id}' is listed twice",
-                    file=fw_doc.file,
-                    line=fw_doc.line_of(where),
-                    path=format_path(where),
-                )
-            seen_theme[ref.id] = i
-            doc = read(ref.file)
-            theme_docs.append(doc)
-            theme = _validate(Theme, doc, out)
-            if theme is None:
-                continue
-            if theme.id != ref.id:
-                out.add(
-                    f"file declares theme '{theme.id}' but framework.yaml lists it as '{ref.id}'",
-                    file=doc.file,
-                    line=doc.line_of(("id",)),
-                    path="id",
-                )
-            themes.append((theme, doc))
-        _check_origin(framework.publication.origin, ("publication", "origin"), fw_doc, seeds, out)
-
+        _check_origin(framework.publication.origin, _Located(fw_doc, out, ("publication", "origin")), seeds)
     parts = _part_codes(framework, fw_doc, out)
     _check_unique_ids(theme_docs, out)
     for theme, doc in themes:
-        _check_origin(theme.origin, ("origin",), doc, seeds, out, parts)
-        if parts is not None and theme.standard_part is not None and theme.standard_part not in parts:
-            out.add(
-                f"standard_part '{theme.standard_part}' is not one of framework.yaml's standard parts",
-                file=doc.file,
-                line=doc.line_of(("standard_part",)),
-                path="standard_part",
-                hint="known parts: " + ", ".join(sorted(parts)),
-                code="catalogue.unknown_standard_part",
-                params={"part": theme.standard_part},
-            )
-        for fi, first in enumerate(theme.first_level):
-            fwhere: YamlPath = ("first_level", fi)
-            if first.weight <= 0:
-                out.add(
-                    f"weight must be positive (got {first.weight})",
-                    file=doc.file,
-                    line=doc.line_of(fwhere + ("weight",)),
-                    path=format_path(fwhere + ("weight",)),
-                )
-            if not first.indicators:
-                out.add(
-                    f"first-level indicator '{first.id}' has no second-level indicators",
-                    file=doc.file,
-                    line=doc.line_of(fwhere),
-                    path=format_path(fwhere),
-                    hint="add at least one entry under indicators:",
-                )
-            _check_origin(first.origin, fwhere + ("origin",), doc, seeds, out, parts)
-            for ii, ind in enumerate(first.indicators):
-                iwhere = fwhere + ("indicators", ii)
-                _check_indicator(ind, iwhere, doc, out)
-                _check_department_refs(ind, iwhere, doc, department_ids, out)
-                _check_origin(ind.origin, iwhere + ("origin",), doc, seeds, out, parts)
-
+        _check_theme(theme, _Located(doc, out), seeds, parts, department_ids)
     if place_list is not None:
-        codes: dict[str, int] = {}
-        for i, place in enumerate(place_list.places):
-            if place.code in codes:
-                out.add(
-                    f"place code {place.code} is listed twice",
-                    file=places_doc.file,
-                    line=places_doc.line_of(("places", i, "code")),
-                    path=format_path(("places", i, "code")),
-                )
-            codes[place.code] = i
-        for i, place in enumerate(place_list.places):
-            if place.parent is not None and place.parent not in codes:
-                out.add(
-                    f"parent {place.parent} of {place.name_zh} is not a listed place",
-                    file=places_doc.file,
-                    line=places_doc.line_of(("places", i, "parent")),
-                    path=format_path(("places", i, "parent")),
-                )
-        if framework is not None and framework.default_place not in codes:
-            out.add(
-                f"default_place {framework.default_place} is not in {PLACES_FILE}",
-                file=fw_doc.file,
-                line=fw_doc.line_of(("default_place",)),
-                path="default_place",
-            )
-
+        _check_places(place_list, places_doc, framework, fw_doc, out)
     out.raise_if_any()
     assert framework is not None and place_list is not None and department_list is not None
     return Catalogue(
