@@ -18,7 +18,7 @@ from indicators.canonical import canonical_cell
 from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError, Problem
 from indicators.periods import example_for
-from indicators.store.observations import ObservationChecker, text_problem
+from indicators.store.observations import CheckedValue, ObservationChecker, text_problem
 from indicators.store.store import Cell, CurrentCell, Store, cell_params, cell_text, utc, when_text
 from indicators.tabular import PLAIN_NUMBER, Table, to_csv_bytes, to_xlsx_bytes
 
@@ -301,11 +301,12 @@ def _same_value(a: float | None, b: float | None) -> bool:
     return a == b
 
 
-def _records(table: Table) -> tuple[list[Record], list[RowError], list[int], set[str]]:
+def _column_index(columns: list[str]) -> tuple[dict[str, int], list[RowError]]:
+    # Column name → position, and every problem with the header row (twice, unknown, missing).
     errors: list[RowError] = []
     index: dict[str, int] = {}
     known = set(INPUT_COLUMNS) | set(INFO_COLUMNS)
-    for i, header in enumerate(table.columns):
+    for i, header in enumerate(columns):
         if not header:
             continue
         # A Chinese header (the template's) and its English code name the same column.
@@ -346,6 +347,42 @@ def _records(table: Table) -> tuple[list[Record], list[RowError], list[int], set
                 "import.missing_column",
             )
         )
+    return index, errors
+
+
+def _stray_data(number: int, raw: list[Any], width: int, unnamed: list[int]) -> RowError | None:
+    # Data under a column without a header, or past the last header, is not silently dropped.
+    stray = [i + 1 for i in unnamed if i < len(raw) and _text(raw[i])]
+    stray += [i + 1 for i in range(width, len(raw)) if _text(raw[i])]
+    if not stray:
+        return None
+    return RowError(
+        number,
+        "",
+        f"row has data in column {stray[0]}, which has no header",
+        "add the column name in row 1, or delete the stray data",
+        "import.stray_data",
+        {"position": stray[0]},
+    )
+
+
+def _revision(number: int, text: str) -> tuple[int | None, RowError | None]:
+    # The revision an exported row was at; the row is still read when it is unreadable.
+    if not text:
+        return None, None
+    if text.isdigit():
+        return int(text), None
+    return None, RowError(
+        number,
+        "revision",
+        f"revision '{text}' is not a whole number",
+        code="import.bad_revision",
+        params={"given": text},
+    )
+
+
+def _records(table: Table) -> tuple[list[Record], list[RowError], list[int], set[str]]:
+    index, errors = _column_index(table.columns)
     if errors:
         return [], errors, [], set(index)
 
@@ -361,40 +398,18 @@ def _records(table: Table) -> tuple[list[Record], list[RowError], list[int], set
     skipped: list[int] = []
     for number, raw in table.rows:
         cells = raw + [None] * (width + 1 - len(raw)) if len(raw) <= width else [*raw[:width], None]
-        stray = [i + 1 for i in unnamed if i < len(raw) and _text(raw[i])]
-        stray += [i + 1 for i in range(width, len(raw)) if _text(raw[i])]
+        stray = _stray_data(number, raw, width, unnamed)
         if stray:
-            errors.append(
-                RowError(
-                    number,
-                    "",
-                    f"row has data in column {stray[0]}, which has no header",
-                    "add the column name in row 1, or delete the stray data",
-                    "import.stray_data",
-                    {"position": stray[0]},
-                )
-            )
+            errors.append(stray)
             continue
         raw_value = cells[i_value]
         if raw_value is None or _text(raw_value) == "":
             skipped.append(number)  # a template row nobody filled in
             continue
         value, value_error = _number(raw_value)
-        revision_text = _text(cells[i_rev])
-        revision: int | None = None
-        if revision_text:
-            if revision_text.isdigit():
-                revision = int(revision_text)
-            else:
-                errors.append(
-                    RowError(
-                        number,
-                        "revision",
-                        f"revision '{revision_text}' is not a whole number",
-                        code="import.bad_revision",
-                        params={"given": revision_text},
-                    )
-                )
+        revision, revision_error = _revision(number, _text(cells[i_rev]))
+        if revision_error:
+            errors.append(revision_error)
         records.append(
             Record(
                 row=number,
@@ -425,6 +440,65 @@ def place_lookup(catalogue: Catalogue) -> dict[str, str]:
     return found
 
 
+def _check_record(checker: ObservationChecker, rec: Record) -> tuple[CheckedValue | None, list[RowError]]:
+    # The store's own checks of the value, then what only a file can get wrong: no number, long text.
+    checked, problems = checker.check(
+        rec.indicator_id, rec.place_code, rec.period, rec.value, rec.unit, rec.qualifier
+    )
+    row_errors = [RowError(rec.row, p.column, p.message, p.hint, p.code, p.params) for p in problems]
+    if rec.value_error:
+        # The checker saw no number; say what was there instead of "must be a number (got None)".
+        row_errors = [e for e in row_errors if e.column != "value"]
+        row_errors.append(
+            RowError(
+                rec.row,
+                "value",
+                rec.value_error,
+                "write e.g. 15000, 15,000, 1.5万, 1.2亿 or 百分之八十 (for a %)",
+                "import.not_a_number",
+                {"given": rec.value_text},
+            )
+        )
+    for name, text in (("note", rec.note), ("source_ref", rec.source_ref)):
+        too_long = text_problem(name, text)
+        if too_long:
+            row_errors.append(RowError(rec.row, name, too_long.message, too_long.hint))
+    return checked, row_errors
+
+
+def _status(latest: CurrentCell | None, checked: CheckedValue, rec: Record, compare_note: bool) -> Status:
+    # What importing the row would do to its cell: a first value, nothing, or a new revision.
+    if latest is None or latest.retracted:
+        return "new"
+    if (
+        _same_value(latest.value, checked.value)
+        and latest.qualifier == checked.qualifier
+        and (not compare_note or latest.note == rec.note)
+        and (rec.source_ref is None or latest.source_ref == rec.source_ref)
+    ):
+        return "unchanged"
+    return "changed"
+
+
+def _changed_since_export(rec: Record, cell: Cell, latest: CurrentCell) -> RowError:
+    # Someone saved the cell after the file was exported: importing would overwrite their change unseen.
+    return RowError(
+        rec.row,
+        "revision",
+        f"{cell_text(cell)} was changed by {latest.entered_by} at {when_text(latest.entered_at)} "
+        f"after this file was exported (revision {rec.revision}, now {latest.revision})",
+        "export again and redo the edit, so their change is not overwritten",
+        "import.changed_since_export",
+        {
+            **cell_params(cell),
+            "who": latest.entered_by,
+            "when": utc(latest.entered_at),
+            "revision": rec.revision,
+            "now": latest.revision,
+        },
+    )
+
+
 def plan_records(
     store: Store,
     records: Sequence[Record],
@@ -452,27 +526,7 @@ def plan_records(
         if rec.place_code not in store.catalogue.place_by_code and rec.place_code in place_codes:
             # People write 无棣县 as readily as 371623; both name the same place.
             rec = replace(rec, place_code=place_codes[rec.place_code])
-        checked, problems = checker.check(
-            rec.indicator_id, rec.place_code, rec.period, rec.value, rec.unit, rec.qualifier
-        )
-        row_errors = [RowError(rec.row, p.column, p.message, p.hint, p.code, p.params) for p in problems]
-        if rec.value_error:
-            # The checker saw no number; say what was there instead of "must be a number (got None)".
-            row_errors = [e for e in row_errors if e.column != "value"]
-            row_errors.append(
-                RowError(
-                    rec.row,
-                    "value",
-                    rec.value_error,
-                    "write e.g. 15000, 15,000, 1.5万, 1.2亿 or 百分之八十 (for a %)",
-                    "import.not_a_number",
-                    {"given": rec.value_text},
-                )
-            )
-        for name, text in (("note", rec.note), ("source_ref", rec.source_ref)):
-            too_long = text_problem(name, text)
-            if too_long:
-                row_errors.append(RowError(rec.row, name, too_long.message, too_long.hint))
+        checked, row_errors = _check_record(checker, rec)
         cell = canonical_cell(rec.indicator_id, rec.place_code, rec.period)
         if cell in seen:
             row_errors.append(
@@ -489,37 +543,10 @@ def plan_records(
             plan.errors.extend(row_errors)
             continue
         latest = current.get(cell)
-        status: Status
-        if latest is None or latest.retracted:
-            status = "new"
-        elif (
-            _same_value(latest.value, checked.value)
-            and latest.qualifier == checked.qualifier
-            and (not compare_note or latest.note == rec.note)
-            and (rec.source_ref is None or latest.source_ref == rec.source_ref)
-        ):
-            status = "unchanged"
-        else:
-            status = "changed"
+        status = _status(latest, checked, rec, compare_note)
         now = latest.revision if latest else 0
         if status != "unchanged" and rec.revision is not None and rec.revision != now and latest is not None:
-            plan.errors.append(
-                RowError(
-                    rec.row,
-                    "revision",
-                    f"{cell_text(cell)} was changed by {latest.entered_by} at {when_text(latest.entered_at)} "
-                    f"after this file was exported (revision {rec.revision}, now {now})",
-                    "export again and redo the edit, so their change is not overwritten",
-                    "import.changed_since_export",
-                    {
-                        **cell_params(cell),
-                        "who": latest.entered_by,
-                        "when": utc(latest.entered_at),
-                        "revision": rec.revision,
-                        "now": now,
-                    },
-                )
-            )
+            plan.errors.append(_changed_since_export(rec, cell, latest))
             continue
         plan.rows.append(
             PlannedRow(
@@ -584,8 +611,6 @@ def apply(store: Store, plan: ImportPlan, reason: str | None = None) -> int:
     """
     if plan.errors:
         raise IndicatorsError(plan.problems())
-    from indicators.store.observations import CheckedValue
-
     now = dt.datetime.now(dt.UTC)
     rows = []
     expected: dict[Cell, int] = {}
