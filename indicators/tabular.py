@@ -372,7 +372,7 @@ def number_text(value: float) -> str:
 
 def _plain(value: Any) -> Any:
     # pandas hands over NaN for empty cells, Timestamps for times and numpy scalars for numbers.
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()

@@ -77,3 +77,16 @@ def test_xlsx_download_of_a_series_with_entry_times_writes_beijing_time() -> Non
     assert [c.value for c in sheet[1]][:2] == ["period", "value"]
     assert sheet.cell(row=1, column=3).value.startswith("entered_at")  # labelled with its zone
     assert sheet.cell(row=2, column=3).value == dt.datetime(2025, 3, 1, 10, 30)
+
+
+def test_a_missing_time_is_an_empty_cell_in_both_files() -> None:
+    frame = pd.DataFrame(
+        {
+            "value": [1.0, 2.0],
+            "entered_at": pd.to_datetime([dt.datetime(2025, 3, 1, 2, 30, tzinfo=dt.UTC), None], utc=True),
+        }
+    )
+    back = pd.read_csv(io.BytesIO(to_csv(frame)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert back.iloc[:, 1].tolist() == ["2025-03-01 10:30:00", ""]
+    sheet = load_workbook(io.BytesIO(to_xlsx(frame, META))).worksheets[0]
+    assert sheet.cell(row=3, column=2).value is None
