@@ -205,104 +205,103 @@ class ObservationChecker:
         if place_problem:
             problems.append(place_problem)
         qualifier = qualifier or "exact"
-        if qualifier not in QUALIFIERS:
-            problems.append(
-                FieldProblem(
-                    "qualifier",
-                    f"unknown qualifier '{qualifier}'",
-                    "use one of: " + ", ".join(QUALIFIERS),
-                    "value.unknown_qualifier",
-                    {"given": qualifier},
-                )
-            )
-        if value is None or isinstance(value, bool) or not isinstance(value, int | float):
-            problems.append(
-                FieldProblem(
-                    "value",
-                    f"value must be a number (got {value!r})",
-                    "",
-                    "value.not_a_number",
-                    {"given": value},
-                )
-            )
-            value = None
-        elif not math.isfinite(value):
-            problems.append(
-                FieldProblem(
-                    "value",
-                    f"value must be a finite number (got {value})",
-                    "",
-                    "value.not_finite",
-                    {"given": value},
-                )
-            )
-            value = None
+        for problem in (_qualifier_problem(qualifier), _number_problem(value)):
+            if problem:
+                problems.append(problem)
+                if problem.column == "value":
+                    value = None
         if indicator_problem:
             return None, problems
         ind = self.catalogue.indicators[indicator_id]
         period_problem = self.check_period(period, ind.frequency)
         if period_problem:
             problems.append(period_problem)
-        target_unit = UNITS[ind.unit]
         given_unit = unit or ind.unit
-        converted = value
-        if given_unit != ind.unit:
-            if given_unit not in UNITS:
-                problems.append(
-                    FieldProblem(
-                        "unit",
-                        f"unknown unit '{given_unit}'",
-                        f"this indicator is recorded in {ind.unit}",
-                        "value.unknown_unit",
-                        {"given": given_unit, "unit": ind.unit},
-                    )
-                )
-                converted = None
-            elif UNITS[given_unit].base != target_unit.base:
-                problems.append(
-                    FieldProblem(
-                        "unit",
-                        f"unit '{given_unit}' cannot be converted to this indicator's unit '{ind.unit}'",
-                        f"enter the value in {ind.unit}",
-                        "value.unit_mismatch",
-                        {"given": given_unit, "unit": ind.unit},
-                    )
-                )
-                converted = None
-            elif value is not None:
-                converted = convert(value, given_unit, ind.unit)
-        if converted is not None:
-            shown = f"value {value:g}" + (
-                f" {given_unit} (= {converted:g} {ind.unit})" if given_unit != ind.unit else ""
-            )
-            bound = value_bound(converted, ind.unit)
-            if bound == "out_of_range":
-                problems.append(
-                    FieldProblem(
-                        "value",
-                        f"{shown} is outside 0–{PERCENT_TOP[target_unit.symbol]:g} {target_unit.symbol}",
-                        "",
-                        "value.out_of_range",
-                        {
-                            "value": f"{converted:g}",
-                            "top": f"{PERCENT_TOP[target_unit.symbol]:g}",
-                            "unit": ind.unit,
-                        },
-                    )
-                )
-            elif bound == "negative":
-                problems.append(
-                    FieldProblem(
-                        "value",
-                        f"{shown} cannot be negative for unit {ind.unit}",
-                        "",
-                        "value.negative",
-                        {"value": f"{converted:g}", "unit": ind.unit},
-                    )
-                )
+        converted, unit_problem = _in_unit(value, given_unit, ind.unit)
+        if unit_problem:
+            problems.append(unit_problem)
+        bound_problem = _bound_problem(value, converted, given_unit, ind.unit)
+        if bound_problem:
+            problems.append(bound_problem)
         if problems or converted is None:
             return None, problems
         return (
             CheckedValue(indicator_id, place_code, period, float(converted), ind.unit, qualifier),
             problems,
         )
+
+
+def _qualifier_problem(qualifier: str) -> FieldProblem | None:
+    if qualifier in QUALIFIERS:
+        return None
+    return FieldProblem(
+        "qualifier",
+        f"unknown qualifier '{qualifier}'",
+        "use one of: " + ", ".join(QUALIFIERS),
+        "value.unknown_qualifier",
+        {"given": qualifier},
+    )
+
+
+def _number_problem(value: object) -> FieldProblem | None:
+    # A bool is an int to Python but never a figure; NaN and infinity cannot be stored or scored.
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return FieldProblem(
+            "value", f"value must be a number (got {value!r})", "", "value.not_a_number", {"given": value}
+        )
+    if not math.isfinite(value):
+        return FieldProblem(
+            "value", f"value must be a finite number (got {value})", "", "value.not_finite", {"given": value}
+        )
+    return None
+
+
+def _in_unit(value: float | None, given_unit: str, unit: str) -> tuple[float | None, FieldProblem | None]:
+    # The value in the indicator's unit (万人 → 人), or the problem with the unit it was given in.
+    if given_unit == unit:
+        return value, None
+    if given_unit not in UNITS:
+        return None, FieldProblem(
+            "unit",
+            f"unknown unit '{given_unit}'",
+            f"this indicator is recorded in {unit}",
+            "value.unknown_unit",
+            {"given": given_unit, "unit": unit},
+        )
+    if UNITS[given_unit].base != UNITS[unit].base:
+        return None, FieldProblem(
+            "unit",
+            f"unit '{given_unit}' cannot be converted to this indicator's unit '{unit}'",
+            f"enter the value in {unit}",
+            "value.unit_mismatch",
+            {"given": given_unit, "unit": unit},
+        )
+    return (convert(value, given_unit, unit) if value is not None else None), None
+
+
+def _bound_problem(
+    value: float | None, converted: float | None, given_unit: str, unit: str
+) -> FieldProblem | None:
+    # Percentages within 0–100 (‰ 0–1000), counts and amounts not negative; judged in the indicator's unit.
+    if converted is None:
+        return None
+    symbol = UNITS[unit].symbol
+    shown = f"value {value:g}" + (f" {given_unit} (= {converted:g} {unit})" if given_unit != unit else "")
+    bound = value_bound(converted, unit)
+    if bound == "out_of_range":
+        return FieldProblem(
+            "value",
+            f"{shown} is outside 0–{PERCENT_TOP[symbol]:g} {symbol}",
+            "",
+            "value.out_of_range",
+            {"value": f"{converted:g}", "top": f"{PERCENT_TOP[symbol]:g}", "unit": unit},
+        )
+    if bound == "negative":
+        return FieldProblem(
+            "value",
+            f"{shown} cannot be negative for unit {unit}",
+            "",
+            "value.negative",
+            {"value": f"{converted:g}", "unit": unit},
+        )
+    return None
