@@ -229,8 +229,8 @@ def rule_text(finding: Any) -> str:
 
 
 def queue_table(waiting: pd.DataFrame, user: User | None) -> pd.DataFrame:
-    """Return the review queue as a table: value with unit, who entered it, resubmission, plausibility flags
-    with the confirmed reason, and rule findings."""
+    """Return the review queue as a table: value with unit, its plausibility flags with the confirmed reason
+    and rule findings beside it, then revision, who entered it and resubmission."""
     catalogue = data.catalogue()
     findings = rule_findings()
     flagged: dict[tuple[str, str, str], list[str]] = {}
@@ -246,16 +246,8 @@ def queue_table(waiting: pd.DataFrame, user: User | None) -> pd.DataFrame:
                 ("⚠ " if tables.flags_text(f) else "") + tables.value_text(v, catalogue.indicators[i].unit)
                 for v, i, f in zip(waiting["value"], waiting["indicator_id"], waiting["flags"], strict=True)
             ],
-            t("reporting.col.revision"): waiting["revision"].astype(int),
-            t("reporting.col.entered_by"): [
-                e + (f"（{t('reporting.own_value')}）" if user is not None and e == user.name else "")
-                for e in waiting["entered_by"]
-            ],
-            t("reporting.col.resubmitted"): [
-                t("reporting.yes") if b else "" for b in waiting["returned_before"]
-            ],
-            # The entry form's plausibility flags and the reason the editor confirmed them, beside the
-            # rules the value breaks: the reviewer judges an outlier with everything in one row.
+            # The entry form's plausibility flags and the reason the editor confirmed them, then the
+            # rules the value breaks, right beside the value: the reviewer judges an outlier in one glance.
             t("entry_safety.col_flags"): [tables.flags_text(f) for f in waiting["flags"]],
             t("entry_safety.col_flag_reason"): [
                 "" if tables.is_missing(r) else str(r) for r in waiting["flag_reason"]
@@ -265,6 +257,14 @@ def queue_table(waiting: pd.DataFrame, user: User | None) -> pd.DataFrame:
                 for i, p, pe in zip(
                     waiting["indicator_id"], waiting["place_code"], waiting["period"], strict=True
                 )
+            ],
+            t("reporting.col.revision"): waiting["revision"].astype(int),
+            t("reporting.col.entered_by"): [
+                e + (f"（{t('reporting.own_value')}）" if user is not None and e == user.name else "")
+                for e in waiting["entered_by"]
+            ],
+            t("reporting.col.resubmitted"): [
+                t("reporting.yes") if b else "" for b in waiting["returned_before"]
             ],
         }
     )

@@ -52,8 +52,9 @@ def _queue(lang: str) -> dict:
 def test_a_flagged_value_shows_its_flag_and_confirmed_reason_in_the_review_queue(queued):
     queue = _queue("zh")
     columns = list(queue.columns)
-    # Flags and reason sit between who entered it and the rule findings, in the same row as the value.
-    assert columns.index("核对提示") < columns.index("确认原因") < columns.index("校验规则")
+    # Flags, the confirmed reason and the rule findings sit right beside the value, in its row.
+    at = columns.index("数值")
+    assert columns[at + 1 : at + 4] == ["核对提示", "确认原因", "校验规则"]
     rows = queue.set_index("地区")
     flagged, plain = rows.loc["滨州市"], rows.loc["滨城区"]
     assert flagged["数值"].startswith("⚠ ") and "10,000" in flagged["数值"]
