@@ -97,7 +97,9 @@ expected_revision = drawn[cell]
 # value field starts empty (one click on 保存到 would otherwise store it in the wrong cell).
 if st.session_state.get(FORM_CELL_KEY) != cell:
     if FORM_CELL_KEY in st.session_state:
-        st.session_state.pop("entry_value", None)
+        # Assigned, not popped: a popped key resets only the server's copy, the browser keeps showing
+        # (and would send back) the old text.
+        st.session_state["entry_value"] = ""
     st.session_state[FORM_CELL_KEY] = cell
 
 
