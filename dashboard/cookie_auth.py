@@ -80,6 +80,20 @@ def _same_origin(request: Request) -> bool:
     return urllib.parse.urlsplit(origin).netloc == host
 
 
+_LOOPBACK = {"127.0.0.1", "::1"}
+
+
+def client_address(request: Request) -> str | None:
+    """Return the address a sign-in comes from: nginx's X-Real-IP when nginx (on this machine) sent it."""
+    peer = request.client.host if request.client else None
+    # Only a proxy on this machine (deploy/nginx/xinan.conf sets X-Real-IP) is believed; from anywhere
+    # else the header is the client's own claim and would let it pick a fresh address per guess.
+    forwarded = request.headers.get("x-real-ip", "").strip()
+    if peer in _LOOPBACK and forwarded:
+        return forwarded[:150]
+    return peer
+
+
 def _back_to(request: Request, wanted: str) -> str:
     # Only a path on this server: an absolute or protocol-relative URL could send people elsewhere.
     parsed = urllib.parse.urlsplit(wanted or "")
@@ -188,7 +202,9 @@ async def sign_in(request: Request) -> Response:
     name = form.get("username", "").strip()
     try:
         # argon2 takes a while on purpose; keep it off the event loop that serves every websocket.
-        session = await run_in_threadpool(accounts().sign_in, name, form.get("password", ""))
+        session = await run_in_threadpool(
+            accounts().sign_in, name, form.get("password", ""), client_address(request)
+        )
     except IndicatorsError as exc:
         error = "；".join(_problem_text(p, lang) for p in exc.problems)
         return _page(lang, back, error=error, name=name, status=401)

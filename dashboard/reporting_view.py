@@ -229,7 +229,8 @@ def rule_text(finding: Any) -> str:
 
 
 def queue_table(waiting: pd.DataFrame, user: User | None) -> pd.DataFrame:
-    """Return the review queue as a table: value with unit, who entered it, resubmission and rule flags."""
+    """Return the review queue as a table: value with unit, its plausibility flags with the confirmed reason
+    and rule findings beside it, then revision, who entered it and resubmission."""
     catalogue = data.catalogue()
     findings = rule_findings()
     flagged: dict[tuple[str, str, str], list[str]] = {}
@@ -242,8 +243,20 @@ def queue_table(waiting: pd.DataFrame, user: User | None) -> pd.DataFrame:
             t("common.place"): [name_of(catalogue.place_by_code[p]) for p in waiting["place_code"]],
             t("reporting.col.period"): waiting["period"],
             t("reporting.col.value"): [
-                tables.value_text(v, catalogue.indicators[i].unit)
-                for v, i in zip(waiting["value"], waiting["indicator_id"], strict=True)
+                ("⚠ " if tables.flags_text(f) else "") + tables.value_text(v, catalogue.indicators[i].unit)
+                for v, i, f in zip(waiting["value"], waiting["indicator_id"], waiting["flags"], strict=True)
+            ],
+            # The entry form's plausibility flags and the reason the editor confirmed them, then the
+            # rules the value breaks, right beside the value: the reviewer judges an outlier in one glance.
+            t("entry_safety.col_flags"): [tables.flags_text(f) for f in waiting["flags"]],
+            t("entry_safety.col_flag_reason"): [
+                "" if tables.is_missing(r) else str(r) for r in waiting["flag_reason"]
+            ],
+            t("reporting.col.rules"): [
+                "；".join(flagged.get((i, p, pe), []))
+                for i, p, pe in zip(
+                    waiting["indicator_id"], waiting["place_code"], waiting["period"], strict=True
+                )
             ],
             t("reporting.col.revision"): waiting["revision"].astype(int),
             t("reporting.col.entered_by"): [
@@ -252,12 +265,6 @@ def queue_table(waiting: pd.DataFrame, user: User | None) -> pd.DataFrame:
             ],
             t("reporting.col.resubmitted"): [
                 t("reporting.yes") if b else "" for b in waiting["returned_before"]
-            ],
-            t("reporting.col.rules"): [
-                "；".join(flagged.get((i, p, pe), []))
-                for i, p, pe in zip(
-                    waiting["indicator_id"], waiting["place_code"], waiting["period"], strict=True
-                )
             ],
         }
     )

@@ -32,6 +32,10 @@ ADDRESS_FAILURES_BEFORE_LOCK = 10
 ACCOUNT_FAILURES_BEFORE_LOCK = 25
 FIRST_LOCK = dt.timedelta(seconds=30)
 MAX_LOCK = dt.timedelta(hours=1)
+# Failures of a key (a name, known or not, or an address) are remembered this long after its last failure
+# and lock; then the row is purged, so names typed once (e.g. unknown ones) do not pile up for ever.
+THROTTLE_WINDOW = dt.timedelta(hours=24)
+PURGE_BATCH = 500  # rows purged per attempt at most: a sign-in never waits on a large clean-up
 SESSION_ABSOLUTE = dt.timedelta(hours=8)
 SESSION_IDLE = dt.timedelta(minutes=30)
 # A page run refreshes last_seen at most this often, so browsing does not write on every click.
@@ -102,6 +106,9 @@ sign_in_throttle = sa.Table(
     sa.Column("key", sa.String(200), primary_key=True),
     sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
     sa.Column("locked_until", sa.DateTime, nullable=True),
+    # When the key last failed: a row quiet for THROTTLE_WINDOW and not locked is forgotten (purged).
+    sa.Column("last_failed_at", sa.DateTime, nullable=True),
+    sa.Index("ix_sign_in_throttle_last_failed_at", "last_failed_at"),
 )
 
 Clock = Callable[[], dt.datetime]
@@ -536,9 +543,33 @@ class Accounts:
                 count = r.failures + 1
                 until = now + lock_duration(count, limit) if count >= limit else None
                 conn.execute(
-                    sign_in_throttle.update().where(t.key == key).values(failures=count, locked_until=until)
+                    sign_in_throttle.update()
+                    .where(t.key == key)
+                    .values(failures=count, locked_until=until, last_failed_at=now)
                 )
+        self.purge_throttle(now)
         return None, before
+
+    def purge_throttle(self, now: dt.datetime | None = None, limit: int = PURGE_BATCH) -> int:
+        """Delete up to `limit` throttle rows quiet for THROTTLE_WINDOW and not locked; return how many."""
+        now = now or self.clock()
+        t = sign_in_throttle.c
+        cutoff = now - THROTTLE_WINDOW
+        # Known and unknown names alike (treating them differently would tell which names exist). A row
+        # locked now, or whose lock ended less than a window ago, is kept: its doubling lock still counts.
+        quiet = sa.or_(t.last_failed_at.is_(None), t.last_failed_at < cutoff)
+        unlocked = sa.or_(t.locked_until.is_(None), t.locked_until < cutoff)
+        # Its own short transaction after the attempt's; SKIP LOCKED (PostgreSQL) so it never waits for,
+        # or blocks, a sign-in holding one of these rows.
+        stale = (
+            sa.select(t.key)
+            .where(quiet, unlocked)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        with write_transaction(self.engine) as conn:
+            return conn.execute(sign_in_throttle.delete().where(t.key.in_(stale))).rowcount or 0
 
     @staticmethod
     def _release(

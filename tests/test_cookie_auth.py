@@ -73,3 +73,46 @@ def test_the_health_route_reports_the_database_and_503_when_it_is_down(tmp_path,
     down = asyncio.run(health_check(request))
     assert down.status_code == 503 and json.loads(down.body)["ok"] is False
     assert b"secret" not in down.body
+
+
+def _from(peer: str, **headers: str) -> Request:
+    raw = [(k.replace("_", "-").encode(), v.encode()) for k, v in headers.items()]
+    return Request({"type": "http", "method": "POST", "path": "/", "headers": raw, "client": (peer, 40000)})
+
+
+def test_the_client_address_is_nginxs_x_real_ip_only_when_nginx_on_this_machine_sent_it():
+    from dashboard.cookie_auth import client_address
+
+    assert client_address(_from("127.0.0.1", x_real_ip="203.0.113.9")) == "203.0.113.9"
+    assert client_address(_from("::1", x_real_ip="203.0.113.9")) == "203.0.113.9"
+    # From elsewhere the header is the client's own claim: the peer counts.
+    assert client_address(_from("198.51.100.7", x_real_ip="203.0.113.9")) == "198.51.100.7"
+    assert client_address(_from("127.0.0.1")) == "127.0.0.1"
+
+
+def test_a_failed_sign_in_behind_nginx_is_counted_for_the_real_client_address(tmp_path, monkeypatch):
+    import asyncio
+    import urllib.parse
+
+    import sqlalchemy as sa
+
+    from dashboard import cookie_auth
+    from indicators.accounts import open_accounts, sign_in_throttle
+
+    accounts = open_accounts(f"sqlite:///{tmp_path / 'a.db'}")
+    monkeypatch.setattr(cookie_auth, "_accounts", accounts)
+    body = urllib.parse.urlencode({"username": "nobody", "password": "wrong", "next": "/"}).encode()
+    headers = {"host": "dash.local", "origin": "http://dash.local", "x_real_ip": "203.0.113.9"}
+    raw = [(k.replace("_", "-").encode(), v.encode()) for k, v in headers.items()]
+    scope = {"type": "http", "method": "POST", "path": "/account/sign-in", "headers": raw}
+    scope["client"] = ("127.0.0.1", 40000)
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    response = asyncio.run(cookie_auth.sign_in(Request(scope, receive)))
+    assert response.status_code == 401
+    with accounts.engine.connect() as conn:
+        keys = set(conn.execute(sa.select(sign_in_throttle.c.key)).scalars())
+    # Not "addr:127.0.0.1", which would let one guesser lock everyone behind the proxy out.
+    assert keys == {"name:nobody", "addr:203.0.113.9"}

@@ -209,3 +209,18 @@ def test_an_account_is_scoped_to_known_departments_only(store: Store, db_url: st
     assert [r.departments for r in accounts.list_users()] == [("health_commission",)]
     accounts.add_user("zhao", "reviewer", password=None)
     assert {r.name: r.role for r in accounts.list_users()}["zhao"] == "reviewer"
+
+
+def test_a_flagged_value_carries_its_flags_and_confirmed_reason_into_the_review_state(store: Store):
+    guarded = GuardedStore(store, CIVIL_EDITOR)
+    guarded.save(HOMES, CITY, "2022", 10)
+    guarded.save(HOMES, CITY, "2023", 11)
+    with pytest.raises(IndicatorsError) as exc:
+        guarded.save(HOMES, CITY, "2024", 1100)  # 100× last year: confirmed or not stored
+    assert _codes(exc) == ["plausibility.unconfirmed"]
+    guarded.save(HOMES, CITY, "2024", 1100, flag_reason="新口径含社区日间照料")
+    frame = rounds.state_frame(store).set_index("period")
+    row = frame.loc["2024"]
+    assert row["state"] == "submitted" and row["flag_reason"] == "新口径含社区日间照料"
+    assert "far_from_history" in row["flags"]
+    assert frame.loc[["2022", "2023"], ["flags", "flag_reason"]].isna().all().all()

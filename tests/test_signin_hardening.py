@@ -8,14 +8,17 @@ import datetime as dt
 import threading
 
 import pytest
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from indicators.accounts import (
     ACCOUNT_FAILURES_BEFORE_LOCK,
     ADDRESS_FAILURES_BEFORE_LOCK,
     FAILURES_BEFORE_LOCK,
+    THROTTLE_WINDOW,
     Accounts,
     is_common_password,
+    sign_in_throttle,
 )
 from indicators.errors import IndicatorsError
 from indicators.store.db import make_engine, migrate
@@ -162,3 +165,50 @@ def test_common_and_weak_passwords_are_refused(engine, password: str):
 
 def test_a_good_password_is_not_common():
     assert not is_common_password("violet tractor 7 rivers", "zhang")
+
+
+def _throttle_keys(engine) -> dict[str, tuple[int, dt.datetime | None]]:
+    with engine.connect() as conn:
+        return {r.key: (r.failures, r.locked_until) for r in conn.execute(sa.select(sign_in_throttle))}
+
+
+def test_throttle_rows_of_names_tried_long_ago_are_purged_and_a_live_lockout_is_kept(engine):
+    clock = Clock()
+    accounts = Accounts(engine, hasher=FAST, clock=clock)
+    accounts.add_user("zhang", "viewer", password=GOOD)
+    # Yesterday morning: someone typed two names nobody has, once each.
+    for name in ("nobody.1", "nobody.2"):
+        with pytest.raises(IndicatorsError, match="wrong user name"):
+            accounts.sign_in(name, "whatever")
+    assert {"name:nobody.1", "name:nobody.2"} <= set(_throttle_keys(engine))
+    # A day and a minute later, zhang's account is being guessed at and gets locked.
+    clock.now += THROTTLE_WINDOW + dt.timedelta(minutes=1)
+    for i in range(FAILURES_BEFORE_LOCK):
+        with pytest.raises(IndicatorsError, match="wrong user name"):
+            accounts.sign_in("zhang", f"guess {i}")
+    rows = _throttle_keys(engine)
+    # The old unknown names are gone (their window has passed); the lockout stays and still holds.
+    assert "name:nobody.1" not in rows and "name:nobody.2" not in rows
+    failures, locked_until = rows["name:zhang"]
+    assert failures == FAILURES_BEFORE_LOCK and locked_until is not None and locked_until > clock.now
+    with pytest.raises(IndicatorsError, match="too many failed sign-ins"):
+        accounts.sign_in("zhang", GOOD)
+
+
+def test_a_recent_failure_and_a_lock_that_ended_within_the_window_are_remembered(engine):
+    clock = Clock()
+    accounts = Accounts(engine, hasher=FAST, clock=clock)
+    for i in range(FAILURES_BEFORE_LOCK):
+        with pytest.raises(IndicatorsError):
+            accounts.sign_in("nobody", f"guess {i}")
+    with pytest.raises(IndicatorsError):
+        accounts.sign_in("someone.else", "x")
+    # Two hours on: the 30 s lock is over but the doubling must still count; nothing is purged yet.
+    clock.now += dt.timedelta(hours=2)
+    assert accounts.purge_throttle() == 0
+    assert _throttle_keys(engine)["name:nobody"][0] == FAILURES_BEFORE_LOCK
+    # A day after the last failure both rows go, at most `limit` per call.
+    clock.now += THROTTLE_WINDOW
+    assert accounts.purge_throttle(limit=1) == 1
+    assert accounts.purge_throttle() == 1
+    assert _throttle_keys(engine) == {}

@@ -14,6 +14,7 @@ CONFLICT_KEY = "entry_conflict"  # cell → the conflict a save or withdrawal ra
 PENDING_KEY = "entry_pending"  # a value waiting for the person to confirm how it was read / its flags
 TOOK_KEY = "entry_took_latest"
 FOLLOW_KEY = "entry_place_follows"  # the sidebar place the form last followed
+FORM_CELL_KEY = "entry_form_cell"  # the cell the typed value was typed for
 problems_key = "entry_problems"
 saved_key = "entry_saved"
 
@@ -92,6 +93,14 @@ drawn = st.session_state.setdefault(DRAWN_KEY, {})
 if cell not in drawn:
     drawn[cell] = latest_revision
 expected_revision = drawn[cell]
+# A value typed for one cell is not offered for another: after switching indicator, place or period the
+# value field starts empty (one click on 保存到 would otherwise store it in the wrong cell).
+if st.session_state.get(FORM_CELL_KEY) != cell:
+    if FORM_CELL_KEY in st.session_state:
+        # Assigned, not popped: a popped key resets only the server's copy, the browser keeps showing
+        # (and would send back) the old text.
+        st.session_state["entry_value"] = ""
+    st.session_state[FORM_CELL_KEY] = cell
 
 
 def _take_latest() -> None:
@@ -317,7 +326,8 @@ if pending is not None and pending["cell"] == cell:
                 slot_confirm.error(tables.problem_text(problem), icon="⚠️")
 
 saved = st.session_state.get(saved_key)
-if saved is not None:
+# "已保存" speaks of the cell it was saved to, shown only while that cell is the one on the page.
+if saved is not None and (saved["indicator_id"], saved["place_code"], saved["period"]) == cell:
     st.success(t("entry.retracted" if saved.get("retracted") else "entry.saved"))
     st.markdown(tables.record_text(saved, catalogue))
     saved_flags = tables.flags_text(saved.get("flags"))

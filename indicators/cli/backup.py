@@ -1,4 +1,4 @@
-"""Commands that keep the history safe: verify (hash chain), backup and restore."""
+"""Commands that keep the history safe: verify (hash chain), backup, restore, and the app's database role."""
 
 from __future__ import annotations
 
@@ -53,12 +53,28 @@ def _restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grant_app_role(args: argparse.Namespace) -> int:
+    from indicators.store.roles import grant_app_role, grant_statements
+
+    if args.print:
+        print(";\n".join(grant_statements(args.role)) + ";")
+        return 0
+    engine = make_engine(resolve_url(args.db))
+    try:
+        statements = grant_app_role(engine, args.role)
+    finally:
+        engine.dispose()
+    print(f"OK: {args.role} may read, append, and update only sessions, sign-in throttle and data version")
+    print(f"({len(statements)} statements; run again after every `init` that adds tables)")
+    return 0
+
+
 def _db(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", metavar="URL", help=f"database URL (default: ${ENV_VAR}, else data/xinan.db)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add verify, backup and restore to the CLI."""
+    """Add verify, backup, restore and grant-app-role to the CLI."""
     p = sub.add_parser("verify", help="check every revision's hash chain and the append-only triggers")
     _db(p)
     p.set_defaults(handler=_verify)
@@ -67,6 +83,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     _db(p)
     p.add_argument("--out", required=True, metavar="FILE", help="backup file to create (never overwritten)")
     p.set_defaults(handler=_backup)
+
+    p = sub.add_parser(
+        "grant-app-role", help="PostgreSQL: give the app servers' role read/append-only rights (run as owner)"
+    )
+    p.add_argument("role", metavar="ROLE", help="an existing role, e.g. xinan_app")
+    p.add_argument("--print", action="store_true", help="only print the SQL (for a DBA), change nothing")
+    _db(p)
+    p.set_defaults(handler=_grant_app_role)
 
     p = sub.add_parser("restore", help="load a backup into an EMPTY database and check it equals the backup")
     p.add_argument("file", metavar="FILE")

@@ -497,6 +497,8 @@ STATE_COLUMNS = [
     "source_kind",
     "entered_by",
     "entered_at",
+    "flags",
+    "flag_reason",
     "action",
     "reason",
     "reviewed_by",
@@ -506,7 +508,7 @@ STATE_COLUMNS = [
 
 
 def state_frame(store: Store, indicator_ids: Iterable[str] | None = None) -> pd.DataFrame:
-    """Return one row per cell with a (non-retracted) value: its latest revision, state and review."""
+    """Return one row per cell with a (non-retracted) value: its latest revision, flags, state and review."""
     ids = list(indicator_ids) if indicator_ids is not None else None
     latest = store._latest_subquery(ids, None)
     obs = (
@@ -519,6 +521,8 @@ def state_frame(store: Store, indicator_ids: Iterable[str] | None = None) -> pd.
             _o.source_kind,
             _o.entered_by,
             _o.entered_at,
+            _o.flags,
+            _o.flag_reason,
         )
         .join(
             latest,
@@ -538,7 +542,7 @@ def state_frame(store: Store, indicator_ids: Iterable[str] | None = None) -> pd.
     with store.engine.connect() as conn:
         obs_rows = conn.execute(obs).all()
         review_rows = conn.execute(reviewed).all()
-    cells = pd.DataFrame([tuple(r) for r in obs_rows], columns=STATE_COLUMNS[:8])
+    cells = pd.DataFrame([tuple(r) for r in obs_rows], columns=STATE_COLUMNS[:10])
     last_frame = pd.DataFrame([tuple(r) for r in review_rows], columns=[*review_columns, "reviewed_at"])
     returned = {(r[0], r[1], r[2]) for r in review_rows if r[4] == "return"}
     merged = cells.merge(last_frame, on=["indicator_id", "place_code", "period", "revision"], how="left")
