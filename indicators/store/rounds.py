@@ -40,7 +40,14 @@ from sqlalchemy import (
 from indicators.errors import IndicatorsError, Problem, ProblemCollector
 from indicators.periods import parse_period
 from indicators.store.cells import Cell, CurrentCell, cell_text, conflict_problem
-from indicators.store.db import is_latest_revision, metadata, observations, store_state, write_transaction
+from indicators.store.db import (
+    PLACE_CODE_LENGTH,
+    is_latest_revision,
+    metadata,
+    observations,
+    store_state,
+    write_transaction,
+)
 
 if TYPE_CHECKING:
     from indicators.store.store import Store
@@ -52,7 +59,7 @@ reviews = Table(
     metadata,
     Column("id", _id_type, primary_key=True, autoincrement=True),
     Column("indicator_id", String(64), nullable=False),
-    Column("place_code", String(6), nullable=False),
+    Column("place_code", String(PLACE_CODE_LENGTH), nullable=False),
     Column("period", String(7), nullable=False),
     Column("revision", Integer, nullable=False),
     Column("action", String(8), nullable=False),
@@ -70,7 +77,7 @@ period_locks = Table(
     Column("id", _id_type, primary_key=True, autoincrement=True),
     Column("period", String(7), nullable=False),
     # NULL: every place.
-    Column("place_code", String(6), nullable=True),
+    Column("place_code", String(PLACE_CODE_LENGTH), nullable=True),
     Column("action", String(8), nullable=False),
     Column("reason", Text, nullable=True),
     Column("set_by", String(100), nullable=False),
