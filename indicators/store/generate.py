@@ -299,6 +299,10 @@ def load_generated(
                 if (start // _CHUNK) % 25 == 24:
                     say(f"wrote {start + len(records):,} rows ({time.perf_counter() - started:.0f} s)")
             _insert_reviews(conn, review_records)
+        with store.engine.connect() as conn:
+            # Fresh statistics: without them PostgreSQL plans the current-value join for a handful of rows.
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
         say(f"committed {len(frame):,} rows in {time.perf_counter() - started:.1f} s")
         return len(frame)
     finally:
