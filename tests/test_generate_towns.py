@@ -81,3 +81,28 @@ def test_the_shipped_catalogue_refuses_a_generated_town_value(tmp_path, catalogu
     url = f"sqlite:///{tmp_path / 'towns.db'}"
     with Store(url, catalogue) as store, pytest.raises(IndicatorsError, match="371602001"):
         store.save("elderly_home_retrofits", "371602001", "2024", 10.0, entered_by="tester")
+
+
+def test_a_catalogue_may_list_towns_under_their_county_and_refuses_a_stray_code(tmp_path):
+    import shutil
+
+    from catalogue_helpers import MIN_CATALOGUE, problems_as_text
+
+    from indicators.catalogue import load_catalogue
+
+    target = tmp_path / "definitions"
+    shutil.copytree(MIN_CATALOGUE, target)
+    places = target / "places.yaml"
+    base = places.read_text(encoding="utf-8")
+    town = '  - {code: "371602001", name_zh: 某街道, name_en: A street, level: town, parent: "371602"}\n'
+    places.write_text(base + town, encoding="utf-8")
+    loaded = load_catalogue(target)
+    assert [p.code for p in loaded.towns("371602")] == ["371602001"]
+    # A town must extend its own county's code; a county never has nine digits.
+    places.write_text(base + town.replace('parent: "371602"', 'parent: "371603"'), encoding="utf-8")
+    (problem,) = problems_as_text(target)
+    assert "places.yaml" in problem and "must have its county 371602 as parent" in problem
+    stray = '  - {code: "371699001", name_zh: 某县, name_en: A county, level: county, parent: "371600"}\n'
+    places.write_text(base + stray, encoding="utf-8")
+    (problem,) = problems_as_text(target)
+    assert "level county needs a 6-digit code" in problem
