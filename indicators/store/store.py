@@ -597,6 +597,8 @@ class Store:
         limit: int | None = None,
     ) -> pd.DataFrame:
         """Return every revision (or the newest `limit`), newest first, with the value it replaced."""
+        if limit is not None:
+            return self._newest_changes(since, indicator_id, place_code, entered_by, limit)
         previous = (
             func.lag(_o.value)
             .over(partition_by=list(_CELL_COLUMNS), order_by=_o.revision)
@@ -616,6 +618,49 @@ class Store:
         query = query.order_by(c.entered_at.desc(), c.id.desc())
         if limit is not None:
             query = query.limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        frame = _frame(rows, CHANGES_COLUMNS)
+        frame["retracted"] = frame["retracted"].astype(bool)
+        return frame
+
+    def _newest_changes(
+        self,
+        since: dt.datetime | None,
+        indicator_id: str | None,
+        place_code: str | None,
+        entered_by: str | None,
+        limit: int,
+    ) -> pd.DataFrame:
+        # The newest `limit` revisions first (index on entered_at), then each one's previous value by the
+        # cell's index: a window over every revision took 25 s at 5,000,000 revisions for 501 rows.
+        newest = select(observations).order_by(_o.entered_at.desc(), _o.id.desc()).limit(limit)
+        if since is not None:
+            newest = newest.where(_o.entered_at >= utc(since))
+        if indicator_id is not None:
+            newest = newest.where(_o.indicator_id == indicator_id)
+        if place_code is not None:
+            newest = newest.where(_o.place_code == place_code)
+        if entered_by is not None:
+            newest = newest.where(_o.entered_by == entered_by)
+        n = newest.subquery("newest")
+        before = observations.alias("before")
+        b = before.c
+        previous = (
+            select(b.value)
+            .where(
+                b.indicator_id == n.c.indicator_id,
+                b.place_code == n.c.place_code,
+                b.period == n.c.period,
+                b.revision < n.c.revision,
+            )
+            .order_by(b.revision.desc())
+            .limit(1)
+            .scalar_subquery()
+            .label("previous_value")
+        )
+        columns = [previous if name == "previous_value" else n.c[name] for name in CHANGES_COLUMNS]
+        query = select(*columns).order_by(n.c.entered_at.desc(), n.c.id.desc())
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         frame = _frame(rows, CHANGES_COLUMNS)
