@@ -572,21 +572,11 @@ class Store:
             .where(_o.retracted.is_(False))
             .order_by(*_CELL_COLUMNS)
         )
-        # Read in slices, each turned into columns at once: a list of every row's Python objects at the
-        # town level (400,000 cells) was most of the app server's peak memory.
-        parts = []
+        # Read in slices into one list per column (times as integers), then one frame: a list of every
+        # row's Python objects at the town level (400,000 cells) was most of the reading's memory.
         with self.engine.connect() as conn:
             result = conn.execution_options(yield_per=READ_SLICE).execute(query)
-            for rows in result.partitions():
-                parts.append(_frame(rows, CURRENT_COLUMNS))
-        if len(parts) <= 1:
-            return parts[0] if parts else _frame([], CURRENT_COLUMNS)
-        frame = pd.concat(parts, ignore_index=True)
-        for name in frame.columns:
-            # A text column that was empty in one slice is object there: give it the type one read gives.
-            if frame[name].dtype == object and frame[name].notna().any():
-                frame[name] = frame[name].astype("str")
-        return frame
+            return _frame_from_slices(result.partitions(), CURRENT_COLUMNS)
 
     def changes_frame(
         self,
@@ -794,6 +784,27 @@ def _bulk_insert(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     values = [tuple(p(r[n]) if p and r[n] is not None else r[n] for n, p in pairs) for r in rows]
     placeholders = ", ".join("?" for _ in names)
     conn.exec_driver_sql(f"INSERT INTO observations ({', '.join(names)}) VALUES ({placeholders})", values)
+
+
+def _frame_from_slices(slices: Iterable[Sequence[Any]], columns: list[str]) -> pd.DataFrame:
+    data: list[list[Any]] = [[] for _ in columns]
+    when = columns.index("entered_at")
+    micros = []
+    for rows in slices:
+        for i, values in enumerate(zip(*rows, strict=True)):
+            if i == when:
+                micros.append(_utc_micros(values))
+            else:
+                data[i].extend(values)
+    if not micros:
+        return _frame([], columns)
+    data[when] = pd.to_datetime(np.concatenate(micros), unit="us", utc=True)
+    frame = pd.DataFrame(dict(zip(columns, data, strict=True)), columns=columns)
+    for name in ("value", "previous_value"):
+        if name in frame:
+            frame[name] = frame[name].astype("float64")
+    frame["revision"] = frame["revision"].astype("int64")
+    return frame
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
