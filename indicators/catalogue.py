@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,22 @@ class Catalogue:
     def counties(self, city_code: str) -> list[Place]:
         """Return the county-level places under a city."""
         return [p for p in self.places if p.parent == city_code and not p.comparison]
+
+    def towns(self, county_code: str) -> list[Place]:
+        """Return the towns and streets (乡镇/街道) under a county; the shipped catalogue lists none."""
+        return [p for p in self.places if p.parent == county_code and p.level == "town"]
+
+    def with_places(self, extra: Iterable[Place]) -> Catalogue:
+        """Return a copy of this catalogue that also knows the given places (e.g. generated towns)."""
+        known = set(self.place_by_code)
+        added = [p for p in extra if p.code not in known]
+        return Catalogue(
+            framework=self.framework,
+            themes=self.themes,
+            places=[*self.places, *added],
+            directory=self.directory,
+            departments=self.departments,
+        )
 
     def summary(self) -> dict[str, Any]:
         """Return the counts a user checks after editing the catalogue."""
@@ -542,7 +558,7 @@ def _check_places(
     fw_doc: YamlDocument,
     out: ProblemCollector,
 ) -> None:
-    # Codes unique, every parent listed, and the framework's default place among them.
+    # Codes unique, towns under their county, every parent listed, and the framework's default place among them.
     at = _Located(places_doc, out)
     codes: dict[str, int] = {}
     for i, place in enumerate(place_list.places):
@@ -550,6 +566,13 @@ def _check_places(
             at.add(f"place code {place.code} is listed twice", ("places", i, "code"))
         codes[place.code] = i
     for i, place in enumerate(place_list.places):
+        town_problem = _town_problem(place)
+        if town_problem:
+            at.add(
+                town_problem,
+                ("places", i, "code"),
+                hint="a town (乡镇/街道) has a 9-digit code starting with its county's 6 digits",
+            )
         if place.parent is not None and place.parent not in codes:
             at.add(f"parent {place.parent} of {place.name_zh} is not a listed place", ("places", i, "parent"))
     if framework is not None and framework.default_place not in codes:
@@ -588,6 +611,16 @@ def load_catalogue(directory: str | Path | None = None, seeds_dir: str | Path | 
         directory=root,
         departments=department_list.departments,
     )
+
+
+def _town_problem(place: Place) -> str | None:
+    # Town codes extend their county's: 371602001 lies in 371602. Only towns have nine digits.
+    is_town = place.level == "town"
+    if is_town != (len(place.code) == 9):
+        return f"place {place.code} ({place.name_zh}): level {place.level} needs a {9 if is_town else 6}-digit code"
+    if is_town and (place.parent is None or place.code[:6] != place.parent):
+        return f"town {place.code} ({place.name_zh}) must have its county {place.code[:6]} as parent"
+    return None
 
 
 __all__ = ["Catalogue", "IndicatorsError", "load_catalogue"]

@@ -328,11 +328,14 @@ class Framework(Strict):
 class Place(Strict):
     """A place figures belong to, with its GB/T 2260 code."""
 
-    code: str = Field(pattern=r"^\d{6}$")
+    code: str = Field(
+        pattern=r"^\d{6}(\d{3})?$",
+        description="GB/T 2260 code (6 digits); a town (乡镇/街道) has 9: its county's code and 3 more",
+    )
     name_zh: str
     name_en: str
-    level: Literal["province", "city", "county"]
-    parent: str | None = Field(default=None, pattern=r"^\d{6}$")
+    level: Literal["province", "city", "county", "town"]
+    parent: str | None = Field(default=None, pattern=r"^\d{6}(\d{3})?$")
     comparison: bool = Field(default=False, description="Reference place: shown apart, never summed")
 
 

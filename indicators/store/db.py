@@ -45,6 +45,8 @@ MIGRATIONS_DIR = PACKAGE_DIR / "store" / "migrations"
 _MIGRATION_LOCK_KEY = 0x58494E414E  # "XINAN"
 
 metadata = MetaData()
+# County codes have 6 digits, towns (乡镇/街道) 9; 12 leaves room for the statistical village codes.
+PLACE_CODE_LENGTH = 12
 
 _id_type = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements only INTEGER keys
 
@@ -53,7 +55,7 @@ observations = Table(
     metadata,
     Column("id", _id_type, primary_key=True, autoincrement=True),
     Column("indicator_id", String(64), nullable=False),
-    Column("place_code", String(6), nullable=False),
+    Column("place_code", String(PLACE_CODE_LENGTH), nullable=False),
     Column("period", String(7), nullable=False),
     Column("revision", Integer, nullable=False),
     Column("value", Float, nullable=True),
@@ -113,7 +115,7 @@ document_reviews = Table(
     Column("figure_text", Text, nullable=False),
     Column("decision", String(8), nullable=False),
     Column("indicator_id", String(64), nullable=True),
-    Column("place_code", String(6), nullable=True),
+    Column("place_code", String(PLACE_CODE_LENGTH), nullable=True),
     Column("period", String(7), nullable=True),
     Column("value", Float, nullable=True),
     Column("decided_by", String(100), nullable=False),

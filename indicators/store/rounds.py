@@ -40,7 +40,14 @@ from sqlalchemy import (
 from indicators.errors import IndicatorsError, Problem, ProblemCollector
 from indicators.periods import parse_period
 from indicators.store.cells import Cell, CurrentCell, cell_text, conflict_problem
-from indicators.store.db import is_latest_revision, metadata, observations, store_state, write_transaction
+from indicators.store.db import (
+    PLACE_CODE_LENGTH,
+    is_latest_revision,
+    metadata,
+    observations,
+    store_state,
+    write_transaction,
+)
 
 if TYPE_CHECKING:
     from indicators.store.store import Store
@@ -52,7 +59,7 @@ reviews = Table(
     metadata,
     Column("id", _id_type, primary_key=True, autoincrement=True),
     Column("indicator_id", String(64), nullable=False),
-    Column("place_code", String(6), nullable=False),
+    Column("place_code", String(PLACE_CODE_LENGTH), nullable=False),
     Column("period", String(7), nullable=False),
     Column("revision", Integer, nullable=False),
     Column("action", String(8), nullable=False),
@@ -70,7 +77,7 @@ period_locks = Table(
     Column("id", _id_type, primary_key=True, autoincrement=True),
     Column("period", String(7), nullable=False),
     # NULL: every place.
-    Column("place_code", String(6), nullable=True),
+    Column("place_code", String(PLACE_CODE_LENGTH), nullable=True),
     Column("action", String(8), nullable=False),
     Column("reason", Text, nullable=True),
     Column("set_by", String(100), nullable=False),
@@ -540,16 +547,30 @@ def state_frame(store: Store, indicator_ids: Iterable[str] | None = None) -> pd.
     review_columns = ["indicator_id", "place_code", "period", "revision", "action", "reason", "reviewed_by"]
     reviewed = select(*[_r[c] for c in review_columns], _r.reviewed_at).join(sub, _r.id == sub.c.last_id)
     with store.engine.connect() as conn:
-        obs_rows = conn.execute(obs).all()
-        review_rows = conn.execute(reviewed).all()
-    cells = pd.DataFrame([tuple(r) for r in obs_rows], columns=STATE_COLUMNS[:10])
-    last_frame = pd.DataFrame([tuple(r) for r in review_rows], columns=[*review_columns, "reviewed_at"])
-    returned = {(r[0], r[1], r[2]) for r in review_rows if r[4] == "return"}
+        cells = _read_frame(conn, obs, STATE_COLUMNS[:10])
+        last_frame = _read_frame(conn, reviewed, [*review_columns, "reviewed_at"])
+    cell = ["indicator_id", "place_code", "period"]
+    returned = pd.MultiIndex.from_frame(last_frame.loc[last_frame["action"] == "return", cell])
     merged = cells.merge(last_frame, on=["indicator_id", "place_code", "period", "revision"], how="left")
-    keys = list(zip(merged["indicator_id"], merged["place_code"], merged["period"], strict=True))
-    merged["returned_before"] = [k in returned for k in keys]
+    merged["returned_before"] = pd.MultiIndex.from_frame(merged[cell]).isin(returned)
     merged["state"] = state_column(merged)
     return merged
+
+
+# Rows turned into a frame at a time: holding every row's Python objects at once made the first read of
+# the town-level set (400,000 cells) the app server's memory peak (1 GB).
+_READ_SLICE = 50_000
+
+
+def _read_frame(conn: Connection, query: Any, columns: list[str]) -> pd.DataFrame:
+    # Slice by slice into one list per column, then one frame: the same types as one read gives.
+    data: list[list[Any]] = [[] for _ in columns]
+    for rows in conn.execution_options(yield_per=_READ_SLICE).execute(query).partitions():
+        for values, column in zip(zip(*rows, strict=True), data, strict=True):
+            column.extend(values)
+    if not data[0]:
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame(dict(zip(columns, data, strict=True)), columns=columns)
 
 
 def state_column(frame: pd.DataFrame) -> pd.Series:
