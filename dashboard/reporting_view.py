@@ -4,7 +4,6 @@ the tables and actions of the /reporting page (review queue, locks, overdue list
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
 import pandas as pd
@@ -12,6 +11,7 @@ import streamlit as st
 
 from dashboard import data, layout, tables
 from dashboard.i18n import current_language, name_of, t
+from indicators import tabular
 from indicators.access import REVIEWERS, User
 from indicators.errors import IndicatorsError, Problem
 from indicators.scoring import reporting, validation
@@ -162,14 +162,14 @@ def cells_table(cells: pd.DataFrame) -> pd.DataFrame:
 def overdue_xlsx(cells: pd.DataFrame) -> bytes:
     """Return the overdue list as an XLSX workbook (one sheet) for a 催报 notice."""
     shown = cells_table(cells[cells["state"] == "overdue"])
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        shown.to_excel(writer, index=False, sheet_name="overdue")
-        sheet = writer.sheets["overdue"]
-        for column in sheet.columns:
-            width = max(len(str(c.value or "")) for c in column)
-            sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width * 1.6))
-    return buffer.getvalue()
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "overdue"
+    # Return reasons are staff free text: the shared writer stores "=…" as text, never as a live formula.
+    tabular.write_sheet(sheet, shown)
+    return tabular.book_bytes(book)
 
 
 def is_reviewer(user: User | None) -> bool:
