@@ -54,12 +54,15 @@ DONE_JS = """(n) => {
   return charts.length >= n && charts.every(el => el.querySelector('.main-svg'));
 }"""
 COUNT_RUNS_JS = """() => {
+  // Counts finished runs in this document; watches the whole tree, as the app root may be drawn anew.
   if (window.__xaRuns === undefined) {
     window.__xaRuns = 0;
-    const app = document.querySelector('[data-testid="stApp"]');
-    new MutationObserver(() => {
-      if (app.getAttribute('data-test-script-state') === 'notRunning') window.__xaRuns += 1;
-    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    new MutationObserver((records) => {
+      for (const r of records) {
+        if (r.target.getAttribute('data-test-script-state') === 'notRunning') window.__xaRuns += 1;
+      }
+    }).observe(document.documentElement,
+               {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
   }
   return window.__xaRuns;
 }"""

@@ -534,6 +534,8 @@ def warm(url: str | None = None) -> Views:
     """Load the catalogue and score the approved data of the database now (server start), before any visitor."""
     found = read_views(url)
     found.scores()
+    # Opening the accounts hashes a dummy password (argon2, ~0.3 s): done now, not in the first run.
+    _display_names(found.url)
     cat = catalogue()
     city = cat.framework.default_place
     for place in [city] + [p.code for p in cat.counties(city)]:

@@ -31,12 +31,13 @@ from dashboard import cookie_auth  # noqa: E402
 
 def warm_data() -> None:
     """Load the catalogue, score the current data and draw one figure, so the first page run finds them."""
-    from dashboard import data, figures, layout, tables  # noqa: F401  (imported now: the first run needs them)
+    from dashboard import data, figures, layout, signin, tables  # noqa: F401  (the first run needs them)
     from indicators.logs import logger
 
     started = time.perf_counter()
     try:
         views = data.warm()
+        signin.accounts()
         figures.index_gauge(50.0, 0.5, "warm", "coverage", "no data").to_json()
     except Exception:  # (a database down at start shows on the pages, not here)
         logger().warning("server start: could not warm the data views", exc_info=True)
