@@ -476,7 +476,7 @@ def verdict(r: Result) -> str:
         return f"{r.ratio:.2f}× {'✓' if r.ratio <= 1.15 else '⚠'}"
     if r.what == "sidebar navigation":
         extra = r.app_s - (r.bare_s or 0)
-        return f"+{extra:.2f} s {'✓' if extra <= 0.15 else '⚠'}"
+        return f"{extra:+.2f} s {'✓' if extra <= 0.15 else '⚠'}"
     if r.what == "first visitor after start":
         return f"{r.ratio:.2f}× {'✓' if r.ratio <= 1.2 else '⚠'}"
     if r.what.startswith("chart download") or r.what == "save → visible":
