@@ -190,11 +190,14 @@ def navigate(pg: object, path: str, charts: int) -> float:
     """Return seconds from clicking the sidebar link to `path` until that page is drawn."""
     link = pg.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').first
     before = pg.evaluate(COUNT_RUNS_JS)
+    title = pg.evaluate("() => (document.querySelector('[data-testid=\"stMain\"] h1') || {}).innerText")
     started = time.perf_counter()
     link.click()
+    # The new page's run has ended (counted), or its title is up (a run counted before the click ended).
     pg.wait_for_function(
-        "([n, p]) => window.__xaRuns > n && location.pathname.endsWith('/' + p)",
-        arg=[before, path],
+        """([n, p, title]) => location.pathname.endsWith('/' + p) && (window.__xaRuns > n
+           || ((document.querySelector('[data-testid="stMain"] h1') || {}).innerText || title) !== title)""",
+        arg=[before, path, title],
         timeout=TIMEOUT,
         polling=20,
     )
