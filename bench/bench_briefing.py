@@ -7,6 +7,7 @@ The first run includes starting Chromium for kaleido (a cold server); later runs
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -36,11 +37,15 @@ def main() -> None:
     p.add_argument("--observations", type=int, default=50_000)
     p.add_argument("--details", type=int, default=4, help="trend slides per theme")
     p.add_argument("--out", type=Path, help="write the last pack here (pack.pptx, pack.pdf)")
+    p.add_argument(
+        "--json", action="store_true", help="end with one JSON line of the runs (bench_browser.py)"
+    )
     args = p.parse_args()
     t0 = time.perf_counter()
     catalogue, obs = current_frame(args.observations, seed=7)
     print(f"data: {len(obs):,} current values, generated in {time.perf_counter() - t0:.1f} s")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
+    runs = []
     for run in range(1, args.runs + 1):
         t1 = time.perf_counter()
         pack = build_pack(catalogue, obs, details_per_theme=args.details)
@@ -56,11 +61,22 @@ def main() -> None:
             f" | PPTX {len(files.pptx) / 1e6:.1f} MB, PDF {len(files.pdf or b'') / 1e6:.1f} MB"
             f" | load {os.getloadavg()[0]:.1f}"
         )
+        runs.append(
+            {
+                "kind": "cold" if run == 1 else "warm",
+                "charts": files.n_charts,
+                "total": total,
+                "start": tm["start"],
+                "load": round(os.getloadavg()[0], 2),
+            }
+        )
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "pack.pptx").write_bytes(files.pptx)
         (args.out / "pack.pdf").write_bytes(files.pdf or b"")
         print(f"wrote {args.out / 'pack.pptx'} and {args.out / 'pack.pdf'}")
+    if args.json:
+        print(json.dumps(runs))
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ def main() -> None:
     """Configure the app, draw the shared sidebar and run the selected page."""
     layout.init_language()
     st.set_page_config(page_title=t("app.title"), page_icon="🏙️", layout="wide")
+    # The one read of the data version in a run: every page of this run shows that version's views.
+    layout.begin_run()
     layout.sidebar()
     user = signin.sidebar_block()
     signin.gate(user)

@@ -1,14 +1,16 @@
 """The pages' one door to the domain: catalogue, store, scores and articles, cached by data version.
 
-Every cached result is keyed on `Store.data_version()`, which each write bumps: a saved value shows at
-once, and nothing is recomputed while the data stay the same. Results are held once per data version and
-shared, not copied (`shared`, `memo`): pages never modify them. The version is read once per run; the rest
-of the run reuses it, so a rerun asks the database one question.
+app.py starts each run with `begin_run()`: it reads `Store.data_version()` (each write bumps it) once and
+takes the one `Views` object of that database and version from a small, locked LRU shared by all sessions.
+The Views computes current values, scores, progress … lazily, once, and hands them out shared, not copied:
+pages never modify them. A saved value shows on the next run; nothing is recomputed while the data stay
+the same. The run's context lives in the session's state (one run at a time per session), not in a thread.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -46,16 +48,9 @@ ENTRY_SOURCE_KINDS = ("form", "article")
 __all__ = ["ENTRY_SOURCE_KINDS", "QUALIFIERS"]
 
 
-# What this run already read: the data version, the database URL, the store and the views of that version.
-# A run starts with `refresh_version()` (the sidebar) on the thread that runs the script, so the later
-# calls of the run take these from here instead of asking Streamlit's caches (or the database) again.
-_run = threading.local()
-
-
 def db_url() -> str:
-    """Return the database URL: env XINAN_DB_URL, else the project's SQLite file."""
-    url = getattr(_run, "url", None)
-    return url if url is not None else resolve_url()
+    """Return the database URL this run reads (env XINAN_DB_URL, else the project's SQLite file)."""
+    return views().url
 
 
 def display_url() -> str:
@@ -70,8 +65,7 @@ def _catalogue() -> Catalogue:
 
 def catalogue() -> Catalogue:
     """Return the validated catalogue, loaded once per server."""
-    found = getattr(_run, "catalogue", None)
-    return found if found is not None else _catalogue()
+    return _catalogue()
 
 
 @st.cache_resource(show_spinner=False)
@@ -81,8 +75,7 @@ def _store(url: str) -> Store:
 
 def store() -> Store:
     """Return the store of the configured database."""
-    found = getattr(_run, "store", None)
-    return found if found is not None else _store(db_url())
+    return views().store
 
 
 @st.cache_data(show_spinner=False, ttl=60)
@@ -102,126 +95,312 @@ def person(login: object) -> str:
     return names.get(name, name)
 
 
-VERSION_KEY = "_data_version"
 # The sidebar switch 含待审核数据: off (default) shows approved values only, on the working view.
 INCLUDE_PENDING_KEY = "include_pending"
-# Appended to the data version in the working view, so every view cached by version is kept apart.
+# Appended to the data version in the working view, so the two views of one version are kept apart.
 WORKING_SUFFIX = "+pending"
+# Where a session keeps the context of its run under way (one run at a time per session).
+RUN_KEY = "_run_context"
+# How many views objects (database × data version × view) the server keeps; each write makes a new one.
+VIEWS_KEPT = 6
+# How many results one views object keeps (figures and tables per page choice and language).
+MEMO_LIMIT = 4000
+
+
+def _in_script_run() -> bool:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    return get_script_run_ctx(suppress_warning=True) is not None
 
 
 def approved_only() -> bool:
     """Return True unless this session switched to the working view (values awaiting review included)."""
-    return not st.session_state.get(INCLUDE_PENDING_KEY, False)
+    return not (_in_script_run() and st.session_state.get(INCLUDE_PENDING_KEY, False))
 
 
-def refresh_version() -> str:
-    """Read the data version once at the start of a run (every later call in the run reuses it)."""
-    url = resolve_url()
-    the_store = _store(url)
-    value = str(the_store.data_version()) + ("" if approved_only() else WORKING_SUFFIX)
-    st.session_state[VERSION_KEY] = value
-    _run.url, _run.version, _run.store, _run.catalogue = url, value, the_store, _catalogue()
-    _run.views = _memo_for(url, value)
-    _run.scratch = {}
-    return value
+class Views:
+    """What the pages show of one database at one data version: computed lazily, once, shared by all sessions.
+
+    Its identity (url, version, store, catalogue) never changes; a write makes a new data version and so a
+    new Views. Results are built outside the lock (two sessions may build the same one; the first kept
+    wins) and handed out shared: pages never modify them.
+    """
+
+    def __init__(self, url: str, version: str) -> None:
+        self._url, self._version = url, version
+        self._store, self._catalogue = _store(url), _catalogue()
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+    @property
+    def url(self) -> str:
+        """The database URL."""
+        return self._url
+
+    @property
+    def version(self) -> str:
+        """The data version these views show (with WORKING_SUFFIX in the working view)."""
+        return self._version
+
+    @property
+    def store(self) -> Store:
+        """The store of the database."""
+        return self._store
+
+    @property
+    def approved_only(self) -> bool:
+        """Whether these views show approved values only (else the working view)."""
+        return not self._version.endswith(WORKING_SUFFIX)
+
+    def get(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        """Return what `build()` returns for key, building it once for this version (least used dropped)."""
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        value = build()
+        with self._lock:
+            value = self._kept.setdefault(key, value)
+            while len(self._kept) > MEMO_LIMIT:
+                self._kept.popitem(last=False)
+        return value
+
+    def current(self) -> pd.DataFrame:
+        """Return the current value of every indicator × place × period, in time order (read-only)."""
+        return self.get(("current",), self._current)
+
+    def _current(self) -> pd.DataFrame:
+        frame = self._store.current_frame(approved_only=self.approved_only)
+        if not len(frame):
+            return frame
+        frame = frame.assign(_end=[parse_period(p).end for p in frame["period"]])
+        return frame.sort_values(["indicator_id", "place_code", "_end"])
+
+    def scores(self) -> Scores:
+        """Return progress, status and roll-ups of the current data."""
+        return self.get(("scores",), lambda: score(self.current(), self._catalogue))
+
+    def progress(self, place: str) -> pd.DataFrame:
+        """Return one scored row per indicator at a place (latest value, progress, status, source)."""
+        return self.get(("progress", place), lambda: self._progress(place))
+
+    def _progress(self, place: str) -> pd.DataFrame:
+        frame = self.scores().indicators
+        rows = frame[frame["place_code"] == place]
+        cur = self.current()
+        if len(cur) and "source_ref" in cur:
+            # The source and any plausibility flags of the value shown travel with its row.
+            refs = cur.loc[cur["place_code"] == place, ["indicator_id", "period", "source_ref", "flags"]]
+            rows = rows.merge(refs, on=["indicator_id", "period"], how="left")
+        return rows.reset_index(drop=True)
+
+    def rollup(self, place: str) -> Summary:
+        """Return the 心安指数, theme scores and status counts of a place."""
+        return self.get(("rollup", place), lambda: _summary(self.scores(), self._catalogue, place))
+
+    def period_changes(self, place: str) -> pd.DataFrame:
+        """Return indicators whose latest value differs from the previous period's, biggest change first."""
+
+        def build() -> pd.DataFrame:
+            rows = self.progress(place)
+            changed = rows[rows["change_prev"].notna()].copy()
+            base = changed["prev_value"].abs().where(lambda s: s > 0)
+            changed["size"] = (changed["change_prev"] / base).abs()
+            return changed.sort_values("size", ascending=False, na_position="last").drop(columns="size")
+
+        return self.get(("period_changes", place), build)
+
+    def sparklines(self, place: str) -> dict[str, list[float]]:
+        """Return each indicator's last values at a place, oldest first, for sparklines."""
+
+        def build() -> dict[str, list[float]]:
+            cur = self.current()
+            if cur.empty:
+                return {}
+            rows = cur[cur["place_code"] == place]
+            groups = rows.groupby("indicator_id", sort=False)
+            return {k: g["value"].tail(SPARK_POINTS).tolist() for k, g in groups}
+
+        return self.get(("sparklines", place), build)
+
+    def series(self, ind_id: str, place: str) -> pd.DataFrame:
+        """Return an indicator's current values at one place in time order (period, value, source …)."""
+
+        def build() -> pd.DataFrame:
+            cur = self.current()
+            if cur.empty:
+                return pd.DataFrame(columns=["period", "value"])
+            return cur[(cur["indicator_id"] == ind_id) & (cur["place_code"] == place)].reset_index(drop=True)
+
+        return self.get(("series", ind_id, place), build)
+
+    def places_series(self, ind_id: str, codes: tuple[str, ...]) -> pd.DataFrame:
+        """Return an indicator's current values at several places in time order."""
+
+        def build() -> pd.DataFrame:
+            cur = self.current()
+            if cur.empty:
+                return pd.DataFrame(columns=["place_code", "period", "value"])
+            rows = cur[(cur["indicator_id"] == ind_id) & cur["place_code"].isin(codes)]
+            order = {c: i for i, c in enumerate(codes)}
+            return rows.sort_values(
+                ["place_code", "_end"], key=lambda s: s.map(order) if s.name == "place_code" else s
+            )
+
+        return self.get(("places_series", ind_id, codes), build)
+
+    def theme_matrix(self, codes: tuple[str, ...]) -> pd.DataFrame:
+        """Return theme scores (0–100) with places as rows and themes as columns (read-only)."""
+
+        def build() -> pd.DataFrame:
+            roll = self.scores().rollups
+            themes = roll[(roll["level"] == "theme") & roll["place_code"].isin(codes)]
+            matrix = themes.pivot(index="place_code", columns="id", values="score")
+            return matrix.reindex(index=list(codes), columns=[th.id for th in self._catalogue.themes])
+
+        return self.get(("theme_matrix", codes), build)
+
+    def indicator_matrix(self, theme_id: str, codes: tuple[str, ...]) -> pd.DataFrame:
+        """Return indicator scores (0–100) of one theme with places as rows (read-only)."""
+
+        def build() -> pd.DataFrame:
+            inds = self.scores().indicators
+            rows = inds[(inds["theme_id"] == theme_id) & inds["place_code"].isin(codes)]
+            matrix = rows.pivot(index="place_code", columns="indicator_id", values="score")
+            cat = self._catalogue
+            columns = [i for i in cat.indicators if cat.theme_of[i] == theme_id]
+            return matrix.reindex(index=list(codes), columns=columns)
+
+        return self.get(("indicator_matrix", theme_id, codes), build)
+
+    def changes(self, *args: Any) -> pd.DataFrame:
+        """Return the change log filtered by (since, indicator, place, entered_by, limit), newest first."""
+        since, indicator_id, place_code, entered_by, limit = args
+        return self.get(
+            ("changes", *args),
+            lambda: self._store.changes_frame(
+                since=since,
+                indicator_id=indicator_id,
+                place_code=place_code,
+                entered_by=entered_by,
+                limit=limit,
+            ),
+        )
+
+    def people(self) -> list[str]:
+        """Return everyone who has saved a value."""
+        return self.get(("people",), self._store.people)
+
+    def value_history(self, ind_id: str, place: str, period: str) -> pd.DataFrame:
+        """Return every revision of one value (oldest first)."""
+
+        def build() -> pd.DataFrame:
+            rows = [obs.model_dump() for obs in self._store.history(ind_id, place, period)]
+            return pd.DataFrame(rows, columns=list(Observation.model_fields))
+
+        return self.get(("value_history", ind_id, place, period), build)
+
+
+_views_lock = threading.Lock()
+_views_kept: OrderedDict[tuple[str, str], Views] = OrderedDict()
+
+
+def views_for(url: str, data_version: str) -> Views:
+    """Return the one Views of this database and data version (the server keeps the VIEWS_KEPT last used)."""
+    key = (url, data_version)
+    with _views_lock:
+        found = _views_kept.get(key)
+        if found is not None:
+            _views_kept.move_to_end(key)
+            return found
+    made = Views(url, data_version)
+    with _views_lock:
+        found = _views_kept.setdefault(key, made)
+        _views_kept.move_to_end(key)
+        while len(_views_kept) > VIEWS_KEPT:
+            _views_kept.popitem(last=False)
+    return found
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What one script run reads once at its start: the views of the data version, and per-run scratch."""
+
+    views: Views
+    scratch: dict[str, Any] = field(default_factory=dict)
+
+
+def read_views(url: str | None = None, *, approved: bool = True) -> Views:
+    """Read the database's data version now and return its views (one question to the database)."""
+    url = url or resolve_url()
+    value = str(_store(url).data_version()) + ("" if approved else WORKING_SUFFIX)
+    return views_for(url, value)
+
+
+def begin_run() -> RunContext:
+    """Read the data version once at the start of a run (app.py); the rest of the run uses this context."""
+    context = RunContext(read_views(approved=approved_only()))
+    st.session_state[RUN_KEY] = context
+    return context
+
+
+def run_context() -> RunContext:
+    """Return this session's run context (app.py starts each run with `begin_run`)."""
+    if not _in_script_run():
+        # Outside a script run (server start, AppTest formatting widget values) the data are read now.
+        return RunContext(read_views())
+    found = st.session_state.get(RUN_KEY)
+    return found if found is not None else begin_run()
+
+
+def views() -> Views:
+    """Return the views of the data version this run shows."""
+    return run_context().views
 
 
 def version() -> str:
     """Return the data version read at the start of this run; it changes with every write."""
-    value = getattr(_run, "version", None)
-    if value is not None:
-        return value
-    value = st.session_state.get(VERSION_KEY)
-    return value if value is not None else refresh_version()
+    return views().version
 
 
 def per_run(key: str, build: Callable[[], T]) -> T:
     """Return what `build()` returns, building it at most once per run (e.g. who is signed in)."""
-    scratch = getattr(_run, "scratch", None)
-    if scratch is None:
-        return build()
+    scratch = run_context().scratch
     if key not in scratch:
         scratch[key] = build()
     return scratch[key]
-
-
-# --- views built once per data version ----------------------------------------------------------------
-
-MEMO_LIMIT = 4000
-
-
-@st.cache_resource(show_spinner=False, max_entries=3)
-def _memo_for(url: str, data_version: str) -> dict[tuple[Any, ...], Any]:
-    # One dict per data version: a write makes a new version, so every view is built afresh once.
-    return {}
-
-
-def _views() -> dict[tuple[Any, ...], Any]:
-    views = getattr(_run, "views", None)
-    return views if views is not None else _memo_for(db_url(), version())
-
-
-def _kept(views: dict[tuple[Any, ...], Any], full: tuple[Any, ...], build: Callable[[], T]) -> T:
-    if full not in views:
-        if len(views) > MEMO_LIMIT:
-            views.clear()
-        views[full] = build()
-    return views[full]
 
 
 def memo(key: tuple[Any, ...], build: Callable[[], T]) -> T:
     """Return what `build()` returns for this key, data version and language, building it only once.
 
     Figures and display tables are pure functions of the data, the page's choices (in `key`) and the
-    language; building plotly figures is most of a page's time, so they are kept until the data change.
+    language; they are kept until the data change.
     """
-    return _kept(_views(), (current_language(), *key), build)
+    return views().get((current_language(), *key), build)
 
 
 def shared(key: tuple[Any, ...], build: Callable[[], T]) -> T:
     """Return what `build()` returns for this key and data version (any language); never modify it."""
-    return _kept(_views(), ("*", *key), build)
+    return views().get(("*", *key), build)
 
 
 # --- current values and scores -------------------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _current(url: str, data_version: str) -> pd.DataFrame:
-    frame = _store(url).current_frame(approved_only=not data_version.endswith(WORKING_SUFFIX))
-    frame = frame.assign(_end=[parse_period(p).end for p in frame["period"]]) if len(frame) else frame
-    return frame.sort_values(["indicator_id", "place_code", "_end"]) if len(frame) else frame
-
-
 def current() -> pd.DataFrame:
     """Return the current value of every indicator × place × period (read-only, shared)."""
-    return shared(("current",), lambda: _current(db_url(), version()))
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _scores(url: str, data_version: str) -> Scores:
-    return score(_current(url, data_version), catalogue())
+    return views().current()
 
 
 def scores() -> Scores:
     """Return progress, status and roll-ups of the current data."""
-    return shared(("scores",), lambda: _scores(db_url(), version()))
-
-
-def _progress(url: str, data_version: str, place: str) -> pd.DataFrame:
-    frame = _scores(url, data_version).indicators
-    rows = frame[frame["place_code"] == place]
-    cur = _current(url, data_version)
-    if len(cur) and "source_ref" in cur:
-        # The source and any plausibility flags of the value shown travel with its row.
-        refs = cur.loc[cur["place_code"] == place, ["indicator_id", "period", "source_ref", "flags"]]
-        rows = rows.merge(refs, on=["indicator_id", "period"], how="left")
-    return rows.reset_index(drop=True)
+    return views().scores()
 
 
 def progress(place: str) -> pd.DataFrame:
     """Return one scored row per indicator at a place (latest value, progress, status, source)."""
-    return shared(("progress", place), lambda: _progress(db_url(), version(), place))
+    return views().progress(place)
 
 
 @dataclass
@@ -244,8 +423,7 @@ class Summary:
         return self.first_levels.get(first_id)
 
 
-def _rollup(url: str, data_version: str, place: str) -> Summary:
-    sc = _scores(url, data_version)
+def _summary(sc: Scores, cat: Catalogue, place: str) -> Summary:
     roll = sc.rollups[sc.rollups["place_code"] == place]
     inds = sc.indicators[sc.indicators["place_code"] == place]
     index = roll[roll["level"] == "index"]
@@ -253,7 +431,7 @@ def _rollup(url: str, data_version: str, place: str) -> Summary:
     themes = roll[roll["level"] == "theme"][["id", "score", "coverage_data", "coverage_scored"]].rename(
         columns={"id": "theme_id", "coverage_data": "coverage"}
     )
-    order = [th.id for th in catalogue().themes]
+    order = [th.id for th in cat.themes]
     themes = themes.set_index("theme_id").reindex(order).join(counts).fillna({c: 0 for c in counts.columns})
     themes = themes.reset_index()
     themes["coverage"] = themes["coverage"].fillna(0.0)
@@ -267,7 +445,7 @@ def _rollup(url: str, data_version: str, place: str) -> Summary:
         coverage=idx_cov,
         period=period,
         indicators_with_data=int(inds["value"].notna().sum()),
-        indicators_total=len(catalogue().indicators),
+        indicators_total=len(cat.indicators),
         themes=themes,
         first_levels=firsts,
         status_counts=inds["status"].value_counts().to_dict(),
@@ -277,61 +455,27 @@ def _rollup(url: str, data_version: str, place: str) -> Summary:
 
 def rollup(place: str) -> Summary:
     """Return the 心安指数, theme scores and status counts of a place."""
-    return shared(("rollup", place), lambda: _rollup(db_url(), version(), place))
-
-
-def _period_changes(url: str, data_version: str, place: str) -> pd.DataFrame:
-    rows = progress(place)
-    changed = rows[rows["change_prev"].notna()].copy()
-    changed["size"] = (changed["change_prev"] / changed["prev_value"].abs().where(lambda s: s > 0)).abs()
-    return changed.sort_values("size", ascending=False, na_position="last").drop(columns="size")
+    return views().rollup(place)
 
 
 def period_changes(place: str) -> pd.DataFrame:
     """Return indicators whose latest value differs from the previous period's, biggest change first."""
-    return shared(("period_changes", place), lambda: _period_changes(db_url(), version(), place))
-
-
-def _sparklines(url: str, data_version: str, place: str) -> dict[str, list[float]]:
-    cur = _current(url, data_version)
-    if cur.empty:
-        return {}
-    rows = cur[cur["place_code"] == place]
-    return {k: g["value"].tail(SPARK_POINTS).tolist() for k, g in rows.groupby("indicator_id", sort=False)}
+    return views().period_changes(place)
 
 
 def sparklines(place: str) -> dict[str, list[float]]:
     """Return each indicator's last values at a place, oldest first, for sparklines."""
-    return shared(("sparklines", place), lambda: _sparklines(db_url(), version(), place))
+    return views().sparklines(place)
 
 
 def series(ind_id: str, place: str) -> pd.DataFrame:
     """Return an indicator's current values at one place in time order (period, value, source …)."""
-    return shared(("series", ind_id, place), lambda: _series(ind_id, place))
-
-
-def _series(ind_id: str, place: str) -> pd.DataFrame:
-    cur = current()
-    if cur.empty:
-        return pd.DataFrame(columns=["period", "value"])
-    return cur[(cur["indicator_id"] == ind_id) & (cur["place_code"] == place)].reset_index(drop=True)
+    return views().series(ind_id, place)
 
 
 def places_series(ind_id: str, codes: list[str]) -> pd.DataFrame:
     """Return an indicator's current values at several places in time order."""
-    key = tuple(codes)
-    return shared(("places_series", ind_id, key), lambda: _places_series(ind_id, list(key)))
-
-
-def _places_series(ind_id: str, codes: list[str]) -> pd.DataFrame:
-    cur = current()
-    if cur.empty:
-        return pd.DataFrame(columns=["place_code", "period", "value"])
-    rows = cur[(cur["indicator_id"] == ind_id) & cur["place_code"].isin(codes)]
-    order = {c: i for i, c in enumerate(codes)}
-    return rows.sort_values(
-        ["place_code", "_end"], key=lambda s: s.map(order) if s.name == "place_code" else s
-    )
+    return views().places_series(ind_id, tuple(codes))
 
 
 def target_path(ind_id: str) -> pd.DataFrame:
@@ -339,33 +483,14 @@ def target_path(ind_id: str) -> pd.DataFrame:
     return pd.DataFrame(_target_path(catalogue().indicators[ind_id]), columns=["period", "value"])
 
 
-def _theme_matrix(url: str, data_version: str, codes: tuple[str, ...]) -> pd.DataFrame:
-    roll = _scores(url, data_version).rollups
-    themes = roll[(roll["level"] == "theme") & roll["place_code"].isin(codes)]
-    matrix = themes.pivot(index="place_code", columns="id", values="score")
-    return matrix.reindex(index=list(codes), columns=[th.id for th in catalogue().themes])
-
-
 def theme_matrix(codes: list[str]) -> pd.DataFrame:
     """Return theme scores (0–100) with places as rows and themes as columns."""
-    key = tuple(codes)
-    return shared(("theme_matrix", key), lambda: _theme_matrix(db_url(), version(), key)).copy()
-
-
-def _indicator_matrix(url: str, data_version: str, theme_id: str, codes: tuple[str, ...]) -> pd.DataFrame:
-    inds = _scores(url, data_version).indicators
-    rows = inds[(inds["theme_id"] == theme_id) & inds["place_code"].isin(codes)]
-    matrix = rows.pivot(index="place_code", columns="indicator_id", values="score")
-    columns = [i for i in catalogue().indicators if catalogue().theme_of[i] == theme_id]
-    return matrix.reindex(index=list(codes), columns=columns)
+    return views().theme_matrix(tuple(codes)).copy()
 
 
 def indicator_matrix(theme_id: str, codes: list[str]) -> pd.DataFrame:
     """Return indicator scores (0–100) of one theme with places as rows."""
-    key = tuple(codes)
-    return shared(
-        ("indicator_matrix", theme_id, key), lambda: _indicator_matrix(db_url(), version(), theme_id, key)
-    ).copy()
+    return views().indicator_matrix(theme_id, tuple(codes)).copy()
 
 
 # --- history -------------------------------------------------------------------------------------------
@@ -378,20 +503,6 @@ class Changes:
     frame: pd.DataFrame
 
 
-def _changes(
-    url: str,
-    data_version: str,
-    since: Any,
-    indicator_id: str | None,
-    place_code: str | None,
-    entered_by: str | None,
-    limit: int | None,
-) -> pd.DataFrame:
-    return _store(url).changes_frame(
-        since=since, indicator_id=indicator_id, place_code=place_code, entered_by=entered_by, limit=limit
-    )
-
-
 def changes(
     *,
     since: Any = None,
@@ -401,8 +512,7 @@ def changes(
     limit: int | None = None,
 ) -> Changes:
     """Return who changed what and when (the newest `limit` when given), filtered, newest first."""
-    args = (since, indicator_id, place_code, entered_by, limit)
-    return Changes(shared(("changes", *args), lambda: _changes(db_url(), version(), *args)))
+    return Changes(views().changes(since, indicator_id, place_code, entered_by, limit))
 
 
 def indicator_history(ind_id: str, place: str) -> pd.DataFrame:
@@ -410,23 +520,29 @@ def indicator_history(ind_id: str, place: str) -> pd.DataFrame:
     return changes(indicator_id=ind_id, place_code=place).frame
 
 
-def _people(url: str, data_version: str) -> list[str]:
-    return _store(url).people()
-
-
 def people() -> list[str]:
     """Return everyone who has saved a value."""
-    return shared(("people",), lambda: _people(db_url(), version()))
+    return views().people()
 
 
 def value_history(ind_id: str, place: str, period: str) -> pd.DataFrame:
     """Return every revision of one value (oldest first)."""
-    return shared(("value_history", ind_id, place, period), lambda: _value_history(ind_id, place, period))
+    return views().value_history(ind_id, place, period)
 
 
-def _value_history(ind_id: str, place: str, period: str) -> pd.DataFrame:
-    rows = [obs.model_dump() for obs in store().history(ind_id, place, period)]
-    return pd.DataFrame(rows, columns=list(Observation.model_fields))
+def warm(url: str | None = None) -> Views:
+    """Load the catalogue and score the approved data of the database now (server start), before any visitor."""
+    found = read_views(url)
+    found.scores()
+    # Opening the accounts hashes a dummy password (argon2, ~0.3 s): done now, not in the first run.
+    _display_names(found.url)
+    cat = catalogue()
+    city = cat.framework.default_place
+    for place in [city] + [p.code for p in cat.counties(city)]:
+        found.rollup(place)
+        found.period_changes(place)
+        found.sparklines(place)
+    return found
 
 
 # --- writes --------------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,27 +33,13 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return out
 
 
+# Only for code called outside a script run: AppTest formats widget values between runs with the
+# widgets' format functions, which must label in the language of the run that drew them.
 _last_language = DEFAULT_LANGUAGE
-# The language of the run under way, once its switch is drawn (it cannot change until the next run).
-_pinned = threading.local()
-
-
-def pin_language() -> None:
-    """Remember this run's language for the rest of the run (call after the language switch is drawn)."""
-    _pinned.lang = None
-    _pinned.lang = current_language()
-
-
-def unpin_language() -> None:
-    """Forget the language pinned by the previous run on this thread (call first thing in a run)."""
-    _pinned.lang = None
 
 
 def current_language() -> str:
     """Return the language chosen in this session (Chinese unless switched)."""
-    pinned = getattr(_pinned, "lang", None)
-    if pinned is not None:
-        return pinned
     global _last_language
     import streamlit as st
     from streamlit.runtime.scriptrunner import get_script_run_ctx

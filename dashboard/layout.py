@@ -19,9 +19,7 @@ from dashboard.i18n import (
     LANGUAGES,
     current_language,
     name_of,
-    pin_language,
     t,
-    unpin_language,
 )
 from indicators.errors import IndicatorsError
 from indicators.logs import logger
@@ -45,24 +43,26 @@ CSS = """
 
 
 def init_language() -> None:
-    """Set the session's language from ?lang= on its first run; forget the previous run's pinned language."""
-    unpin_language()
+    """Set the session's language from ?lang= on its first run."""
     if LANG_KEY not in st.session_state:
         wanted = st.query_params.get("lang", DEFAULT_LANGUAGE)
         st.session_state[LANG_KEY] = wanted if wanted in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def sidebar() -> None:
-    """Draw the shared sidebar: language switch and place selector; keep their choices in the session."""
-    init_language()
-    # One read of the data version per run: a value saved by anyone shows on the next run.
+def begin_run() -> data.RunContext:
+    """Read the data version once for this run (a value saved by anyone shows on the next run)."""
     try:
-        data.refresh_version()
+        return data.begin_run()
     except (IndicatorsError, SQLAlchemyError):
         # Database down or its schema unusable: a sentence for the person, the details for the log.
         logger().error("page run: the database cannot be read", exc_info=True)
         st.error(t("ops.health_down"))
         st.stop()
+        raise
+
+
+def sidebar() -> None:
+    """Draw the shared sidebar: language switch and place selector; keep their choices in the session."""
     st.markdown(CSS, unsafe_allow_html=True)
     with st.sidebar:
         follow_url(LANG_KEY, "lang", LANGUAGES)
@@ -73,7 +73,6 @@ def sidebar() -> None:
             format_func=lambda code: {"zh": "中文", "en": "English"}[code],
             horizontal=True,
         )
-        pin_language()
         publish_url(LANG_KEY, "lang")
         catalogue = data.catalogue()
         city = catalogue.framework.default_place
