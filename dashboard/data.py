@@ -27,14 +27,15 @@ from indicators.articles.sources import Article, list_articles
 from indicators.articles.sources import article_figures as figures_of
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.errors import IndicatorsError, Problem
+from indicators.guarded import GuardedStore
 from indicators.periods import parse_period
+from indicators.scoring.params import period_ends
 from indicators.scoring.plausibility import Flag
 from indicators.scoring.progress import at_baseline
 from indicators.scoring.scores import Scores, score
 from indicators.scoring.target_path import target_path as _target_path
 from indicators.store.db import display_url as _hide_password
 from indicators.store.db import resolve_url
-from indicators.store.guarded import GuardedStore
 from indicators.store.observations import QUALIFIERS, Observation
 from indicators.store.store import CurrentCell, Store, conflict_problem
 from indicators.uploads import read_upload
@@ -173,7 +174,8 @@ class Views:
         frame = self._store.current_frame(approved_only=self.approved_only)
         if not len(frame):
             return frame
-        frame = frame.assign(_end=[parse_period(p).end for p in frame["period"]])
+        # Each distinct period is parsed once: per row it took 3 s at 420,000 current values (docs/scale.md).
+        frame = frame.assign(_end=period_ends(frame["period"]))
         return frame.sort_values(["indicator_id", "place_code", "_end"])
 
     def scores(self) -> Scores:

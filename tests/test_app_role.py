@@ -17,9 +17,9 @@ from indicators.access import User
 from indicators.accounts import Accounts, open_accounts
 from indicators.cli.main import main as cli_main
 from indicators.errors import IndicatorsError
+from indicators.guarded import GuardedStore
 from indicators.store import rounds
 from indicators.store.db import make_engine, metadata
-from indicators.store.guarded import GuardedStore
 from indicators.store.integrity import verify
 from indicators.store.roles import APP_PRIVILEGES, HISTORY_TABLES
 from indicators.store.store import Store

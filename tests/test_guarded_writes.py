@@ -9,8 +9,8 @@ import pytest
 
 from indicators.access import User
 from indicators.errors import IndicatorsError
+from indicators.guarded import GuardedStore
 from indicators.paths import PROJECT_DIR
-from indicators.store.guarded import GuardedStore
 from indicators.store.store import Store
 
 CITY = "371600"

@@ -16,8 +16,8 @@ from indicators import bulk, tabular
 from indicators.access import User
 from indicators.accounts import open_accounts
 from indicators.errors import IndicatorsError
+from indicators.guarded import GuardedStore
 from indicators.paths import PROJECT_DIR
-from indicators.store.guarded import GuardedStore
 from indicators.store.store import Store
 from indicators.tabular import MAX_ROWS
 from indicators.uploads import MAX_UPLOAD_BYTES, read_upload

@@ -34,4 +34,4 @@ def test_a_reason_that_looks_like_a_formula_is_stored_as_text_in_the_overdue_lis
     texts = [c for c in values if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert texts, "the reason is in the list"
     assert all(c.data_type != "f" for c in values)
-    assert [row for row in sheet.iter_rows(min_row=2, values_only=True)][0][7] == 30  # days stay a number
+    assert next(iter(sheet.iter_rows(min_row=2, values_only=True)))[7] == 30  # days stay a number

@@ -14,7 +14,7 @@ from indicators.articles.metrics import ArticleMetric, load_article_metrics
 from indicators.articles.proposals import Proposal, propose, propose_period, save_fields, sentence_at
 from indicators.articles.sources import article_title
 from indicators.catalogue import Catalogue
-from indicators.store.guarded import GuardedStore
+from indicators.guarded import GuardedStore
 from indicators.store.store import Store
 from indicators.text import squash
 

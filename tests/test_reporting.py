@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from indicators.access import User
+from indicators.guarded import GuardedStore
 from indicators.scoring import reporting
 from indicators.store import rounds
-from indicators.store.guarded import GuardedStore
 from indicators.store.store import Store
 
 CITY = "371600"

@@ -8,9 +8,9 @@ from alembic import command
 
 from indicators.access import User
 from indicators.errors import IndicatorsError
+from indicators.guarded import GuardedStore
 from indicators.store import rounds
 from indicators.store.db import _alembic_config, write_transaction
-from indicators.store.guarded import GuardedStore
 from indicators.store.store import Store
 
 CITY = "371600"

@@ -10,10 +10,10 @@ import pytest
 
 from indicators.access import User
 from indicators.errors import IndicatorsError
+from indicators.guarded import GuardedStore
 from indicators.paths import DEFINITIONS_DIR
 from indicators.scoring import validation
 from indicators.store import rounds
-from indicators.store.guarded import GuardedStore
 from indicators.store.store import Store
 
 CITY = "371600"
