@@ -49,9 +49,10 @@ test: lint
 	$(BIN)/python -m indicators metrics > /dev/null
 	$(BIN)/pytest
 
-# The developer's loop: everything but the slow and real-browser tests (under a minute).
+# The developer's loop: everything but the slow and real-browser tests, on two workers (under a minute).
+# make test stays on one worker: the concurrency and browser tests time real contention and servers.
 quick: venv
-	$(BIN)/python -m pytest -q -m "not slow and not browser"
+	$(BIN)/python -m pytest -q -n 2 -m "not slow and not browser"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,12 +58,28 @@ def pg_server() -> Iterator[str]:
         pytest.skip(str(exc))
 
 
+@pytest.fixture(scope="session")
+def _migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database at the newest schema, made once per session for `db_url` to copy."""
+    from indicators.store.db import make_engine, migrate
+
+    path = tmp_path_factory.mktemp("template") / "store.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()
+    return path
+
+
 # PostgreSQL runs start a server and create a database per test: `make quick` keeps only SQLite.
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """URL of a new, empty database on each backend."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
+        # A copy of one migrated database: running the migration chain for each test was most of the
+        # quick suite's setup time. Tests that need a file without any schema make their own URL.
+        target = tmp_path / "store.db"
+        shutil.copyfile(request.getfixturevalue("_migrated_sqlite"), target)
+        yield f"sqlite:///{target}"
         return
     from pg_server import create_database, drop_database
 
