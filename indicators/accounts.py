@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from indicators.access import NAME_PATTERN, ROLES, User
 from indicators.catalogue import Catalogue
 from indicators.errors import IndicatorsError, Problem
-from indicators.store.db import metadata, write_transaction
+from indicators.store.db import ID_TYPE, metadata, write_transaction
 
 MIN_PASSWORD_LENGTH = 10
 MIN_DISTINCT_CHARACTERS = 5
@@ -86,9 +86,7 @@ user_sessions = sa.Table(
 account_events = sa.Table(
     "account_events",
     metadata,
-    sa.Column(
-        "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True
-    ),
+    sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True),
     sa.Column("at", sa.DateTime, nullable=False),
     sa.Column("user_name", sa.String(64), nullable=False),
     sa.Column("event", sa.String(32), nullable=False),

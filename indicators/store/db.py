@@ -48,12 +48,12 @@ metadata = MetaData()
 # County codes have 6 digits, towns (乡镇/街道) 9; 12 leaves room for the statistical village codes.
 PLACE_CODE_LENGTH = 12
 
-_id_type = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements only INTEGER keys
+ID_TYPE = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements only INTEGER keys
 
 observations = Table(
     "observations",
     metadata,
-    Column("id", _id_type, primary_key=True, autoincrement=True),
+    Column("id", ID_TYPE, primary_key=True, autoincrement=True),
     Column("indicator_id", String(64), nullable=False),
     Column("place_code", String(PLACE_CODE_LENGTH), nullable=False),
     Column("period", String(7), nullable=False),
@@ -69,7 +69,7 @@ observations = Table(
     Column("entered_at", DateTime(timezone=True), nullable=False),
     Column("reason", Text, nullable=True),
     # From a document (migration 0005): which one, the verbatim clause and where the figure stands in it.
-    Column("document_id", _id_type, nullable=True),
+    Column("document_id", ID_TYPE, nullable=True),
     Column("quote", Text, nullable=True),
     Column("quote_offset", Integer, nullable=True),
     # Plausibility flags (JSON list) raised when the value was saved, and the reason it was confirmed.
@@ -93,7 +93,7 @@ observations = Table(
 documents = Table(
     "documents",
     metadata,
-    Column("id", _id_type, primary_key=True, autoincrement=True),
+    Column("id", ID_TYPE, primary_key=True, autoincrement=True),
     Column("title", Text, nullable=False),
     Column("publisher", Text, nullable=True),
     Column("published", Date, nullable=True),
@@ -109,8 +109,8 @@ documents = Table(
 document_reviews = Table(
     "document_reviews",
     metadata,
-    Column("id", _id_type, primary_key=True, autoincrement=True),
-    Column("document_id", _id_type, ForeignKey("documents.id", name="fk_reviews_document"), nullable=False),
+    Column("id", ID_TYPE, primary_key=True, autoincrement=True),
+    Column("document_id", ID_TYPE, ForeignKey("documents.id", name="fk_reviews_document"), nullable=False),
     Column("quote_offset", Integer, nullable=False),
     Column("figure_text", Text, nullable=False),
     Column("decision", String(8), nullable=False),

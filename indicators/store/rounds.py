@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 from sqlalchemy import (
-    BigInteger,
     CheckConstraint,
     Column,
     Connection,
@@ -41,6 +40,7 @@ from indicators.errors import IndicatorsError, Problem, ProblemCollector
 from indicators.periods import parse_period
 from indicators.store.cells import Cell, CurrentCell, cell_text, conflict_problem
 from indicators.store.db import (
+    ID_TYPE,
     PLACE_CODE_LENGTH,
     is_latest_revision,
     metadata,
@@ -52,12 +52,11 @@ from indicators.store.db import (
 if TYPE_CHECKING:
     from indicators.store.store import Store
 
-_id_type = BigInteger().with_variant(Integer(), "sqlite")
 
 reviews = Table(
     "reviews",
     metadata,
-    Column("id", _id_type, primary_key=True, autoincrement=True),
+    Column("id", ID_TYPE, primary_key=True, autoincrement=True),
     Column("indicator_id", String(64), nullable=False),
     Column("place_code", String(PLACE_CODE_LENGTH), nullable=False),
     Column("period", String(7), nullable=False),
@@ -74,7 +73,7 @@ reviews = Table(
 period_locks = Table(
     "period_locks",
     metadata,
-    Column("id", _id_type, primary_key=True, autoincrement=True),
+    Column("id", ID_TYPE, primary_key=True, autoincrement=True),
     Column("period", String(7), nullable=False),
     # NULL: every place.
     Column("place_code", String(PLACE_CODE_LENGTH), nullable=True),
