@@ -233,7 +233,11 @@ def test_the_saved_value_can_be_withdrawn_with_a_reason(server: str, page: objec
     retract.get_by_role("textbox", name="修改原因").fill("浏览器测试：录错了")
     with _rerun(page):
         retract.get_by_role("button", name="撤回").click()
-    page.wait_for_selector("text=已撤回", timeout=30_000)
+    # The save ends in st.rerun(): the success message is drawn by the run after the one the click started,
+    # and "已撤回" alone also matches the form's help text. Wait for the message and the emptied cell.
+    page.get_by_text("已撤回，存储内容如下").wait_for(timeout=30_000)
+    page.get_by_text("该时期尚无数值").wait_for(timeout=30_000)
+    _settle(page)
     assert page.get_by_text("该时期尚无数值").count() == 1
     page.screenshot(path=str(SHOTS / "entry_withdrawn.png"), full_page=True)
 
