@@ -138,6 +138,11 @@ class _Actor:
 _actor = _Actor()
 
 
+def default_hasher() -> PasswordHasher:
+    """The argon2id hasher accounts use unless given one: argon2-cffi's default (RFC 9106 low-memory) cost."""
+    return PasswordHasher()
+
+
 def open_accounts(url: str | None = None) -> Accounts:
     """Return the accounts of the database at url (else $XINAN_DB_URL, else the SQLite file), migrated."""
     from indicators.store.db import make_engine, migrate, resolve_url
@@ -251,7 +256,7 @@ class Accounts:
         clock: Clock = utc_now,
     ) -> None:
         self.engine = engine
-        self.hasher = hasher or PasswordHasher()
+        self.hasher = hasher or default_hasher()
         self.clock = clock
         # Verified against when the name is unknown, so both cases take the same time.
         self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))

@@ -11,8 +11,12 @@ from pathlib import Path
 import pytest
 from ci_env import running_in_ci
 
+from indicators import accounts
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.store.store import Store
+
+# The hasher the app uses; tests swap it for a cheap one below, and test_accounts checks this one's cost.
+production_hasher = accounts.default_hasher
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -25,6 +29,20 @@ def _log_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         os.environ.pop("XINAN_LOG_FILE", None)
     else:
         os.environ["XINAN_LOG_FILE"] = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Accounts made in tests hash with argon2-cffi's CHEAPEST profile (the one it provides for tests).
+
+    The production cost (~0.3 s a hash here, more under load) is paid by every `Accounts` (a dummy hash)
+    and every user added: it was a third of the quick suite's time and tells nothing a test asserts.
+    """
+    from argon2 import PasswordHasher, profiles
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "default_hasher", lambda: PasswordHasher.from_parameters(profiles.CHEAPEST))
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -68,6 +86,14 @@ def _migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     migrate(engine)
     engine.dispose()
     return path
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, _migrated_sqlite: Path) -> str:
+    """URL of a new SQLite database at the newest schema, for tests that are about SQLite or the app."""
+    target = tmp_path / "migrated.db"
+    shutil.copyfile(_migrated_sqlite, target)
+    return f"sqlite:///{target}"
 
 
 # PostgreSQL runs start a server and create a database per test: `make quick` keeps only SQLite.

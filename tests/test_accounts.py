@@ -66,6 +66,17 @@ def test_password_is_stored_as_argon2id_hash_never_in_clear(db_engine):
     assert accounts.sign_in("zhang", GOOD).user.name == "zhang"
 
 
+def test_the_app_hashes_passwords_at_no_less_than_the_owasp_argon2id_cost():
+    # Tests hash cheaply (conftest); the hasher the app uses must stay at a real cost: OWASP's argon2id
+    # minimum is 19 MiB of memory and 2 passes.
+    from conftest import production_hasher
+
+    hasher = production_hasher()
+    assert hasher.type.name == "ID"
+    assert hasher.memory_cost >= 19 * 1024 and hasher.time_cost >= 2
+    assert hasher.hash(GOOD).startswith("$argon2id$")
+
+
 def test_weak_password_unknown_role_and_theme_are_all_reported(accounts, catalogue):
     with pytest.raises(IndicatorsError) as err:
         accounts.add_user("zhang", "boss", themes=["weather"], password="short", catalogue=catalogue)

@@ -75,6 +75,7 @@ def test_unknown_place_is_refused_with_the_known_codes(fake_store, capsys):
     assert "999999" in err and "371600" in err
 
 
+@pytest.mark.slow  # loads every article figure, then scores twice (~3 s)
 def test_score_reads_the_real_store_after_init_and_a_saved_correction(tmp_path, capsys):
     from indicators.store.store import Store
 

@@ -20,8 +20,8 @@ GOOD = "correct horse battery"
 
 
 @pytest.fixture
-def db_url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'cli.db'}"
+def db_url(sqlite_url) -> str:
+    return sqlite_url
 
 
 def _stdin(monkeypatch, text: str) -> None:

@@ -66,8 +66,8 @@ def test_chart_buttons_give_png_svg_pdf_csv_xlsx(media) -> None:
 
 
 @pytest.fixture
-def filled_db(tmp_path: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'xinan.db'}"
+def filled_db(sqlite_url: str, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = sqlite_url
     with Store(url, catalogue=catalogue) as store:
         fill_store(store, observations(catalogue, ["health"], behind=["licensed_doctors_per_10k"]))
         # A briefing is built from approved values: a reviewer has approved every entered one.

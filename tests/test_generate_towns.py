@@ -29,6 +29,7 @@ def test_generated_towns_are_91_clearly_generated_places_under_the_counties(cata
     assert len(town_catalogue(catalogue).towns(towns[0].parent)) == 13
 
 
+@pytest.mark.slow  # generates and checks the whole 91-town set (~6 s)
 def test_town_level_set_has_every_place_and_period_valid_reviews_and_chain(db_url, catalogue):
     written = load_generated(db_url, 20_000, seed=7, catalogue=catalogue, level="town", first_year=YEAR)
     assert written == 20_000

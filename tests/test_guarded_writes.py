@@ -17,8 +17,8 @@ CITY = "371600"
 
 
 @pytest.fixture
-def store(tmp_path, catalogue):
-    with Store(f"sqlite:///{tmp_path / 'guarded.db'}", catalogue=catalogue) as s:
+def store(sqlite_url, catalogue):
+    with Store(sqlite_url, catalogue=catalogue) as s:
         yield s
 
 

@@ -32,8 +32,8 @@ ZHANG = User(name="zhang", role="editor", themes=("health",))
 
 
 @pytest.fixture
-def db_url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'hostile.db'}"
+def db_url(sqlite_url) -> str:
+    return sqlite_url
 
 
 @pytest.fixture

@@ -113,8 +113,8 @@ def test_every_locale_key_is_used_by_some_code():
 
 
 @pytest.fixture
-def app_db(tmp_path, monkeypatch, catalogue):
-    url = f"sqlite:///{tmp_path / 'msg.db'}"
+def app_db(sqlite_url, monkeypatch, catalogue):
+    url = sqlite_url
     monkeypatch.setenv("XINAN_DB_URL", url)
     # Outside a script run the last run's language holds; these tests read the Chinese interface.
     monkeypatch.setattr(i18n, "_last_language", "zh")

@@ -82,3 +82,20 @@ def test_locale_file_with_unsafe_tag_is_refused_and_not_run(tmp_path, monkeypatc
     finally:
         i18n.load_locale.cache_clear()
     assert not marker.exists()
+
+
+def test_the_fast_loader_reads_every_shipped_yaml_file_with_the_same_data_and_lines():
+    # Files are parsed with libyaml when it is there; a file:line in an error must not depend on that.
+    import yaml
+
+    from indicators import yamlsource
+
+    files = sorted((PROJECT_DIR / "indicators").rglob("*.yaml")) + sorted(
+        (PROJECT_DIR / "dashboard" / "locales").glob("*.yaml")
+    )
+    assert len(files) >= 8
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        fast, fast_problems = yamlsource._parse(text, path.name, yamlsource._FAST_LOADER)
+        slow, slow_problems = yamlsource._parse(text, path.name, yaml.SafeLoader)
+        assert (fast.data, fast.lines, fast_problems) == (slow.data, slow.lines, slow_problems), path
