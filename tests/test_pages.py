@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from app_pages import open_page
 from streamlit.testing.v1 import AppTest
 
 from dashboard.i18n import translate
@@ -84,7 +85,7 @@ def _app(lang: str = "zh") -> AppTest:
 
 
 def _open(at: AppTest, page: str) -> AppTest:
-    at.switch_page(f"pages_/{page}.py").run()
+    open_page(at, page).run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 

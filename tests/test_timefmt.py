@@ -9,6 +9,7 @@ import io
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from app_pages import open_page
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
@@ -78,7 +79,7 @@ def test_the_history_page_shows_beijing_times_and_display_names(tmp_path, monkey
             conn.execute(sa.text("DROP TRIGGER observations_no_update"))
             conn.execute(sa.update(observations).values(entered_at=UTC_EVENING.replace(tzinfo=None)))
     at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("pages_/history.py").run()
+    open_page(at, "history").run()
     assert not at.exception
     table = next(df.value for df in at.dataframe if "录入时间" in df.value.columns)
     assert table["录入时间"].tolist() == ["2026-12-03 21:05（北京时间）"]
