@@ -19,6 +19,7 @@ from dashboard.i18n import (
     LANG_KEY,
     LANGUAGES,
     current_language,
+    labels_for,
     name_of,
     t,
 )
@@ -85,7 +86,7 @@ def sidebar(ctx: data.RunContext) -> None:
             t("sidebar.place"),
             codes,
             key=PLACE_KEY,
-            format_func=lambda code: name_of(catalogue.place_by_code[code]),
+            format_func=labels_for(codes, lambda code: name_of(catalogue.place_by_code[code])),
         )
         st.toggle(
             t("reporting.include_pending"),

@@ -236,11 +236,11 @@ def rule_text(finding: Any) -> str:
     return t("reporting.rule_part", name=name, left=f"{finding.left:g}", right=f"{finding.right:g}")
 
 
-def queue_table(waiting: pd.DataFrame, user: User | None) -> pd.DataFrame:
+def queue_table(views: data.Views, waiting: pd.DataFrame, user: User | None) -> pd.DataFrame:
     """Return the review queue as a table: value with unit, its plausibility flags with the confirmed reason
     and rule findings beside it, then revision, who entered it and resubmission."""
-    catalogue = data.catalogue()
-    findings = rule_findings()
+    catalogue = views.catalogue
+    findings = rule_findings(views)
     flagged: dict[tuple[str, str, str], list[str]] = {}
     for f in findings.itertuples():
         for cell in f.cells:

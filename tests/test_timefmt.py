@@ -13,7 +13,7 @@ from app_pages import open_page
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from dashboard import i18n, tables, timefmt
+from dashboard import tables, timefmt
 from dashboard.export.charts import ChartMeta
 from dashboard.export.data import local_times, to_csv, to_xlsx
 from indicators.accounts import open_accounts
@@ -26,7 +26,6 @@ UTC_EVENING = dt.datetime(2026, 12, 3, 13, 5, tzinfo=dt.UTC)  # 21:05 in Beijing
 
 @pytest.fixture(autouse=True)
 def chinese(monkeypatch):
-    monkeypatch.setattr(i18n, "_last_language", "zh")
     monkeypatch.delenv(timefmt.TIMEZONE_ENV, raising=False)
 
 

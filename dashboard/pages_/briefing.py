@@ -8,7 +8,7 @@ from dashboard import layout, tables
 from dashboard.data import RunContext, Views
 from dashboard.export.briefing import build_briefing, build_pack, period_text
 from dashboard.export.system import missing_packages
-from dashboard.i18n import name_of, t
+from dashboard.i18n import labels_for, name_of, t
 from indicators.errors import IndicatorsError
 from indicators.scoring.params import period_ends
 
@@ -49,11 +49,12 @@ def render(ctx: RunContext) -> None:
     chosen_place = ctx.place
     periods = ctx.shared(periods_newest_first)
     with st.form("briefing-form"):
+        theme_ids = [th.id for th in catalogue.themes]
         themes = st.multiselect(
             t("briefing.themes"),
-            [th.id for th in catalogue.themes],
-            default=[th.id for th in catalogue.themes],
-            format_func=lambda tid: name_of(catalogue.theme(tid)),
+            theme_ids,
+            default=theme_ids,
+            format_func=labels_for(theme_ids, lambda tid: name_of(catalogue.theme(tid))),
             key="briefing-themes",
         )
         cols = st.columns(2)
@@ -61,7 +62,7 @@ def render(ctx: RunContext) -> None:
             t("briefing.place"),
             places,
             index=places.index(chosen_place) if chosen_place in places else 0,
-            format_func=lambda c: name_of(catalogue.place_by_code[c]),
+            format_func=labels_for(places, lambda c: name_of(catalogue.place_by_code[c])),
             key="briefing-place",
         )
         period = cols[1].selectbox(

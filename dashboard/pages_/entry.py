@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import data, layout, reporting_view, signin, tables
 from dashboard.data import RunContext
-from dashboard.i18n import current_language, name_of, t
+from dashboard.i18n import current_language, labels_for, name_of, t
 from indicators.access import writable_indicators
 
 DRAWN_KEY = "entry_drawn"  # cell → the revision its form was drawn on
@@ -37,7 +37,7 @@ def render(ctx: RunContext) -> None:
     theme_id = top[0].selectbox(
         t("common.theme"),
         theme_ids,
-        format_func=lambda tid: name_of(catalogue.theme(tid)),
+        format_func=labels_for(theme_ids, lambda tid: name_of(catalogue.theme(tid))),
         key="entry_theme",
     )
     layout.publish_url("entry_theme", "theme")
@@ -68,7 +68,7 @@ def render(ctx: RunContext) -> None:
     place_code = top[2].selectbox(
         t("common.place"),
         place_codes,
-        format_func=layout.place_label,
+        format_func=labels_for(place_codes, layout.place_label),
         key="entry_place",
         on_change=_place_picked,
     )
@@ -198,14 +198,14 @@ def render(ctx: RunContext) -> None:
         qualifier = row[0].selectbox(
             t("entry.qualifier"),
             list(data.QUALIFIERS),
-            format_func=lambda q: t("qualifier." + q),
+            format_func=labels_for(data.QUALIFIERS, lambda q: t("qualifier." + q)),
             key="entry_qualifier",
         )
         slot_qualifier = row[0].empty()
         source_kind = row[1].selectbox(
             t("entry.source_kind"),
             list(data.ENTRY_SOURCE_KINDS),
-            format_func=lambda k: t("source_kind." + k),
+            format_func=labels_for(data.ENTRY_SOURCE_KINDS, lambda k: t("source_kind." + k)),
             key="entry_source_kind",
         )
         slot_source_kind = row[1].empty()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import data, layout, tables, timefmt
 from dashboard.data import RunContext, Views
-from dashboard.i18n import name_of, t
+from dashboard.i18n import labels_for, name_of, t
 
 
 def render(ctx: RunContext) -> None:
@@ -22,20 +22,24 @@ def render(ctx: RunContext) -> None:
     ind_id = cols[0].selectbox(
         t("common.indicator"),
         ind_ids,
-        format_func=lambda i: t("common.all") if not i else name_of(catalogue.indicators[i]),
+        format_func=labels_for(
+            ind_ids, lambda i: t("common.all") if not i else name_of(catalogue.indicators[i])
+        ),
         key="history_indicator",
     )
     place_codes = ["", *(p.code for p in catalogue.places)]
     place_code = cols[1].selectbox(
         t("common.place"),
         place_codes,
-        format_func=lambda c: t("common.all") if not c else name_of(catalogue.place_by_code[c]),
+        format_func=labels_for(
+            place_codes, lambda c: t("common.all") if not c else name_of(catalogue.place_by_code[c])
+        ),
         key="history_place",
     )
     person = cols[2].selectbox(
         t("history.person"),
         ["", *people],
-        format_func=lambda p: data.person(p) if p else t("common.all"),
+        format_func=labels_for(["", *people], lambda p: data.person(p) if p else t("common.all")),
         key="history_person",
     )
     since = cols[3].date_input(t("history.since"), value=None, key="history_since")

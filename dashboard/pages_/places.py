@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import figures, layout, tables
 from dashboard.data import RunContext, Views
-from dashboard.i18n import name_of, t
+from dashboard.i18n import labels_for, name_of, t
 
 
 def render(ctx: RunContext) -> None:
@@ -21,7 +21,9 @@ def render(ctx: RunContext) -> None:
         t("places.columns"),
         options,
         default="all",
-        format_func=lambda o: t("places.by_theme") if o == "all" else name_of(catalogue.theme(o)),
+        format_func=labels_for(
+            options, lambda o: t("places.by_theme") if o == "all" else name_of(catalogue.theme(o))
+        ),
         key="places_columns",
     )
     choice = choice or "all"

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import layout, reporting_view, tables
 from dashboard.data import RunContext, Views
-from dashboard.i18n import name_of, t
+from dashboard.i18n import labels_for, name_of, t
 from indicators.access import User
 from indicators.periods import periods_between
 from indicators.scoring import reporting
@@ -34,7 +34,7 @@ def render(ctx: RunContext) -> None:
         t("reporting.departments"),
         dept_ids,
         key="reporting_departments",
-        format_func=view.department_name,
+        format_func=labels_for(dept_ids, view.department_name),
         placeholder=t("reporting.all_departments"),
     )
     frequencies = top[2].multiselect(
@@ -42,7 +42,7 @@ def render(ctx: RunContext) -> None:
         ["year", "quarter", "month"],
         default=["year"],
         key="reporting_frequencies",
-        format_func=lambda f: t("frequency." + f),
+        format_func=labels_for(["year", "quarter", "month"], lambda f: t("frequency." + f)),
     )
     periods = {
         p
@@ -124,7 +124,10 @@ def render(ctx: RunContext) -> None:
                 turn = st.session_state.get("review_turn", 0)
                 with st.form("review_form", border=True):
                     picked = st.multiselect(
-                        t("review.choose"), keys, key=f"review_pick_{turn}", format_func=view.queue_label
+                        t("review.choose"),
+                        keys,
+                        key=f"review_pick_{turn}",
+                        format_func=labels_for(keys, view.queue_label),
                     )
                     reason = st.text_input(
                         t("review.reason"), key=f"review_reason_{turn}", help=t("review.reason_help")
@@ -146,7 +149,10 @@ def render(ctx: RunContext) -> None:
                         st.session_state["review_turn"] = turn + 1
                         st.rerun()
                 detail = st.selectbox(
-                    t("review.detail"), keys, key="review_detail", format_func=view.queue_label
+                    t("review.detail"),
+                    keys,
+                    key="review_detail",
+                    format_func=labels_for(keys, view.queue_label),
                 )
                 if detail:
                     (ind_id, place, period), _rev = view.parse_queue_key(detail)
@@ -182,8 +188,9 @@ def render(ctx: RunContext) -> None:
                     t("common.place"),
                     place_options,
                     key="lock_place",
-                    format_func=lambda c: (
-                        t("lock.all_places") if not c else name_of(catalogue.place_by_code[c])
+                    format_func=labels_for(
+                        place_options,
+                        lambda c: t("lock.all_places") if not c else name_of(catalogue.place_by_code[c]),
                     ),
                 )
                 lock_reason = cols[2].text_input(t("lock.reason"), key="lock_reason")
@@ -276,4 +283,4 @@ def _waiting(views: Views, periods: tuple[str, ...], departments: tuple[str, ...
 def _queue_rows(
     views: Views, periods: tuple[str, ...], departments: tuple[str, ...], user: User | None
 ) -> pd.DataFrame:
-    return reporting_view.queue_table(views.shared(_waiting, periods, departments), user)
+    return reporting_view.queue_table(views, views.shared(_waiting, periods, departments), user)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import data, document_views, layout, tables
 from dashboard.data import RunContext
-from dashboard.i18n import name_of, t
+from dashboard.i18n import labels_for, name_of, t
 from dashboard.timefmt import time_text
 from indicators.access import writable_indicators
 from indicators.articles.proposals import save_fields, sentence_at
@@ -107,7 +107,9 @@ def render(ctx: RunContext) -> None:
                 t("proposal.indicator"),
                 options,
                 index=0 if proposed else None,
-                format_func=lambda i: f"{name_of(catalogue.indicators[i])}（{catalogue.indicators[i].unit}）",
+                format_func=labels_for(
+                    options, lambda i: f"{name_of(catalogue.indicators[i])}（{catalogue.indicators[i].unit}）"
+                ),
                 placeholder=t("proposal.choose"),
                 key=f"proposal_ind_{key}",
             )
@@ -115,7 +117,7 @@ def render(ctx: RunContext) -> None:
                 t("common.place"),
                 place_codes,
                 index=place_codes.index(p.place_code) if p.place_code in place_codes else None,
-                format_func=layout.place_label,
+                format_func=labels_for(place_codes, layout.place_label),
                 placeholder=t("proposal.choose"),
                 key=f"proposal_place_{key}",
             )

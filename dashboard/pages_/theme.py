@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import data, layout, tables
 from dashboard.data import RunContext, Views
-from dashboard.i18n import name_of, t
+from dashboard.i18n import labels_for, name_of, t
 
 
 def render(ctx: RunContext) -> None:
@@ -25,7 +25,7 @@ def render(ctx: RunContext) -> None:
     theme_id = st.segmented_control(
         t("common.theme"),
         theme_ids,
-        format_func=lambda tid: name_of(catalogue.theme(tid)),
+        format_func=labels_for(theme_ids, lambda tid: name_of(catalogue.theme(tid))),
         key="theme_choice",
     )
     theme_id = theme_id or theme_ids[0]
