@@ -155,6 +155,22 @@ def test_switching_the_language_relabels_the_page(monkeypatch, article_url):
     assert at.sidebar.selectbox(key="place").label == "Place"
 
 
+def test_an_english_session_picks_places_and_filters_by_their_english_names(monkeypatch, article_url, catalogue):
+    # AppTest formats a chosen value with the widget's format function after the run that drew it, outside
+    # any session: the labels must be those of that run (English), not the default language's.
+    monkeypatch.setenv("XINAN_DB_URL", article_url)
+    at = _open(_app("en"), "history")
+    wudi = catalogue.place_by_code["371623"]
+    at.sidebar.selectbox(key="place").set_value(wudi.code).run()
+    assert not at.exception, at.exception
+    assert at.sidebar.selectbox(key="place").value == wudi.code
+    assert wudi.name_en in at.sidebar.selectbox(key="place").options
+    at.selectbox(key="history_place").set_value(wudi.code).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="history_place").value == wudi.code
+    assert at.title[0].value == "History"
+
+
 def _theme_row(at: AppTest, theme: str, ind_id: str) -> dict:
     at.button_group(key="theme_choice").set_value(theme).run()
     assert not at.exception
