@@ -4,6 +4,7 @@ list as XLSX (催报), the review queue for reviewers, and locked periods."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -17,10 +18,9 @@ from indicators.scoring import reporting
 
 
 def render(ctx: RunContext) -> None:
-    """Draw the page with the context app.py read for this run."""
+    """Draw the round's choices (year, departments, frequencies), then its four tabs."""
     catalogue = ctx.catalogue
     layout.header("reporting.title", t("reporting.caption"))
-    user = ctx.user
     view = reporting_view
     today = view.today()
     year_now = reporting.current_round(today)
@@ -52,8 +52,7 @@ def render(ctx: RunContext) -> None:
     st.caption(t("reporting.today", date=today.isoformat(), first=first_year))
     # The page's choices as memo arguments: sorted tuples, so the same choice is the same key.
     chosen_periods, chosen_departments = tuple(sorted(periods)), tuple(departments)
-    part = ctx.shared(_matrix_part, today, chosen_periods, chosen_departments)
-
+    chosen = Choice(today, year, chosen_periods, chosen_departments)
     tabs = st.tabs(
         [
             t("reporting.tab_status"),
@@ -62,161 +61,201 @@ def render(ctx: RunContext) -> None:
             t("reporting.tab_locks"),
         ]
     )
+    for tab, draw in zip(tabs, (_status_tab, _missing_tab, _review_tab, _locks_tab), strict=True):
+        with tab:
+            draw(ctx, chosen)
 
-    with tabs[0]:
-        if part.empty:
-            st.info(t("reporting.nothing_owed"))
-        else:
-            totals = part[reporting.COUNTS].sum()
-            cols = st.columns(8)
-            for col, name in zip(cols[:6], reporting.COUNTS, strict=True):
-                col.metric(t("reporting.col." + name), int(totals[name]))
-            expected = int(totals["expected"])
-            cols[6].metric(
-                t("reporting.col.reported_rate"), f"{(expected - int(totals['missing'])) / expected:.0%}"
-            )
-            cols[7].metric(t("reporting.col.approved_rate"), f"{int(totals['approved']) / expected:.0%}")
-            layout.dataframe(
-                ctx,
-                _matrix_rows,
-                today,
-                chosen_periods,
-                chosen_departments,
-                hide_index=True,
-                width="stretch",
-                column_config=view.rate_columns(),
-                placeholder="—",
-            )
 
-    with tabs[1]:
-        cells = ctx.shared(_cells, today, chosen_periods, chosen_departments)
-        open_cells = ctx.shared(_open_cells, today, chosen_periods, chosen_departments)
-        overdue = cells[cells["state"] == "overdue"] if len(cells) else cells
-        st.markdown(t("reporting.missing_summary", n=len(open_cells), overdue=len(overdue)))
-        if len(overdue):
-            st.download_button(
-                t("reporting.download_overdue"),
-                data=ctx.memo(_overdue_xlsx, today, chosen_periods, chosen_departments),
-                file_name=f"overdue_{year}.xlsx",
-                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                icon=":material/download:",
-                key="reporting_download_overdue",
-            )
-        for dept_id in sorted(set(open_cells["department"])) if len(open_cells) else []:
-            n = int((open_cells["department"] == dept_id).sum())
-            label = t("reporting.department_missing", name=view.department_name(dept_id), n=n)
-            with st.expander(label, expanded=len(departments) == 1):
-                args = (today, chosen_periods, chosen_departments, dept_id)
-                layout.dataframe(ctx, _missing_rows, *args, hide_index=True, width="stretch", placeholder="—")
+@dataclass(frozen=True)
+class Choice:
+    """What the top of the page chose: the day judged at, the round, its periods and the departments."""
 
-    with tabs[2]:
-        if not view.is_reviewer(user):
-            st.info(t("review.reviewers_only"))
-        else:
-            waiting = ctx.shared(_waiting, chosen_periods, chosen_departments)
-            st.markdown(t("review.waiting", n=len(waiting)))
-            if len(waiting):
-                args = (chosen_periods, chosen_departments, user)
-                layout.dataframe(ctx, _queue_rows, *args, hide_index=True, width="stretch", placeholder="—")
-                keys = [view.queue_key(r) for r in waiting.itertuples()]
-                # The choice is by (cell, revision), not by row: a value changed meanwhile is refused, never mixed up.
-                # A new pair of widgets after each review: the reviewed values and the reason start empty again.
-                turn = st.session_state.get("review_turn", 0)
-                with st.form("review_form", border=True):
-                    picked = st.multiselect(
-                        t("review.choose"),
-                        keys,
-                        key=f"review_pick_{turn}",
-                        format_func=labels_for(keys, view.queue_label),
-                    )
-                    reason = st.text_input(
-                        t("review.reason"), key=f"review_reason_{turn}", help=t("review.reason_help")
-                    )
-                    buttons = st.columns(2)
-                    approve = buttons[0].form_submit_button(t("review.approve"), type="primary")
-                    send_back = buttons[1].form_submit_button(t("review.return"))
-                if approve or send_back:
-                    problems = view.run_review(picked, "approve" if approve else "return", reason, user)
-                    if problems:
-                        for problem in problems:
-                            st.error(tables.problem_text(problem), icon="⚠️")
-                    else:
-                        st.session_state["review_done"] = t(
-                            "review.done_approve" if approve else "review.done_return", n=len(picked)
-                        )
-                        st.session_state.pop(f"review_pick_{turn}", None)
-                        st.session_state.pop(f"review_reason_{turn}", None)
-                        st.session_state["review_turn"] = turn + 1
-                        st.rerun()
-                detail = st.selectbox(
-                    t("review.detail"),
+    day: dt.date
+    year: int
+    periods: tuple[str, ...]
+    departments: tuple[str, ...]
+
+
+def _status_tab(ctx: RunContext, chosen: Choice) -> None:
+    """The department × period matrix of the round and its totals."""
+    part = ctx.shared(_matrix_part, chosen.day, chosen.periods, chosen.departments)
+    view = reporting_view
+    today = chosen.day
+    chosen_periods = chosen.periods
+    chosen_departments = chosen.departments
+    if part.empty:
+        st.info(t("reporting.nothing_owed"))
+    else:
+        totals = part[reporting.COUNTS].sum()
+        cols = st.columns(8)
+        for col, name in zip(cols[:6], reporting.COUNTS, strict=True):
+            col.metric(t("reporting.col." + name), int(totals[name]))
+        expected = int(totals["expected"])
+        cols[6].metric(
+            t("reporting.col.reported_rate"), f"{(expected - int(totals['missing'])) / expected:.0%}"
+        )
+        cols[7].metric(t("reporting.col.approved_rate"), f"{int(totals['approved']) / expected:.0%}")
+        layout.dataframe(
+            ctx,
+            _matrix_rows,
+            today,
+            chosen_periods,
+            chosen_departments,
+            hide_index=True,
+            width="stretch",
+            column_config=view.rate_columns(),
+            placeholder="—",
+        )
+
+
+def _missing_tab(ctx: RunContext, chosen: Choice) -> None:
+    """What each department still owes, with the overdue list as XLSX (催报)."""
+    view = reporting_view
+    today = chosen.day
+    year = chosen.year
+    departments = list(chosen.departments)
+    chosen_periods = chosen.periods
+    chosen_departments = chosen.departments
+    cells = ctx.shared(_cells, today, chosen_periods, chosen_departments)
+    open_cells = ctx.shared(_open_cells, today, chosen_periods, chosen_departments)
+    overdue = cells[cells["state"] == "overdue"] if len(cells) else cells
+    st.markdown(t("reporting.missing_summary", n=len(open_cells), overdue=len(overdue)))
+    if len(overdue):
+        st.download_button(
+            t("reporting.download_overdue"),
+            data=ctx.memo(_overdue_xlsx, today, chosen_periods, chosen_departments),
+            file_name=f"overdue_{year}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/download:",
+            key="reporting_download_overdue",
+        )
+    for dept_id in sorted(set(open_cells["department"])) if len(open_cells) else []:
+        n = int((open_cells["department"] == dept_id).sum())
+        label = t("reporting.department_missing", name=view.department_name(dept_id), n=n)
+        with st.expander(label, expanded=len(departments) == 1):
+            args = (today, chosen_periods, chosen_departments, dept_id)
+            layout.dataframe(ctx, _missing_rows, *args, hide_index=True, width="stretch", placeholder="—")
+
+
+def _review_tab(ctx: RunContext, chosen: Choice) -> None:
+    """The review queue: approve or return values, for reviewers."""
+    user = ctx.user
+    view = reporting_view
+    chosen_periods = chosen.periods
+    chosen_departments = chosen.departments
+    if not view.is_reviewer(user):
+        st.info(t("review.reviewers_only"))
+    else:
+        waiting = ctx.shared(_waiting, chosen_periods, chosen_departments)
+        st.markdown(t("review.waiting", n=len(waiting)))
+        if len(waiting):
+            args = (chosen_periods, chosen_departments, user)
+            layout.dataframe(ctx, _queue_rows, *args, hide_index=True, width="stretch", placeholder="—")
+            keys = [view.queue_key(r) for r in waiting.itertuples()]
+            # The choice is by (cell, revision), not by row: a value changed meanwhile is refused, never mixed up.
+            # A new pair of widgets after each review: the reviewed values and the reason start empty again.
+            turn = st.session_state.get("review_turn", 0)
+            with st.form("review_form", border=True):
+                picked = st.multiselect(
+                    t("review.choose"),
                     keys,
-                    key="review_detail",
+                    key=f"review_pick_{turn}",
                     format_func=labels_for(keys, view.queue_label),
                 )
-                if detail:
-                    (ind_id, place, period), _rev = view.parse_queue_key(detail)
-                    layout.dataframe(
-                        ctx,
-                        tables.value_history_rows,
-                        ind_id,
-                        place,
-                        period,
-                        hide_index=True,
-                        width="stretch",
-                        placeholder="—",
-                    )
-                    st.caption(t("review.flags_note"))
-            done = st.session_state.pop("review_done", None)
-            if done:
-                st.success(done)
-
-    with tabs[3]:
-        in_force = view.locks(ctx.views)
-        if in_force:
-            for lock in in_force:
-                st.markdown(":material/lock: " + view._lock_text(lock))
-        else:
-            st.caption(t("lock.none"))
-        if view.is_reviewer(user):
-            city = catalogue.framework.default_place
-            place_options = ["", city] + [p.code for p in catalogue.counties(city)]
-            with st.form("lock_form", border=True):
-                cols = st.columns([1, 1, 2])
-                lock_period = cols[0].text_input(t("lock.period"), value=str(year), key="lock_period")
-                lock_place = cols[1].selectbox(
-                    t("common.place"),
-                    place_options,
-                    key="lock_place",
-                    format_func=labels_for(
-                        place_options,
-                        lambda c: t("lock.all_places") if not c else name_of(catalogue.place_by_code[c]),
-                    ),
+                reason = st.text_input(
+                    t("review.reason"), key=f"review_reason_{turn}", help=t("review.reason_help")
                 )
-                lock_reason = cols[2].text_input(t("lock.reason"), key="lock_reason")
                 buttons = st.columns(2)
-                do_lock = buttons[0].form_submit_button(t("lock.lock"), type="primary")
-                do_unlock = (
-                    buttons[1].form_submit_button(t("lock.unlock"))
-                    if user is not None and user.role == "admin"
-                    else False
-                )
-            if do_lock or do_unlock:
-                problems = view.run_lock(
-                    lock_period, lock_place or None, lock_reason, user, unlock=bool(do_unlock)
-                )
+                approve = buttons[0].form_submit_button(t("review.approve"), type="primary")
+                send_back = buttons[1].form_submit_button(t("review.return"))
+            if approve or send_back:
+                problems = view.run_review(picked, "approve" if approve else "return", reason, user)
                 if problems:
                     for problem in problems:
                         st.error(tables.problem_text(problem), icon="⚠️")
                 else:
+                    st.session_state["review_done"] = t(
+                        "review.done_approve" if approve else "review.done_return", n=len(picked)
+                    )
+                    st.session_state.pop(f"review_pick_{turn}", None)
+                    st.session_state.pop(f"review_reason_{turn}", None)
+                    st.session_state["review_turn"] = turn + 1
                     st.rerun()
-        layout.dataframe(
-            ctx,
-            view.lock_history_table,
-            hide_index=True,
-            width="stretch",
-            placeholder="—",
-        )
+            detail = st.selectbox(
+                t("review.detail"),
+                keys,
+                key="review_detail",
+                format_func=labels_for(keys, view.queue_label),
+            )
+            if detail:
+                (ind_id, place, period), _rev = view.parse_queue_key(detail)
+                layout.dataframe(
+                    ctx,
+                    tables.value_history_rows,
+                    ind_id,
+                    place,
+                    period,
+                    hide_index=True,
+                    width="stretch",
+                    placeholder="—",
+                )
+                st.caption(t("review.flags_note"))
+        done = st.session_state.pop("review_done", None)
+        if done:
+            st.success(done)
+
+
+def _locks_tab(ctx: RunContext, chosen: Choice) -> None:
+    """Locks in force, locking and unlocking periods, and the lock history."""
+    catalogue = ctx.catalogue
+    user = ctx.user
+    view = reporting_view
+    year = chosen.year
+    in_force = view.locks(ctx.views)
+    if in_force:
+        for lock in in_force:
+            st.markdown(":material/lock: " + view._lock_text(lock))
+    else:
+        st.caption(t("lock.none"))
+    if view.is_reviewer(user):
+        city = catalogue.framework.default_place
+        place_options = ["", city] + [p.code for p in catalogue.counties(city)]
+        with st.form("lock_form", border=True):
+            cols = st.columns([1, 1, 2])
+            lock_period = cols[0].text_input(t("lock.period"), value=str(year), key="lock_period")
+            lock_place = cols[1].selectbox(
+                t("common.place"),
+                place_options,
+                key="lock_place",
+                format_func=labels_for(
+                    place_options,
+                    lambda c: t("lock.all_places") if not c else name_of(catalogue.place_by_code[c]),
+                ),
+            )
+            lock_reason = cols[2].text_input(t("lock.reason"), key="lock_reason")
+            buttons = st.columns(2)
+            do_lock = buttons[0].form_submit_button(t("lock.lock"), type="primary")
+            do_unlock = (
+                buttons[1].form_submit_button(t("lock.unlock"))
+                if user is not None and user.role == "admin"
+                else False
+            )
+        if do_lock or do_unlock:
+            problems = view.run_lock(
+                lock_period, lock_place or None, lock_reason, user, unlock=bool(do_unlock)
+            )
+            if problems:
+                for problem in problems:
+                    st.error(tables.problem_text(problem), icon="⚠️")
+            else:
+                st.rerun()
+    layout.dataframe(
+        ctx,
+        view.lock_history_table,
+        hide_index=True,
+        width="stretch",
+        placeholder="—",
+    )
 
 
 # Memo builders: functions of the data version's views and the page's choices only (see Views.memo).
