@@ -155,7 +155,9 @@ def test_switching_the_language_relabels_the_page(monkeypatch, article_url):
     assert at.sidebar.selectbox(key="place").label == "Place"
 
 
-def test_an_english_session_picks_places_and_filters_by_their_english_names(monkeypatch, article_url, catalogue):
+def test_an_english_session_picks_places_and_filters_by_their_english_names(
+    monkeypatch, article_url, catalogue
+):
     # AppTest formats a chosen value with the widget's format function after the run that drew it, outside
     # any session: the labels must be those of that run (English), not the default language's.
     monkeypatch.setenv("XINAN_DB_URL", article_url)
