@@ -38,7 +38,7 @@ def test_a_lambda_or_a_nested_function_is_refused_as_a_builder():
 
 
 def test_arguments_that_cannot_be_a_key_are_refused_with_the_builders_name():
-    with pytest.raises(TypeError, match="places_count.*hashable"):
+    with pytest.raises(TypeError, match=r"places_count.*hashable"):
         data.builder_key(places_count, (["health"],))
 
 
