@@ -26,8 +26,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 os.chdir(ROOT)
 
+from app_pages import open_page  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 from streamlit.testing.v1.element_tree import Column, SpecialBlock  # noqa: E402
 
@@ -225,7 +227,7 @@ def main() -> int:
     rows = []
     for page in PAGES:
         started = time.perf_counter()
-        at.switch_page(f"pages_/{page}.py").run()
+        open_page(at, page).run()
         first = time.perf_counter() - started
         assert not at.exception, [e.message for e in at.exception]
         charts = len(at.get("plotly_chart"))

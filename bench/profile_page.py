@@ -3,7 +3,7 @@
 Run: python bench/profile_page.py --db sqlite:///path.db --page overview [--top 25]
 The app's first run (the default page) warms scores and imports; then the page is run three times and each
 run profiled; the browser adds sending the elements and drawing them (see bench_browser.py). `--no-memo`
-shows what the page memo (data.memo: figures and display tables kept per data version) saves.
+shows what the page memo (ctx.memo / Views.memo: figures and display tables kept per data version) saves.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 os.chdir(ROOT)
 
+from app_pages import open_page  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -47,7 +49,7 @@ def profiled(at: AppTest, page: str, top: int) -> tuple[float, str]:
 
     ScriptRunner._run_script = run_profiled
     try:
-        at.switch_page(f"pages_/{page}.py").run()
+        open_page(at, page).run()
     finally:
         ScriptRunner._run_script = original
     out = io.StringIO()
@@ -62,14 +64,14 @@ def main() -> None:
     p.add_argument("--page", default="overview")
     p.add_argument("--top", type=int, default=25)
     p.add_argument(
-        "--no-memo", action="store_true", help="build figures and tables every run (data.memo off)"
+        "--no-memo", action="store_true", help="build figures and tables every run (Views.memo off)"
     )
     args = p.parse_args()
     if args.no_memo:
         from dashboard import data
 
         # What the page memo saves: every figure and display table built again in each run.
-        data.memo = lambda key, build: build()
+        data.Views.memo = lambda self, build, *args: build(self, *args)
     os.environ["XINAN_DB_URL"] = args.db
     at = AppTest.from_file(APP, default_timeout=300)
     at.run()

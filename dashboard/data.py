@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -50,8 +50,8 @@ __all__ = ["ENTRY_SOURCE_KINDS", "QUALIFIERS"]
 
 
 def db_url() -> str:
-    """Return the database URL this run reads (env XINAN_DB_URL, else the project's SQLite file)."""
-    return views().url
+    """Return the database URL the app reads (env XINAN_DB_URL, else the project's SQLite file)."""
+    return resolve_url()
 
 
 def display_url() -> str:
@@ -75,8 +75,8 @@ def _store(url: str) -> Store:
 
 
 def store() -> Store:
-    """Return the store of the configured database."""
-    return views().store
+    """Return the store of the configured database (writes and documents; pages read through their views)."""
+    return _store(resolve_url())
 
 
 @st.cache_data(show_spinner=False, ttl=60)
@@ -149,6 +149,11 @@ class Views:
         return self._store
 
     @property
+    def catalogue(self) -> Catalogue:
+        """The catalogue these views are scored against."""
+        return self._catalogue
+
+    @property
     def approved_only(self) -> bool:
         """Whether these views show approved values only (else the working view)."""
         return not self._version.endswith(WORKING_SUFFIX)
@@ -165,6 +170,19 @@ class Views:
             while len(self._kept) > MEMO_LIMIT:
                 self._kept.popitem(last=False)
         return value
+
+    def memo(self, build: Callable[..., T], *args: Hashable) -> T:
+        """Return `build(self, *args)` in the session's language, built once for these views (read-only).
+
+        The key is derived, never written by hand: the builder's module and name, its arguments and the
+        language. A builder is a module-level function of the views and its arguments only (what it labels
+        follows the language), so two calls with the same key always mean the same result.
+        """
+        return self.get((current_language(), *builder_key(build, args)), lambda: build(self, *args))
+
+    def shared(self, build: Callable[..., T], *args: Hashable) -> T:
+        """Return `build(self, *args)` built once for these views in any language (for language-free results)."""
+        return self.get(("*", *builder_key(build, args)), lambda: build(self, *args))
 
     def current(self) -> pd.DataFrame:
         """Return the current value of every indicator × place × period, in time order (read-only)."""
@@ -275,11 +293,18 @@ class Views:
 
         return self.get(("indicator_matrix", theme_id, codes), build)
 
-    def changes(self, *args: Any) -> pd.DataFrame:
-        """Return the change log filtered by (since, indicator, place, entered_by, limit), newest first."""
-        since, indicator_id, place_code, entered_by, limit = args
+    def changes(
+        self,
+        *,
+        since: Any = None,
+        indicator_id: str | None = None,
+        place_code: str | None = None,
+        entered_by: str | None = None,
+        limit: int | None = None,
+    ) -> pd.DataFrame:
+        """Return who changed what and when (the newest `limit` when given), filtered, newest first."""
         return self.get(
-            ("changes", *args),
+            ("changes", since, indicator_id, place_code, entered_by, limit),
             lambda: self._store.changes_frame(
                 since=since,
                 indicator_id=indicator_id,
@@ -288,6 +313,10 @@ class Views:
                 limit=limit,
             ),
         )
+
+    def indicator_history(self, ind_id: str, place: str) -> pd.DataFrame:
+        """Return every revision of every value of an indicator at a place, newest first."""
+        return self.changes(indicator_id=ind_id, place_code=place)
 
     def people(self) -> list[str]:
         """Return everyone who has saved a value."""
@@ -301,6 +330,20 @@ class Views:
             return pd.DataFrame(rows, columns=list(Observation.model_fields))
 
         return self.get(("value_history", ind_id, place, period), build)
+
+
+def builder_key(build: Callable[..., Any], args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Return the memo key of `build(views, *args)`; refuse builders that could read what the key misses."""
+    name = getattr(build, "__qualname__", "")
+    if not name or "<" in name or getattr(build, "__closure__", None):
+        # A lambda or nested function sees variables of the page that are not in the key: a stale result.
+        raise TypeError(f"memo needs a module-level function of (views, *args), not {build!r}")
+    key = (build.__module__, name, *args)
+    try:
+        hash(key)
+    except TypeError as exc:
+        raise TypeError(f"memo arguments of {name} must be hashable (ids, tuples), got {args!r}") from exc
+    return key
 
 
 _views_lock = threading.Lock()
@@ -326,10 +369,43 @@ def views_for(url: str, data_version: str) -> Views:
 
 @dataclass(frozen=True)
 class RunContext:
-    """What one script run reads once at its start: the views of the data version, and per-run scratch."""
+    """What app.py reads once at the start of a run and hands to the page: the views of the data version,
+    who is signed in, the place chosen in the sidebar, the registered pages (for links) and per-run scratch.
+    """
 
     views: Views
     scratch: dict[str, Any] = field(default_factory=dict)
+    user: User | None = None
+    place: str = ""
+    pages: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The validated catalogue."""
+        return self.views.catalogue
+
+    @property
+    def version(self) -> str:
+        """The data version read at the start of this run; it changes with every write."""
+        return self.views.version
+
+    def memo(self, build: Callable[..., T], *args: Hashable) -> T:
+        """Return `build(views, *args)` in the session's language, built once per data version (see Views.memo)."""
+        return self.views.memo(build, *args)
+
+    def shared(self, build: Callable[..., T], *args: Hashable) -> T:
+        """Return `build(views, *args)` built once per data version for every language; never modify it."""
+        return self.views.shared(build, *args)
+
+    def per_run(self, key: str, build: Callable[[], T]) -> T:
+        """Return what `build()` returns, building it at most once in this run."""
+        if key not in self.scratch:
+            self.scratch[key] = build()
+        return self.scratch[key]
+
+    def page(self, url_path: str) -> Any:
+        """Return the registered page of a URL path, for st.page_link and st.switch_page."""
+        return self.pages.get(url_path, url_path)
 
 
 def read_views(url: str | None = None, *, approved: bool = True) -> Views:
@@ -342,12 +418,17 @@ def read_views(url: str | None = None, *, approved: bool = True) -> Views:
 def begin_run() -> RunContext:
     """Read the data version once at the start of a run (app.py); the rest of the run uses this context."""
     context = RunContext(read_views(approved=approved_only()))
-    st.session_state[RUN_KEY] = context
+    set_run_context(context)
     return context
 
 
+def set_run_context(context: RunContext) -> None:
+    """Keep the run's context for the helpers a page calls without it (sign-in, display names)."""
+    st.session_state[RUN_KEY] = context
+
+
 def run_context() -> RunContext:
-    """Return this session's run context (app.py starts each run with `begin_run`)."""
+    """Return this session's run context, for helpers outside pages (pages are handed theirs by app.py)."""
     if not _in_script_run():
         # Outside a script run (server start, AppTest formatting widget values) the data are read now.
         return RunContext(read_views())
@@ -355,54 +436,12 @@ def run_context() -> RunContext:
     return found if found is not None else begin_run()
 
 
-def views() -> Views:
-    """Return the views of the data version this run shows."""
-    return run_context().views
-
-
-def version() -> str:
-    """Return the data version read at the start of this run; it changes with every write."""
-    return views().version
-
-
 def per_run(key: str, build: Callable[[], T]) -> T:
     """Return what `build()` returns, building it at most once per run (e.g. who is signed in)."""
-    scratch = run_context().scratch
-    if key not in scratch:
-        scratch[key] = build()
-    return scratch[key]
-
-
-def memo(key: tuple[Any, ...], build: Callable[[], T]) -> T:
-    """Return what `build()` returns for this key, data version and language, building it only once.
-
-    Figures and display tables are pure functions of the data, the page's choices (in `key`) and the
-    language; they are kept until the data change.
-    """
-    return views().get((current_language(), *key), build)
-
-
-def shared(key: tuple[Any, ...], build: Callable[[], T]) -> T:
-    """Return what `build()` returns for this key and data version (any language); never modify it."""
-    return views().get(("*", *key), build)
+    return run_context().per_run(key, build)
 
 
 # --- current values and scores -------------------------------------------------------------------------
-
-
-def current() -> pd.DataFrame:
-    """Return the current value of every indicator × place × period (read-only, shared)."""
-    return views().current()
-
-
-def scores() -> Scores:
-    """Return progress, status and roll-ups of the current data."""
-    return views().scores()
-
-
-def progress(place: str) -> pd.DataFrame:
-    """Return one scored row per indicator at a place (latest value, progress, status, source)."""
-    return views().progress(place)
 
 
 @dataclass
@@ -455,81 +494,12 @@ def _summary(sc: Scores, cat: Catalogue, place: str) -> Summary:
     )
 
 
-def rollup(place: str) -> Summary:
-    """Return the 心安指数, theme scores and status counts of a place."""
-    return views().rollup(place)
-
-
-def period_changes(place: str) -> pd.DataFrame:
-    """Return indicators whose latest value differs from the previous period's, biggest change first."""
-    return views().period_changes(place)
-
-
-def sparklines(place: str) -> dict[str, list[float]]:
-    """Return each indicator's last values at a place, oldest first, for sparklines."""
-    return views().sparklines(place)
-
-
-def series(ind_id: str, place: str) -> pd.DataFrame:
-    """Return an indicator's current values at one place in time order (period, value, source …)."""
-    return views().series(ind_id, place)
-
-
-def places_series(ind_id: str, codes: list[str]) -> pd.DataFrame:
-    """Return an indicator's current values at several places in time order."""
-    return views().places_series(ind_id, tuple(codes))
-
-
 def target_path(ind_id: str) -> pd.DataFrame:
     """Return the target path knots (period, value) of an indicator."""
     return pd.DataFrame(_target_path(catalogue().indicators[ind_id]), columns=["period", "value"])
 
 
-def theme_matrix(codes: list[str]) -> pd.DataFrame:
-    """Return theme scores (0–100) with places as rows and themes as columns."""
-    return views().theme_matrix(tuple(codes)).copy()
-
-
-def indicator_matrix(theme_id: str, codes: list[str]) -> pd.DataFrame:
-    """Return indicator scores (0–100) of one theme with places as rows."""
-    return views().indicator_matrix(theme_id, tuple(codes)).copy()
-
-
 # --- history -------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Changes:
-    """A filtered slice of the change log, newest first."""
-
-    frame: pd.DataFrame
-
-
-def changes(
-    *,
-    since: Any = None,
-    indicator_id: str | None = None,
-    place_code: str | None = None,
-    entered_by: str | None = None,
-    limit: int | None = None,
-) -> Changes:
-    """Return who changed what and when (the newest `limit` when given), filtered, newest first."""
-    return Changes(views().changes(since, indicator_id, place_code, entered_by, limit))
-
-
-def indicator_history(ind_id: str, place: str) -> pd.DataFrame:
-    """Return every revision of every value of an indicator at a place, newest first."""
-    return changes(indicator_id=ind_id, place_code=place).frame
-
-
-def people() -> list[str]:
-    """Return everyone who has saved a value."""
-    return views().people()
-
-
-def value_history(ind_id: str, place: str, period: str) -> pd.DataFrame:
-    """Return every revision of one value (oldest first)."""
-    return views().value_history(ind_id, place, period)
 
 
 def warm(url: str | None = None) -> Views:

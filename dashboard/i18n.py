@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -12,6 +13,7 @@ LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 LANG_KEY = "lang"
+T = TypeVar("T")
 
 
 @cache
@@ -33,23 +35,26 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return out
 
 
-# Only for code called outside a script run: AppTest formats widget values between runs with the
-# widgets' format functions, which must label in the language of the run that drew them.
-_last_language = DEFAULT_LANGUAGE
-
-
 def current_language() -> str:
-    """Return the language chosen in this session (Chinese unless switched)."""
-    global _last_language
+    """Return the language chosen in this session (Chinese unless switched; Chinese outside a session)."""
     import streamlit as st
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     if get_script_run_ctx(suppress_warning=True) is None:
-        # Outside a script run (AppTest formats widget options there) the last run's language holds.
-        return _last_language
+        # Server start, the CLI: no session, no choice.
+        return DEFAULT_LANGUAGE
     lang = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
-    _last_language = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
-    return _last_language
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def labels_for(options: Iterable[T], label: Callable[[T], str]) -> Callable[[T], str]:
+    """Return a widget's format function: every option labelled now, in this run's language.
+
+    A widget's format function is also called after the run that drew it (AppTest formats the values it
+    sets between runs, outside any session), so it must not look the language up when called.
+    """
+    made = {option: label(option) for option in options}
+    return made.__getitem__
 
 
 def translate(key: str, lang: str, **values: object) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import pandas as pd
@@ -18,6 +19,7 @@ from dashboard.i18n import (
     LANG_KEY,
     LANGUAGES,
     current_language,
+    labels_for,
     name_of,
     t,
 )
@@ -61,7 +63,7 @@ def begin_run() -> data.RunContext:
         raise
 
 
-def sidebar() -> None:
+def sidebar(ctx: data.RunContext) -> None:
     """Draw the shared sidebar: language switch and place selector; keep their choices in the session."""
     st.markdown(CSS, unsafe_allow_html=True)
     with st.sidebar:
@@ -74,7 +76,7 @@ def sidebar() -> None:
             horizontal=True,
         )
         publish_url(LANG_KEY, "lang")
-        catalogue = data.catalogue()
+        catalogue = ctx.catalogue
         city = catalogue.framework.default_place
         codes = [city] + [p.code for p in catalogue.counties(city)]
         follow_url(PLACE_KEY, "place", codes)
@@ -84,14 +86,14 @@ def sidebar() -> None:
             t("sidebar.place"),
             codes,
             key=PLACE_KEY,
-            format_func=lambda code: name_of(catalogue.place_by_code[code]),
+            format_func=labels_for(codes, lambda code: name_of(catalogue.place_by_code[code])),
         )
         st.toggle(
             t("reporting.include_pending"),
             key=data.INCLUDE_PENDING_KEY,
             help=t("reporting.include_pending_help"),
         )
-        if not data.approved_only():
+        if not ctx.views.approved_only:
             st.caption(t("reporting.working_view_note"))
         publish_url(PLACE_KEY, "place")
         # The database address is for whoever runs the installation, not for every viewer.
@@ -100,7 +102,7 @@ def sidebar() -> None:
         user = signin.current_user()
         if user is not None and user.role == "admin":
             st.caption(t("sidebar.database", url=data.display_url()))
-        st.caption(t("sidebar.data_version", version=data.version()))
+        st.caption(t("sidebar.data_version", version=ctx.version))
 
 
 def follow_url(key: str, param: str, options: list[str] | tuple[str, ...]) -> None:
@@ -195,16 +197,22 @@ def period_span(periods: pd.Series) -> str:
 EMPTY_CELL = "—"
 
 
-def dataframe(frame: pd.DataFrame, memo_key: tuple[Any, ...], **kwargs: Any) -> None:
-    """Draw a display table; `memo_key` is the key `frame` was memoised under (data.memo) in this language.
+def dataframe(
+    ctx: data.RunContext, build: Callable[..., pd.DataFrame], *args: Hashable, **kwargs: Any
+) -> None:
+    """Draw the display table `ctx.memo(build, *args)` returns (st.dataframe's options in kwargs).
 
     Streamlit turns a pandas frame into an Arrow table on every rerun; the Arrow table is kept with the
     display table instead, and Streamlit sends exactly the same bytes.
     """
-    arrow = data.memo(("arrow", *memo_key), lambda: dataframe_util.convert_pandas_df_to_arrow_table(frame))
+    arrow = ctx.memo(_arrow_table, build, *args)
     # An empty cell reads "None" in Streamlit's grid; staff read "—" as "nothing here" everywhere else.
     kwargs.setdefault("placeholder", EMPTY_CELL)
     st.dataframe(arrow, **kwargs)
+
+
+def _arrow_table(views: data.Views, build: Callable[..., pd.DataFrame], *args: Hashable) -> Any:
+    return dataframe_util.convert_pandas_df_to_arrow_table(views.memo(build, *args))
 
 
 def with_place_names(frame: pd.DataFrame) -> pd.DataFrame:
@@ -221,27 +229,33 @@ def lang() -> str:
 
 
 def indicator_picker(
-    key: str, *, default: str | None = None, theme_id: str | None = None, label: str | None = None
+    ctx: data.RunContext,
+    key: str,
+    *,
+    default: str | None = None,
+    theme_id: str | None = None,
+    label: str | None = None,
 ) -> str:
     """Draw a searchable indicator selector (type part of a name or alias to filter); return the chosen id."""
-    catalogue = data.catalogue()
-
-    def labels_of() -> dict[str, str]:
-        labels = {}
-        for ind_id, ind in catalogue.indicators.items():
-            if theme_id is None or catalogue.theme_of[ind_id] == theme_id:
-                first = catalogue.first_levels[catalogue.first_level_of[ind_id]]
-                label = f"{name_of(ind)} · {name_of(first)}（{ind.unit}）"
-                # Aliases in the label make them searchable: the selectbox filters on what it shows.
-                labels[ind_id] = f"{label} · {'、'.join(ind.aliases)}" if ind.aliases else label
-        return labels
-
     # The labels depend on the language only; built once, not once per option on every rerun.
-    labels = data.memo(("indicator_picker", theme_id), labels_of)
+    labels = ctx.memo(indicator_labels, theme_id)
     ids = list(labels)
     if st.session_state.get(key) not in ids:
         st.session_state[key] = default if default in ids else ids[0]
     return st.selectbox(label or t("common.indicator"), ids, key=key, format_func=labels.__getitem__)
+
+
+def indicator_labels(views: data.Views, theme_id: str | None) -> dict[str, str]:
+    """Return each indicator's label in the picker (name · first level (unit) · aliases), of one theme or all."""
+    catalogue = views.catalogue
+    labels = {}
+    for ind_id, ind in catalogue.indicators.items():
+        if theme_id is None or catalogue.theme_of[ind_id] == theme_id:
+            first = catalogue.first_levels[catalogue.first_level_of[ind_id]]
+            label = f"{name_of(ind)} · {name_of(first)}（{ind.unit}）"
+            # Aliases in the label make them searchable: the selectbox filters on what it shows.
+            labels[ind_id] = f"{label} · {'、'.join(ind.aliases)}" if ind.aliases else label
+    return labels
 
 
 def place_label(code: str) -> str:

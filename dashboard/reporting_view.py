@@ -32,23 +32,31 @@ def today() -> dt.date:
     return china_today()
 
 
-def states() -> pd.DataFrame:
+def states(views: data.Views) -> pd.DataFrame:
     """Return every cell's state, read once per data version (shared, read-only)."""
-    return data.shared(("reporting:states",), lambda: rounds.state_frame(data.store()))
+    return views.shared(_states)
 
 
-def locks() -> list[rounds.Lock]:
+def _states(views: data.Views) -> pd.DataFrame:
+    return rounds.state_frame(views.store)
+
+
+def locks(views: data.Views) -> list[rounds.Lock]:
     """Return the locks in force, once per data version."""
-    return data.shared(("reporting:locks",), lambda: rounds.locks_in_force(data.store()))
+    return views.shared(_locks)
 
 
-def matrix(start_year: int | None = None) -> pd.DataFrame:
+def _locks(views: data.Views) -> list[rounds.Lock]:
+    return rounds.locks_in_force(views.store)
+
+
+def matrix(views: data.Views, start_year: int | None = None) -> pd.DataFrame:
     """Return the department × period status matrix as of today."""
-    day = today()
-    return data.shared(
-        ("reporting:matrix", day, start_year),
-        lambda: reporting.status_matrix(data.catalogue(), states(), day, start_year),
-    )
+    return views.shared(_matrix, today(), start_year)
+
+
+def _matrix(views: data.Views, day: dt.date, start_year: int | None) -> pd.DataFrame:
+    return reporting.status_matrix(views.catalogue, states(views), day, start_year)
 
 
 def department_name(dept_id: str, short: bool = False) -> str:
@@ -74,11 +82,11 @@ def _lock_text(lock: rounds.Lock) -> str:
     )
 
 
-def cell_status(ind_id: str, place_code: str, period: str) -> None:
+def cell_status(ctx: data.RunContext, ind_id: str, place_code: str, period: str) -> None:
     """Draw a cell's review state (with a return's reason), its due date and any lock, for the entry page."""
-    catalogue = data.catalogue()
+    catalogue = ctx.catalogue
     due = reporting.due_date(catalogue, ind_id, period)
-    frame = states()
+    frame = states(ctx.views)
     row = frame[
         (frame["indicator_id"] == ind_id) & (frame["place_code"] == place_code) & (frame["period"] == period)
     ]
@@ -98,22 +106,22 @@ def cell_status(ind_id: str, place_code: str, period: str) -> None:
     else:
         # Not st.success: on the entry page a green box means "your save was stored".
         st.info(text, icon=STATE_ICONS[state])
-    lock = rounds.lock_for({(lk.period, lk.place_code): lk for lk in locks()}, period, place_code)
+    lock = rounds.lock_for({(lk.period, lk.place_code): lk for lk in locks(ctx.views)}, period, place_code)
     if lock is not None:
         st.error(_lock_text(lock), icon=":material/lock:")
 
 
-def round_summary() -> None:
+def round_summary(ctx: data.RunContext) -> None:
     """Draw the current round's reporting rate (overview), linking to /reporting."""
     year = reporting.current_round(today())
-    rate = reporting.round_rate(matrix(), year)
+    rate = reporting.round_rate(matrix(ctx.views), year)
     cols = st.columns([1, 1, 1, 2])
     cols[0].metric(t("reporting.round_rate", year=year), f"{rate['reported_rate']:.0%}")
     cols[1].metric(t("reporting.approved_rate"), f"{rate['approved_rate']:.0%}")
     cols[2].metric(t("reporting.overdue_cells"), f"{rate['overdue']}")
     with cols[3]:
         st.caption(t("reporting.round_caption", year=year, expected=rate["expected"]))
-        st.page_link("pages_/reporting.py", label=t("reporting.open_page"), icon=":material/fact_check:")
+        st.page_link(ctx.page("reporting"), label=t("reporting.open_page"), icon=":material/fact_check:")
 
 
 def matrix_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -177,9 +185,9 @@ def is_reviewer(user: User | None) -> bool:
     return user is not None and user.role in REVIEWERS
 
 
-def queue(periods: set[str] | None, department: str | None) -> pd.DataFrame:
+def queue(views: data.Views, periods: set[str] | None, department: str | None) -> pd.DataFrame:
     """Return the cells awaiting review (state submitted), oldest entry first."""
-    frame = states()
+    frame = states(views)
     waiting = frame[frame["state"] == "submitted"]
     if periods is not None:
         waiting = waiting[waiting["period"].isin(periods)]
@@ -208,14 +216,14 @@ def queue_label(key: str) -> str:
     return f"{name_of(catalogue.indicators[ind])} · {name_of(catalogue.place_by_code[place])} · {period} · r{revision}"
 
 
-def rule_findings() -> pd.DataFrame:
+def rule_findings(views: data.Views) -> pd.DataFrame:
     """Return the validation rules the current working values break (see indicators.scoring.validation)."""
-    return data.shared(
-        ("reporting:rules",),
-        lambda: validation.findings_frame(
-            data.catalogue(), validation.load_rules(data.catalogue()), states()
-        ),
-    )
+    return views.shared(_rule_findings)
+
+
+def _rule_findings(views: data.Views) -> pd.DataFrame:
+    catalogue = views.catalogue
+    return validation.findings_frame(catalogue, validation.load_rules(catalogue), states(views))
 
 
 def rule_text(finding: Any) -> str:
@@ -228,11 +236,11 @@ def rule_text(finding: Any) -> str:
     return t("reporting.rule_part", name=name, left=f"{finding.left:g}", right=f"{finding.right:g}")
 
 
-def queue_table(waiting: pd.DataFrame, user: User | None) -> pd.DataFrame:
+def queue_table(views: data.Views, waiting: pd.DataFrame, user: User | None) -> pd.DataFrame:
     """Return the review queue as a table: value with unit, its plausibility flags with the confirmed reason
     and rule findings beside it, then revision, who entered it and resubmission."""
-    catalogue = data.catalogue()
-    findings = rule_findings()
+    catalogue = views.catalogue
+    findings = rule_findings(views)
     flagged: dict[tuple[str, str, str], list[str]] = {}
     for f in findings.itertuples():
         for cell in f.cells:
@@ -293,10 +301,10 @@ def run_lock(period: str, place: str | None, reason: str, user: User | None, unl
     return []
 
 
-def lock_history_table() -> pd.DataFrame:
-    """Return every lock and unlock, newest first, as staff read them."""
-    history = data.shared(("reporting:lock_history",), lambda: rounds.lock_history(data.store()))
-    catalogue = data.catalogue()
+def lock_history_table(views: data.Views) -> pd.DataFrame:
+    """Return every lock and unlock, newest first, as staff read them (a memo builder: ctx.memo)."""
+    history = views.shared(_lock_history)
+    catalogue = views.catalogue
     return pd.DataFrame(
         {
             t("reporting.col.period"): history["period"],
@@ -310,6 +318,10 @@ def lock_history_table() -> pd.DataFrame:
             t("reporting.col.reason"): [r if isinstance(r, str) else "" for r in history["reason"]],
         }
     )
+
+
+def _lock_history(views: data.Views) -> pd.DataFrame:
+    return rounds.lock_history(views.store)
 
 
 def layout_time(value: Any) -> str:

@@ -338,6 +338,16 @@ def _who(login: Any) -> str:
     return data.person(login)
 
 
+def value_history_rows(views: Any, ind_id: str, place: str, period: str) -> pd.DataFrame:
+    """Return one value's revisions as a display table, newest first (a memo builder: ctx.memo)."""
+    return history_table(views.value_history(ind_id, place, period), views.catalogue)
+
+
+def indicator_history_rows(views: Any, ind_id: str, place: str) -> pd.DataFrame:
+    """Return every revision of an indicator at a place as a display table (a memo builder: ctx.memo)."""
+    return history_table(views.indicator_history(ind_id, place), views.catalogue)
+
+
 def history_table(
     history: pd.DataFrame, catalogue: Catalogue, *, with_indicator: bool = False
 ) -> pd.DataFrame:

@@ -245,6 +245,74 @@ def check_password_policy(name: str, password: str) -> None:
         raise IndicatorsError(problems)
 
 
+def _new_account_problems(
+    name: str,
+    role: str,
+    themes: tuple[str, ...],
+    departments: tuple[str, ...],
+    email: str | None,
+    password: str | None,
+    catalogue: Catalogue | None,
+) -> list[Problem]:
+    """Return every reason a new account cannot be created as given (name, role, assignments, e-mail, password)."""
+    problems: list[Problem] = []
+    if not re.fullmatch(NAME_PATTERN, name):
+        problems.append(
+            Problem(
+                f"user name {name!r} is not allowed",
+                path="name",
+                hint="2-64 ASCII letters, digits, '_', '.' or '-', starting with a letter",
+            )
+        )
+    if role not in ROLES:
+        problems.append(
+            Problem(f"unknown role {role!r}", path="role", hint="viewer, editor, reviewer or admin")
+        )
+    if catalogue is not None:
+        problems += _assignment_problems(catalogue, themes, departments)
+    if role in ("viewer", "reviewer") and (themes or departments):
+        problems.append(
+            Problem(
+                f"a {role} cannot be assigned themes or departments",
+                path="theme",
+                hint="use --role editor",
+            )
+        )
+    if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+", email):
+        problems.append(Problem(f"not an e-mail address: {email!r}", path="email"))
+    if password is not None:
+        try:
+            check_password_policy(name, password)
+        except IndicatorsError as exc:
+            problems.extend(exc.problems)
+    return problems
+
+
+def _assignment_problems(
+    catalogue: Catalogue, themes: tuple[str, ...], departments: tuple[str, ...]
+) -> list[Problem]:
+    """Return what is wrong with the themes and departments given to an account (unknown ids)."""
+    problems: list[Problem] = []
+    known = [t.id for t in catalogue.themes]
+    for theme in themes:
+        if theme not in known:
+            problems.append(
+                Problem(f"unknown theme {theme!r}", path="theme", hint=f"one of: {', '.join(known)}")
+            )
+    known_depts = list(catalogue.department_by_id)
+    for dept in departments:
+        if dept not in known_depts:
+            close = difflib.get_close_matches(dept, known_depts, n=1, cutoff=0.6)
+            problems.append(
+                Problem(
+                    f"unknown department {dept!r}",
+                    path="department",
+                    hint=f"did you mean '{close[0]}'?" if close else "use an id from departments.yaml",
+                )
+            )
+    return problems
+
+
 class Accounts:
     """Users, sign-in and sessions, stored in the same database as the observations."""
 
@@ -279,54 +347,7 @@ class Accounts:
         """Create an account; password None means it signs in only through OpenID Connect."""
         themes = tuple(dict.fromkeys(themes))
         departments = tuple(dict.fromkeys(departments))
-        problems: list[Problem] = []
-        if not re.fullmatch(NAME_PATTERN, name):
-            problems.append(
-                Problem(
-                    f"user name {name!r} is not allowed",
-                    path="name",
-                    hint="2-64 ASCII letters, digits, '_', '.' or '-', starting with a letter",
-                )
-            )
-        if role not in ROLES:
-            problems.append(
-                Problem(f"unknown role {role!r}", path="role", hint="viewer, editor, reviewer or admin")
-            )
-        if catalogue is not None:
-            known = [t.id for t in catalogue.themes]
-            for theme in themes:
-                if theme not in known:
-                    problems.append(
-                        Problem(f"unknown theme {theme!r}", path="theme", hint=f"one of: {', '.join(known)}")
-                    )
-            known_depts = list(catalogue.department_by_id)
-            for dept in departments:
-                if dept not in known_depts:
-                    close = difflib.get_close_matches(dept, known_depts, n=1, cutoff=0.6)
-                    problems.append(
-                        Problem(
-                            f"unknown department {dept!r}",
-                            path="department",
-                            hint=f"did you mean '{close[0]}'?"
-                            if close
-                            else "use an id from departments.yaml",
-                        )
-                    )
-        if role in ("viewer", "reviewer") and (themes or departments):
-            problems.append(
-                Problem(
-                    f"a {role} cannot be assigned themes or departments",
-                    path="theme",
-                    hint="use --role editor",
-                )
-            )
-        if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+", email):
-            problems.append(Problem(f"not an e-mail address: {email!r}", path="email"))
-        if password is not None:
-            try:
-                check_password_policy(name, password)
-            except IndicatorsError as exc:
-                problems.extend(exc.problems)
+        problems = _new_account_problems(name, role, themes, departments, email, password, catalogue)
         if problems:
             raise IndicatorsError(problems)
         with write_transaction(self.engine) as conn:

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 
 import pytest
+from app_pages import open_page
 from streamlit.testing.v1 import AppTest
 
 from dashboard import data
@@ -44,7 +45,7 @@ def _session(name: str) -> AppTest:
     at.text_input(key="signin_password").input(PASSWORD)
     next(b for b in at.button if b.label.startswith("登录")).click()
     at.run()
-    at.switch_page("pages_/entry.py").run()
+    open_page(at, "entry").run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 
@@ -107,7 +108,7 @@ def test_an_import_confirmed_after_someone_changed_a_cell_is_refused_and_writes_
     two_editors, catalogue
 ):
     li = _session(LI)
-    li.switch_page("pages_/bulk_import.py").run()
+    open_page(li, "bulk_import").run()
     csv = "indicator_id,place_code,period,value\nxinan_cells,371600,2024,150\nxinan_cells,371602,2024,9\n"
     li.get("file_uploader")[0].set_value(("round.csv", csv.encode(), "text/csv"))
     li.run()
@@ -183,7 +184,7 @@ def test_a_100x_value_needs_a_confirmed_reason_and_is_flagged_in_the_history(two
     # Wherever the value shows, it is marked: the indicator's status and latest value, and its chart
     # (in the working view: the value awaits review, and the approved view shows only approved values).
     at.sidebar.toggle(key=data.INCLUDE_PENDING_KEY).set_value(True).run()
-    at.switch_page("pages_/indicator.py").run()
+    open_page(at, "indicator").run()
     assert not at.exception
     assert at.metric[0].value == "1万 个" or "10,000" in at.metric[0].value
     assert at.metric[3].value.startswith("⚠ 待核")
@@ -274,7 +275,7 @@ def test_a_county_indicator_page_draws_no_target_path_when_its_status_is_no_targ
     at.sidebar.toggle(key=data.INCLUDE_PENDING_KEY).set_value(True).run()  # the value awaits review
     at.sidebar.selectbox(key="place").set_value("371623").run()  # 无棣县
     at.query_params["id"] = "xinan_cells"  # a count: the city's total is not split to counties
-    at.switch_page("pages_/indicator.py").run()
+    open_page(at, "indicator").run()
     assert not at.exception
     assert at.metric[3].value == "无目标"
     series = json.loads(at.get("plotly_chart")[0].proto.spec)
@@ -287,7 +288,7 @@ def test_a_county_indicator_page_draws_no_target_path_when_its_status_is_no_targ
 def test_theme_rows_link_to_the_indicator_page_at_the_place(two_editors, catalogue):
     at = _session(WANG)
     at.sidebar.selectbox(key="place").set_value("371623").run()
-    at.switch_page("pages_/theme.py").run()
+    open_page(at, "theme").run()
     assert not at.exception
     table = at.dataframe[0].value
     assert table["打开"].iloc[0].startswith("indicator?id=") and table["打开"].iloc[0].endswith(

@@ -10,6 +10,7 @@ import zipfile
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from app_pages import open_page
 from streamlit.testing.v1 import AppTest
 
 from indicators import bulk, tabular
@@ -201,7 +202,7 @@ def test_html_and_script_in_notes_sources_and_names_are_never_rendered(db_url, c
     at.run()
     assert any(SCRIPT in t.value for t in at.sidebar.text)
     for page in ("overview", "indicator", "entry", "history", "places", "theme"):
-        at.switch_page(f"pages_/{page}.py").run()
+        open_page(at, page).run()
         assert not at.exception, page
         if page == "entry":  # show the stored record with its hostile source and note
             at.selectbox(key="entry_indicator").set_value(ind).run()
@@ -219,7 +220,7 @@ def test_sql_like_text_in_the_address_bar_is_harmless(db_url, monkeypatch, param
         at = AppTest.from_file(APP, default_timeout=60)
         at.query_params[param] = SQL
         at.run()
-        at.switch_page(f"pages_/{page}.py").run()
+        open_page(at, page).run()
         assert not at.exception, (page, [e.message for e in at.exception])
     with Store(db_url, catalogue=catalogue) as store, store.engine.connect() as conn:
         assert "observations" in sa.inspect(conn).get_table_names()

@@ -11,7 +11,7 @@ import string
 
 import pytest
 
-from dashboard import i18n, tables
+from dashboard import tables
 from dashboard.i18n import load_locale
 from indicators import bulk, tabular
 from indicators.access import User, authorize
@@ -116,8 +116,6 @@ def test_every_locale_key_is_used_by_some_code():
 def app_db(sqlite_url, monkeypatch, catalogue):
     url = sqlite_url
     monkeypatch.setenv("XINAN_DB_URL", url)
-    # Outside a script run the last run's language holds; these tests read the Chinese interface.
-    monkeypatch.setattr(i18n, "_last_language", "zh")
     accounts = open_accounts(url)
     accounts.add_user("wang.fang", "editor", themes=["health"], password=PASSWORD, display_name="王芳")
     with Store(url, catalogue) as store:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from app_pages import open_page
 from streamlit.testing.v1 import AppTest
 
 from dashboard.i18n import translate
@@ -84,7 +85,7 @@ def _app(lang: str = "zh") -> AppTest:
 
 
 def _open(at: AppTest, page: str) -> AppTest:
-    at.switch_page(f"pages_/{page}.py").run()
+    open_page(at, page).run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 
@@ -152,6 +153,24 @@ def test_switching_the_language_relabels_the_page(monkeypatch, article_url):
     assert not at.exception
     assert at.title[0].value == "Theme"
     assert at.sidebar.selectbox(key="place").label == "Place"
+
+
+def test_an_english_session_picks_places_and_filters_by_their_english_names(
+    monkeypatch, article_url, catalogue
+):
+    # AppTest formats a chosen value with the widget's format function after the run that drew it, outside
+    # any session: the labels must be those of that run (English), not the default language's.
+    monkeypatch.setenv("XINAN_DB_URL", article_url)
+    at = _open(_app("en"), "history")
+    wudi = catalogue.place_by_code["371623"]
+    at.sidebar.selectbox(key="place").set_value(wudi.code).run()
+    assert not at.exception, at.exception
+    assert at.sidebar.selectbox(key="place").value == wudi.code
+    assert wudi.name_en in at.sidebar.selectbox(key="place").options
+    at.selectbox(key="history_place").set_value(wudi.code).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="history_place").value == wudi.code
+    assert at.title[0].value == "History"
 
 
 def _theme_row(at: AppTest, theme: str, ind_id: str) -> dict:

@@ -4,6 +4,7 @@ and the reason the editor confirmed them with (next to the validation rules' fin
 from __future__ import annotations
 
 import pytest
+from app_pages import open_page
 from streamlit.testing.v1 import AppTest
 
 from indicators.accounts import open_accounts
@@ -43,7 +44,7 @@ def _queue(lang: str) -> dict:
     at.text_input(key="signin_password").input(PASSWORD)
     next(b for b in at.button if b.label.startswith("登录" if lang == "zh" else "Sign in")).click()
     at.run()
-    at.switch_page("pages_/reporting.py").run()
+    open_page(at, "reporting").run()
     assert not at.exception, [e.message for e in at.exception]
     rules = "校验规则" if lang == "zh" else "Validation rules"
     return next(df.value for df in at.dataframe if rules in df.value.columns)

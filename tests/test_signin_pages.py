@@ -4,6 +4,7 @@ revision carries the editor's name; the sign-in block is shared by every page.""
 from __future__ import annotations
 
 import pytest
+from app_pages import open_page
 from streamlit.testing.v1 import AppTest
 
 from indicators.accounts import open_accounts
@@ -43,7 +44,7 @@ def _forms(at: AppTest) -> list[str]:
 
 
 def _open(at: AppTest, page: str) -> AppTest:
-    at.switch_page(f"pages_/{page}.py").run()
+    open_page(at, page).run()
     assert not at.exception
     return at
 

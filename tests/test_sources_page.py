@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from app_pages import open_page
 from streamlit.testing.v1 import AppTest
 
 from indicators.accounts import open_accounts
@@ -35,7 +36,7 @@ def _signed_in(name: str) -> AppTest:
     at.text_input(key="signin_password").input(PASSWORD)
     next(b for b in at.button if b.label.startswith("登录")).click()
     at.run()
-    at.switch_page("pages_/sources.py").run()
+    open_page(at, "sources").run()
     assert not at.exception
     return at
 

@@ -9,10 +9,11 @@ import io
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from app_pages import open_page
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from dashboard import i18n, tables, timefmt
+from dashboard import tables, timefmt
 from dashboard.export.charts import ChartMeta
 from dashboard.export.data import local_times, to_csv, to_xlsx
 from indicators.accounts import open_accounts
@@ -25,7 +26,6 @@ UTC_EVENING = dt.datetime(2026, 12, 3, 13, 5, tzinfo=dt.UTC)  # 21:05 in Beijing
 
 @pytest.fixture(autouse=True)
 def chinese(monkeypatch):
-    monkeypatch.setattr(i18n, "_last_language", "zh")
     monkeypatch.delenv(timefmt.TIMEZONE_ENV, raising=False)
 
 
@@ -78,7 +78,7 @@ def test_the_history_page_shows_beijing_times_and_display_names(tmp_path, monkey
             conn.execute(sa.text("DROP TRIGGER observations_no_update"))
             conn.execute(sa.update(observations).values(entered_at=UTC_EVENING.replace(tzinfo=None)))
     at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("pages_/history.py").run()
+    open_page(at, "history").run()
     assert not at.exception
     table = next(df.value for df in at.dataframe if "录入时间" in df.value.columns)
     assert table["录入时间"].tolist() == ["2026-12-03 21:05（北京时间）"]

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import streamlit as st
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # run on its own (tests), not only through app.py
-    sys.path.insert(0, str(ROOT))
-
-import pandas as pd  # noqa: E402
-import streamlit as st  # noqa: E402
-
-from dashboard import data, layout, tables  # noqa: E402
-from dashboard.export.briefing import build_briefing, build_pack, period_text  # noqa: E402
-from dashboard.export.system import missing_packages  # noqa: E402
-from dashboard.i18n import name_of, t  # noqa: E402
-from indicators.errors import IndicatorsError  # noqa: E402
-from indicators.scoring.params import period_ends  # noqa: E402
+from dashboard import layout, tables
+from dashboard.data import RunContext, Views
+from dashboard.export.briefing import build_briefing, build_pack, period_text
+from dashboard.export.system import missing_packages
+from dashboard.i18n import labels_for, name_of, t
+from indicators.errors import IndicatorsError
+from indicators.scoring.params import period_ends
 
 RESULT_KEY = "briefing_result"
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
-def _periods(obs: pd.DataFrame) -> list[str]:
-    periods = obs["period"].astype(str).drop_duplicates()
+def periods_newest_first(views: Views) -> list[str]:
+    """Return every period with data, newest first (a memo builder)."""
+    periods = views.current()["period"].astype(str).drop_duplicates()
     order = period_ends(periods).argsort()[::-1]
     return [str(p) for p in periods.iloc[order]]
 
@@ -33,17 +27,17 @@ def _problems(exc: IndicatorsError) -> str:
     return "\n".join(f"- {tables.problem_text(p)}" for p in exc.problems)
 
 
-def main() -> None:
+def render(ctx: RunContext) -> None:
     """Draw the briefing page."""
     layout.header("briefing.title", t("briefing.caption"))
     missing = missing_packages()
     if missing:
         st.error(t("briefing.missing_packages", packages=" ".join(missing)))
         st.stop()
-    catalogue = data.catalogue()
+    catalogue = ctx.catalogue
     try:
-        obs = data.current()
-        version = data.version()
+        obs = ctx.views.current()
+        version = ctx.version
     except IndicatorsError as exc:
         st.error(t("briefing.no_database") + "\n\n" + _problems(exc))
         st.stop()
@@ -52,14 +46,15 @@ def main() -> None:
         st.stop()
     city = catalogue.framework.default_place
     places = [city] + [p.code for p in catalogue.counties(city)]
-    chosen_place = layout.place()
-    periods = data.shared(("briefing:periods",), lambda: _periods(obs))
+    chosen_place = ctx.place
+    periods = ctx.shared(periods_newest_first)
     with st.form("briefing-form"):
+        theme_ids = [th.id for th in catalogue.themes]
         themes = st.multiselect(
             t("briefing.themes"),
-            [th.id for th in catalogue.themes],
-            default=[th.id for th in catalogue.themes],
-            format_func=lambda tid: name_of(catalogue.theme(tid)),
+            theme_ids,
+            default=theme_ids,
+            format_func=labels_for(theme_ids, lambda tid: name_of(catalogue.theme(tid))),
             key="briefing-themes",
         )
         cols = st.columns(2)
@@ -67,7 +62,7 @@ def main() -> None:
             t("briefing.place"),
             places,
             index=places.index(chosen_place) if chosen_place in places else 0,
-            format_func=lambda c: name_of(catalogue.place_by_code[c]),
+            format_func=labels_for(places, lambda c: name_of(catalogue.place_by_code[c])),
             key="briefing-place",
         )
         period = cols[1].selectbox(
@@ -124,6 +119,3 @@ def main() -> None:
             icon=":material/picture_as_pdf:",
             width="stretch",
         )
-
-
-main()

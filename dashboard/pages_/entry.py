@@ -6,7 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, layout, reporting_view, signin, tables
-from dashboard.i18n import current_language, name_of, t
+from dashboard.data import RunContext
+from dashboard.i18n import current_language, labels_for, name_of, t
 from indicators.access import writable_indicators
 
 DRAWN_KEY = "entry_drawn"  # cell → the revision its form was drawn on
@@ -15,332 +16,348 @@ PENDING_KEY = "entry_pending"  # a value waiting for the person to confirm how i
 TOOK_KEY = "entry_took_latest"
 FOLLOW_KEY = "entry_place_follows"  # the sidebar place the form last followed
 FORM_CELL_KEY = "entry_form_cell"  # the cell the typed value was typed for
-problems_key = "entry_problems"
-saved_key = "entry_saved"
-
-catalogue = data.catalogue()
-layout.header("entry.title", t("entry.caption"))
-# No form for someone who may not write; the store refuses such a write anyway (GuardedStore).
-user = signin.require_writer(catalogue)
-
-top = st.columns([1, 2, 1.2, 1])
-# Admins enter in every theme; editors in the themes assigned to them.
-writable = set(writable_indicators(user, catalogue))
-theme_ids = [th.id for th in catalogue.themes if any(catalogue.theme_of[i] == th.id for i in writable)]
-# The page's choices live in the URL (?theme=&id=&place=&period=): a link or a reload opens this view.
-layout.follow_url("entry_theme", "theme", theme_ids)
-theme_id = top[0].selectbox(
-    t("common.theme"),
-    theme_ids,
-    format_func=lambda tid: name_of(catalogue.theme(tid)),
-    key="entry_theme",
-)
-layout.publish_url("entry_theme", "theme")
-theme_indicators = [i for i in catalogue.indicators if catalogue.theme_of[i] == theme_id]
-layout.follow_url("entry_indicator", "id", theme_indicators)
-with top[1]:
-    ind_id = layout.indicator_picker("entry_indicator", theme_id=theme_id, label=t("entry.indicator"))
-layout.publish_url("entry_indicator", "id")
-ind = catalogue.indicators[ind_id]
-place_codes = [p.code for p in catalogue.places]
-# One place: the form follows the sidebar's place, and picking a place here moves the sidebar with it.
-sidebar_place = layout.place()
-if (
-    st.session_state.get(FOLLOW_KEY) != sidebar_place
-    or st.session_state.get("entry_place") not in place_codes
-):
-    st.session_state["entry_place"] = sidebar_place
-    st.session_state[FOLLOW_KEY] = sidebar_place
 
 
-def _place_picked() -> None:
-    picked = st.session_state["entry_place"]
-    if picked in layout.sidebar_places():
-        st.session_state[layout.PLACE_KEY] = picked
-        st.session_state[FOLLOW_KEY] = picked
+def render(ctx: RunContext) -> None:
+    """Draw the page with the context app.py read for this run."""
+    problems_key = "entry_problems"
+    saved_key = "entry_saved"
 
+    catalogue = ctx.catalogue
+    layout.header("entry.title", t("entry.caption"))
+    # No form for someone who may not write; the store refuses such a write anyway (GuardedStore).
+    user = signin.require_writer(catalogue)
 
-place_code = top[2].selectbox(
-    t("common.place"),
-    place_codes,
-    format_func=layout.place_label,
-    key="entry_place",
-    on_change=_place_picked,
-)
-periods, usual = tables.entry_periods(ind.frequency)
-period_key = f"entry_period_{ind.frequency}"
-layout.follow_url(period_key, "period", periods)
-if st.session_state.get(period_key) not in periods:
-    st.session_state[period_key] = usual
-period = top[3].selectbox(
-    t("entry.period", frequency=t("frequency." + ind.frequency)), periods, key=period_key
-)
-layout.publish_url(period_key, "period")
-st.caption(
-    f"{t('indicator.definition')} {ind.definition} · {t('common.unit')} **{ind.unit}** · "
-    f"{t('common.department')} {catalogue.department_names(ind.id, current_language())}"
-)
-
-reporting_view.cell_status(ind_id, place_code, period)
-history = data.value_history(ind_id, place_code, period)
-current = tables.current_of(history)
-place_name = name_of(catalogue.place_by_code[place_code])
-cell = (ind_id, place_code, period)
-# The revision this cell's form was drawn on travels with the form: a save or withdrawal is checked against
-# it, never against whatever the database holds when the button is pressed (that would overwrite others).
-latest_revision = int(history["revision"].max()) if not history.empty else 0
-drawn = st.session_state.setdefault(DRAWN_KEY, {})
-if cell not in drawn:
-    drawn[cell] = latest_revision
-expected_revision = drawn[cell]
-# A value typed for one cell is not offered for another: after switching indicator, place or period the
-# value field starts empty (one click on 保存到 would otherwise store it in the wrong cell).
-if st.session_state.get(FORM_CELL_KEY) != cell:
-    if FORM_CELL_KEY in st.session_state:
-        # Assigned, not popped: a popped key resets only the server's copy, the browser keeps showing
-        # (and would send back) the old text.
-        st.session_state["entry_value"] = ""
-    st.session_state[FORM_CELL_KEY] = cell
-
-
-def _take_latest() -> None:
-    """Re-arm the form on the cell's newest revision; the typed value stays for the person to decide."""
-    drawn[cell] = latest_revision
-    st.session_state.pop(CONFLICT_KEY, None)
-    st.session_state.pop(PENDING_KEY, None)
-    st.session_state[TOOK_KEY] = (cell, latest_revision)
-
-
-with st.container(border=True):
-    st.markdown(f"**{t('entry.current')}** · {name_of(ind)} · {place_name} · {period}")
-    if current is None:
-        st.info(t("entry.no_value_yet"))
-    else:
-        st.markdown(tables.record_text(current, catalogue))
-        shown_flags = tables.flags_text(current.get("flags"))
-        if shown_flags:
-            st.warning(
-                t("entry_safety.current_flagged", flags=shown_flags, reason=current.get("flag_reason") or "—")
-            )
-    conflict = st.session_state.get(CONFLICT_KEY, {}).get(cell)
-    if conflict is None and expected_revision != latest_revision:
-        # Someone else saved since this form was drawn: say so now, before anyone presses save.
-        newest = history.iloc[history["revision"].idxmax()].to_dict()
-        conflict = data.conflict_from_record(cell, expected_revision, newest)
-    if conflict is not None:
-        st.error(tables.conflict_text(conflict, catalogue), icon="⚠️")
-        st.button(t("entry_safety.take_latest"), key="entry_take_latest", on_click=_take_latest)
-    took = st.session_state.get(TOOK_KEY)
-    if took is not None and took[0] == cell:
-        st.info(t("entry_safety.took_latest", revision=took[1]))
-    if not history.empty:
-        with st.expander(t("entry.history", n=len(history)), expanded=False):
-            key = ("entry:history", ind_id, place_code, period)
-            shown = data.memo(key, lambda: tables.history_table(history, catalogue))
-            layout.dataframe(shown, key, hide_index=True, width="stretch", placeholder=layout.EMPTY_CELL)
-    if current is not None:
-        # Problems belong to the cell they were found for; another cell starts clean.
-        retract_problems = st.session_state.get("entry_retract_problems", {}).get(cell, [])
-        with (
-            st.expander(t("entry.retract"), expanded=bool(retract_problems)),
-            st.form("entry_retract_form", border=False),
-        ):
-            st.caption(t("entry.retract_help"))
-            retract_reason = st.text_input(t("entry.reason"), key="entry_retract_reason")
-            slot_retract = st.empty()
-            retracted = st.form_submit_button(t("entry.retract_button"))
-        if retracted:
-            result = data.retract_value(
-                ind_id,
-                place_code,
-                period,
-                user=user,
-                reason=retract_reason,
-                expected_revision=expected_revision,
-            )
-            retract_problems = [p for p in result.problems if p.code != "conflict"]
-            st.session_state["entry_retract_problems"] = {cell: retract_problems}
-            if any(p.code == "conflict" for p in result.problems):
-                st.session_state[CONFLICT_KEY] = {
-                    cell: next(p for p in result.problems if p.code == "conflict")
-                }
-                st.rerun()
-            if not result.problems:
-                st.session_state.pop(problems_key, None)
-                st.session_state[saved_key] = result.record
-                drawn[cell] = result.record["revision"]
-                st.rerun()
-        for problem in retract_problems:
-            slot_retract.error(tables.problem_text(problem), icon="⚠️")
-with st.form("entry_form", border=True):
-    value_text = st.text_input(
-        t("entry.value", unit=ind.unit),
-        key="entry_value",
-        placeholder=t("entry.value_placeholder"),
-        help=t("entry.value_help", unit=ind.unit),
+    top = st.columns([1, 2, 1.2, 1])
+    # Admins enter in every theme; editors in the themes assigned to them.
+    writable = set(writable_indicators(user, catalogue))
+    theme_ids = [th.id for th in catalogue.themes if any(catalogue.theme_of[i] == th.id for i in writable)]
+    # The page's choices live in the URL (?theme=&id=&place=&period=): a link or a reload opens this view.
+    layout.follow_url("entry_theme", "theme", theme_ids)
+    theme_id = top[0].selectbox(
+        t("common.theme"),
+        theme_ids,
+        format_func=labels_for(theme_ids, lambda tid: name_of(catalogue.theme(tid))),
+        key="entry_theme",
     )
-    slot_value = st.empty()
-    row = st.columns(2)
-    qualifier = row[0].selectbox(
-        t("entry.qualifier"),
-        list(data.QUALIFIERS),
-        format_func=lambda q: t("qualifier." + q),
-        key="entry_qualifier",
-    )
-    slot_qualifier = row[0].empty()
-    source_kind = row[1].selectbox(
-        t("entry.source_kind"),
-        list(data.ENTRY_SOURCE_KINDS),
-        format_func=lambda k: t("source_kind." + k),
-        key="entry_source_kind",
-    )
-    slot_source_kind = row[1].empty()
-    source_ref = st.text_input(t("entry.source_ref"), key="entry_source_ref", help=t("entry.source_ref_help"))
-    slot_source_ref = st.empty()
-    row = st.columns(2)
-    # Who entered the value is the signed-in user, never a field someone can type into.
-    row[0].text(signin.entering_as(user))
-    slot_entered_by = row[0].empty()
-    reason = row[1].text_input(t("entry.reason"), key="entry_reason", help=t("entry.reason_help"))
-    slot_reason = row[1].empty()
-    note = st.text_area(t("entry.note"), key="entry_note", height=80)
-    slot_note = st.empty()
-    # The button names exactly where the value goes.
-    submitted = st.form_submit_button(
-        t("entry_safety.save_to", place=place_name, period=period), type="primary", key="entry_save"
-    )
-    slot_general = st.empty()
-
-slots = {
-    "value": slot_value,
-    "qualifier": slot_qualifier,
-    "source_kind": slot_source_kind,
-    "source_ref": slot_source_ref,
-    "entered_by": slot_entered_by,
-    "reason": slot_reason,
-    "note": slot_note,
-}
-
-
-def _save(fields: dict, flag_reason: str | None = None) -> None:
-    result = data.save_value(
-        ind_id,
-        place_code,
-        period,
-        fields["value_text"],
-        qualifier=fields["qualifier"],
-        note=fields["note"],
-        source_kind=fields["source_kind"],
-        source_ref=fields["source_ref"],
-        user=user,
-        reason=fields["reason"],
-        expected_revision=expected_revision,
-        flag_reason=flag_reason,
-    )
-    conflicts = [p for p in result.problems if p.code == "conflict"]
-    if conflicts:
-        st.session_state[CONFLICT_KEY] = {cell: conflicts[0]}
-        st.session_state.pop(PENDING_KEY, None)
-        st.rerun()
-    if result.problems:
-        st.session_state[problems_key] = result.problems
-        st.session_state.pop(saved_key, None)
-        return
-    st.session_state.pop(problems_key, None)
-    st.session_state.pop(PENDING_KEY, None)
-    st.session_state.pop(TOOK_KEY, None)
-    st.session_state[saved_key] = result.record
-    drawn[cell] = result.record["revision"]
-    st.rerun()
-
-
-if submitted:
-    st.session_state.pop(PENDING_KEY, None)
-    st.session_state.pop(saved_key, None)
-    fields = {
-        "value_text": value_text,
-        "qualifier": qualifier,
-        "note": note,
-        "source_kind": source_kind,
-        "source_ref": source_ref,
-        "reason": reason,
-    }
-    reading = data.try_read_value(value_text, ind.unit)
-    flags = data.plausibility(ind_id, place_code, period, reading.value) if reading is not None else []
-    if reading is not None and (flags or not reading.literal):
-        # Say how the value was read, and what looks odd, before anything is stored.
-        st.session_state.pop(problems_key, None)
-        st.session_state[PENDING_KEY] = {
-            "cell": cell,
-            "fields": fields,
-            "value": reading.value,
-            "flags": flags,
-        }
-    else:
-        _save(fields)
-
-for problem in st.session_state.get(problems_key, []):
-    slot = slots.get(tables.problem_field(problem), slot_general)
-    slot.error(tables.problem_text(problem), icon="⚠️")
-if conflict is not None:
-    # The refusal is at the top, by the current value; the person is looking at the save button.
-    slot_general.error(t("entry_safety.conflict_short", who=conflict.params.get("who", "—")), icon="⚠️")
-
-pending = st.session_state.get(PENDING_KEY)
-if pending is not None and pending["cell"] == cell:
-    with st.container(border=True, key="entry_confirm_box"):
-        st.markdown(f"**{t('entry_safety.confirm_title')}**")
-        st.markdown(
-            t(
-                "entry_safety.read_as",
-                typed=tables.plain_md(pending["fields"]["value_text"].strip()),
-                value=tables.plain_md(tables.format_plain(pending["value"])),
-                unit=ind.unit,
-                place=place_name,
-                period=period,
-            )
+    layout.publish_url("entry_theme", "theme")
+    theme_indicators = [i for i in catalogue.indicators if catalogue.theme_of[i] == theme_id]
+    layout.follow_url("entry_indicator", "id", theme_indicators)
+    with top[1]:
+        ind_id = layout.indicator_picker(
+            ctx, "entry_indicator", theme_id=theme_id, label=t("entry.indicator")
         )
-        flag_reason = None
-        if pending["flags"]:
-            for flag in pending["flags"]:
-                st.warning(tables.flag_text(flag), icon="⚠️")
-            st.caption(t("entry_safety.flag_help"))
-            flag_reason = st.text_input(t("entry_safety.flag_reason"), key="entry_flag_reason")
-        buttons = st.columns([2, 1, 3])
-        confirm = buttons[0].button(
-            t("entry_safety.confirm_button", place=place_name, period=period),
-            type="primary",
-            key="entry_confirm",
-        )
-        cancel = buttons[1].button(t("entry_safety.cancel"), key="entry_cancel")
-        slot_confirm = st.empty()
-    if cancel:
+    layout.publish_url("entry_indicator", "id")
+    ind = catalogue.indicators[ind_id]
+    place_codes = [p.code for p in catalogue.places]
+    # One place: the form follows the sidebar's place, and picking a place here moves the sidebar with it.
+    sidebar_place = ctx.place
+    if (
+        st.session_state.get(FOLLOW_KEY) != sidebar_place
+        or st.session_state.get("entry_place") not in place_codes
+    ):
+        st.session_state["entry_place"] = sidebar_place
+        st.session_state[FOLLOW_KEY] = sidebar_place
+
+    def _place_picked() -> None:
+        picked = st.session_state["entry_place"]
+        if picked in layout.sidebar_places():
+            st.session_state[layout.PLACE_KEY] = picked
+            st.session_state[FOLLOW_KEY] = picked
+
+    place_code = top[2].selectbox(
+        t("common.place"),
+        place_codes,
+        format_func=labels_for(place_codes, layout.place_label),
+        key="entry_place",
+        on_change=_place_picked,
+    )
+    periods, usual = tables.entry_periods(ind.frequency)
+    period_key = f"entry_period_{ind.frequency}"
+    layout.follow_url(period_key, "period", periods)
+    if st.session_state.get(period_key) not in periods:
+        st.session_state[period_key] = usual
+    period = top[3].selectbox(
+        t("entry.period", frequency=t("frequency." + ind.frequency)), periods, key=period_key
+    )
+    layout.publish_url(period_key, "period")
+    st.caption(
+        f"{t('indicator.definition')} {ind.definition} · {t('common.unit')} **{ind.unit}** · "
+        f"{t('common.department')} {catalogue.department_names(ind.id, current_language())}"
+    )
+
+    reporting_view.cell_status(ctx, ind_id, place_code, period)
+    history = ctx.views.value_history(ind_id, place_code, period)
+    current = tables.current_of(history)
+    place_name = name_of(catalogue.place_by_code[place_code])
+    cell = (ind_id, place_code, period)
+    # The revision this cell's form was drawn on travels with the form: a save or withdrawal is checked against
+    # it, never against whatever the database holds when the button is pressed (that would overwrite others).
+    latest_revision = int(history["revision"].max()) if not history.empty else 0
+    drawn = st.session_state.setdefault(DRAWN_KEY, {})
+    if cell not in drawn:
+        drawn[cell] = latest_revision
+    expected_revision = drawn[cell]
+    # A value typed for one cell is not offered for another: after switching indicator, place or period the
+    # value field starts empty (one click on 保存到 would otherwise store it in the wrong cell).
+    if st.session_state.get(FORM_CELL_KEY) != cell:
+        if FORM_CELL_KEY in st.session_state:
+            # Assigned, not popped: a popped key resets only the server's copy, the browser keeps showing
+            # (and would send back) the old text.
+            st.session_state["entry_value"] = ""
+        st.session_state[FORM_CELL_KEY] = cell
+
+    def _take_latest() -> None:
+        """Re-arm the form on the cell's newest revision; the typed value stays for the person to decide."""
+        drawn[cell] = latest_revision
+        st.session_state.pop(CONFLICT_KEY, None)
         st.session_state.pop(PENDING_KEY, None)
-        st.rerun()
-    if confirm:
-        if pending["flags"] and not (flag_reason or "").strip():
-            slot_confirm.error(t("entry_safety.flag_reason_needed"), icon="⚠️")
+        st.session_state[TOOK_KEY] = (cell, latest_revision)
+
+    with st.container(border=True):
+        st.markdown(f"**{t('entry.current')}** · {name_of(ind)} · {place_name} · {period}")
+        if current is None:
+            st.info(t("entry.no_value_yet"))
         else:
-            _save(pending["fields"], flag_reason=(flag_reason or "").strip() or None)
-            for problem in st.session_state.get(problems_key, []):
-                slot_confirm.error(tables.problem_text(problem), icon="⚠️")
-
-saved = st.session_state.get(saved_key)
-# "已保存" speaks of the cell it was saved to, shown only while that cell is the one on the page.
-if saved is not None and (saved["indicator_id"], saved["place_code"], saved["period"]) == cell:
-    st.success(t("entry.retracted" if saved.get("retracted") else "entry.saved"))
-    st.markdown(tables.record_text(saved, catalogue))
-    saved_flags = tables.flags_text(saved.get("flags"))
-    if saved_flags:
-        st.warning(
-            t("entry_safety.current_flagged", flags=saved_flags, reason=saved.get("flag_reason") or "—")
+            st.markdown(tables.record_text(current, catalogue))
+            shown_flags = tables.flags_text(current.get("flags"))
+            if shown_flags:
+                st.warning(
+                    t(
+                        "entry_safety.current_flagged",
+                        flags=shown_flags,
+                        reason=current.get("flag_reason") or "—",
+                    )
+                )
+        conflict = st.session_state.get(CONFLICT_KEY, {}).get(cell)
+        if conflict is None and expected_revision != latest_revision:
+            # Someone else saved since this form was drawn: say so now, before anyone presses save.
+            newest = history.iloc[history["revision"].idxmax()].to_dict()
+            conflict = data.conflict_from_record(cell, expected_revision, newest)
+        if conflict is not None:
+            st.error(tables.conflict_text(conflict, catalogue), icon="⚠️")
+            st.button(t("entry_safety.take_latest"), key="entry_take_latest", on_click=_take_latest)
+        took = st.session_state.get(TOOK_KEY)
+        if took is not None and took[0] == cell:
+            st.info(t("entry_safety.took_latest", revision=took[1]))
+        if not history.empty:
+            with st.expander(t("entry.history", n=len(history)), expanded=False):
+                layout.dataframe(
+                    ctx,
+                    tables.value_history_rows,
+                    ind_id,
+                    place_code,
+                    period,
+                    hide_index=True,
+                    width="stretch",
+                    placeholder=layout.EMPTY_CELL,
+                )
+        if current is not None:
+            # Problems belong to the cell they were found for; another cell starts clean.
+            retract_problems = st.session_state.get("entry_retract_problems", {}).get(cell, [])
+            with (
+                st.expander(t("entry.retract"), expanded=bool(retract_problems)),
+                st.form("entry_retract_form", border=False),
+            ):
+                st.caption(t("entry.retract_help"))
+                retract_reason = st.text_input(t("entry.reason"), key="entry_retract_reason")
+                slot_retract = st.empty()
+                retracted = st.form_submit_button(t("entry.retract_button"))
+            if retracted:
+                result = data.retract_value(
+                    ind_id,
+                    place_code,
+                    period,
+                    user=user,
+                    reason=retract_reason,
+                    expected_revision=expected_revision,
+                )
+                retract_problems = [p for p in result.problems if p.code != "conflict"]
+                st.session_state["entry_retract_problems"] = {cell: retract_problems}
+                if any(p.code == "conflict" for p in result.problems):
+                    st.session_state[CONFLICT_KEY] = {
+                        cell: next(p for p in result.problems if p.code == "conflict")
+                    }
+                    st.rerun()
+                if not result.problems:
+                    st.session_state.pop(problems_key, None)
+                    st.session_state[saved_key] = result.record
+                    drawn[cell] = result.record["revision"]
+                    st.rerun()
+            for problem in retract_problems:
+                slot_retract.error(tables.problem_text(problem), icon="⚠️")
+    with st.form("entry_form", border=True):
+        value_text = st.text_input(
+            t("entry.value", unit=ind.unit),
+            key="entry_value",
+            placeholder=t("entry.value_placeholder"),
+            help=t("entry.value_help", unit=ind.unit),
         )
-    st.dataframe(
-        tables.stored_table(saved, catalogue), hide_index=True, width="stretch", placeholder=layout.EMPTY_CELL
-    )
-    st.page_link(
-        "pages_/indicator.py",
-        label=t("entry.see_indicator"),
-        query_params={"id": saved["indicator_id"], "place": saved["place_code"]},
-        icon=":material/show_chart:",
-    )
+        slot_value = st.empty()
+        row = st.columns(2)
+        qualifier = row[0].selectbox(
+            t("entry.qualifier"),
+            list(data.QUALIFIERS),
+            format_func=labels_for(data.QUALIFIERS, lambda q: t("qualifier." + q)),
+            key="entry_qualifier",
+        )
+        slot_qualifier = row[0].empty()
+        source_kind = row[1].selectbox(
+            t("entry.source_kind"),
+            list(data.ENTRY_SOURCE_KINDS),
+            format_func=labels_for(data.ENTRY_SOURCE_KINDS, lambda k: t("source_kind." + k)),
+            key="entry_source_kind",
+        )
+        slot_source_kind = row[1].empty()
+        source_ref = st.text_input(
+            t("entry.source_ref"), key="entry_source_ref", help=t("entry.source_ref_help")
+        )
+        slot_source_ref = st.empty()
+        row = st.columns(2)
+        # Who entered the value is the signed-in user, never a field someone can type into.
+        row[0].text(signin.entering_as(user))
+        slot_entered_by = row[0].empty()
+        reason = row[1].text_input(t("entry.reason"), key="entry_reason", help=t("entry.reason_help"))
+        slot_reason = row[1].empty()
+        note = st.text_area(t("entry.note"), key="entry_note", height=80)
+        slot_note = st.empty()
+        # The button names exactly where the value goes.
+        submitted = st.form_submit_button(
+            t("entry_safety.save_to", place=place_name, period=period), type="primary", key="entry_save"
+        )
+        slot_general = st.empty()
+
+    slots = {
+        "value": slot_value,
+        "qualifier": slot_qualifier,
+        "source_kind": slot_source_kind,
+        "source_ref": slot_source_ref,
+        "entered_by": slot_entered_by,
+        "reason": slot_reason,
+        "note": slot_note,
+    }
+
+    def _save(fields: dict, flag_reason: str | None = None) -> None:
+        result = data.save_value(
+            ind_id,
+            place_code,
+            period,
+            fields["value_text"],
+            qualifier=fields["qualifier"],
+            note=fields["note"],
+            source_kind=fields["source_kind"],
+            source_ref=fields["source_ref"],
+            user=user,
+            reason=fields["reason"],
+            expected_revision=expected_revision,
+            flag_reason=flag_reason,
+        )
+        conflicts = [p for p in result.problems if p.code == "conflict"]
+        if conflicts:
+            st.session_state[CONFLICT_KEY] = {cell: conflicts[0]}
+            st.session_state.pop(PENDING_KEY, None)
+            st.rerun()
+        if result.problems:
+            st.session_state[problems_key] = result.problems
+            st.session_state.pop(saved_key, None)
+            return
+        st.session_state.pop(problems_key, None)
+        st.session_state.pop(PENDING_KEY, None)
+        st.session_state.pop(TOOK_KEY, None)
+        st.session_state[saved_key] = result.record
+        drawn[cell] = result.record["revision"]
+        st.rerun()
+
+    if submitted:
+        st.session_state.pop(PENDING_KEY, None)
+        st.session_state.pop(saved_key, None)
+        fields = {
+            "value_text": value_text,
+            "qualifier": qualifier,
+            "note": note,
+            "source_kind": source_kind,
+            "source_ref": source_ref,
+            "reason": reason,
+        }
+        reading = data.try_read_value(value_text, ind.unit)
+        flags = data.plausibility(ind_id, place_code, period, reading.value) if reading is not None else []
+        if reading is not None and (flags or not reading.literal):
+            # Say how the value was read, and what looks odd, before anything is stored.
+            st.session_state.pop(problems_key, None)
+            st.session_state[PENDING_KEY] = {
+                "cell": cell,
+                "fields": fields,
+                "value": reading.value,
+                "flags": flags,
+            }
+        else:
+            _save(fields)
+
+    for problem in st.session_state.get(problems_key, []):
+        slot = slots.get(tables.problem_field(problem), slot_general)
+        slot.error(tables.problem_text(problem), icon="⚠️")
+    if conflict is not None:
+        # The refusal is at the top, by the current value; the person is looking at the save button.
+        slot_general.error(t("entry_safety.conflict_short", who=conflict.params.get("who", "—")), icon="⚠️")
+
+    pending = st.session_state.get(PENDING_KEY)
+    if pending is not None and pending["cell"] == cell:
+        with st.container(border=True, key="entry_confirm_box"):
+            st.markdown(f"**{t('entry_safety.confirm_title')}**")
+            st.markdown(
+                t(
+                    "entry_safety.read_as",
+                    typed=tables.plain_md(pending["fields"]["value_text"].strip()),
+                    value=tables.plain_md(tables.format_plain(pending["value"])),
+                    unit=ind.unit,
+                    place=place_name,
+                    period=period,
+                )
+            )
+            flag_reason = None
+            if pending["flags"]:
+                for flag in pending["flags"]:
+                    st.warning(tables.flag_text(flag), icon="⚠️")
+                st.caption(t("entry_safety.flag_help"))
+                flag_reason = st.text_input(t("entry_safety.flag_reason"), key="entry_flag_reason")
+            buttons = st.columns([2, 1, 3])
+            confirm = buttons[0].button(
+                t("entry_safety.confirm_button", place=place_name, period=period),
+                type="primary",
+                key="entry_confirm",
+            )
+            cancel = buttons[1].button(t("entry_safety.cancel"), key="entry_cancel")
+            slot_confirm = st.empty()
+        if cancel:
+            st.session_state.pop(PENDING_KEY, None)
+            st.rerun()
+        if confirm:
+            if pending["flags"] and not (flag_reason or "").strip():
+                slot_confirm.error(t("entry_safety.flag_reason_needed"), icon="⚠️")
+            else:
+                _save(pending["fields"], flag_reason=(flag_reason or "").strip() or None)
+                for problem in st.session_state.get(problems_key, []):
+                    slot_confirm.error(tables.problem_text(problem), icon="⚠️")
+
+    saved = st.session_state.get(saved_key)
+    # "已保存" speaks of the cell it was saved to, shown only while that cell is the one on the page.
+    if saved is not None and (saved["indicator_id"], saved["place_code"], saved["period"]) == cell:
+        st.success(t("entry.retracted" if saved.get("retracted") else "entry.saved"))
+        st.markdown(tables.record_text(saved, catalogue))
+        saved_flags = tables.flags_text(saved.get("flags"))
+        if saved_flags:
+            st.warning(
+                t("entry_safety.current_flagged", flags=saved_flags, reason=saved.get("flag_reason") or "—")
+            )
+        st.dataframe(
+            tables.stored_table(saved, catalogue),
+            hide_index=True,
+            width="stretch",
+            placeholder=layout.EMPTY_CELL,
+        )
+        st.page_link(
+            ctx.page("indicator"),
+            label=t("entry.see_indicator"),
+            query_params={"id": saved["indicator_id"], "place": saved["place_code"]},
+            icon=":material/show_chart:",
+        )

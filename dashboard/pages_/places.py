@@ -3,76 +3,103 @@
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import data, figures, layout, tables
-from dashboard.i18n import name_of, t
-
-catalogue = data.catalogue()
-layout.header("places.title")
-city = catalogue.framework.default_place
-codes = [city] + [p.code for p in catalogue.counties(city)]
-options = ["all"] + [th.id for th in catalogue.themes]
-choice = st.segmented_control(
-    t("places.columns"),
-    options,
-    default="all",
-    format_func=lambda o: t("places.by_theme") if o == "all" else name_of(catalogue.theme(o)),
-    key="places_columns",
-)
-choice = choice or "all"
+from dashboard import figures, layout, tables
+from dashboard.data import RunContext, Views
+from dashboard.i18n import labels_for, name_of, t
 
 
-def _scores() -> tuple[pd.DataFrame, str]:
+def render(ctx: RunContext) -> None:
+    """Draw the matrix of the city and its counties by theme, or by the indicators of one theme."""
+    catalogue = ctx.catalogue
+    layout.header("places.title")
+    city = catalogue.framework.default_place
+    options = ["all"] + [th.id for th in catalogue.themes]
+    choice = st.segmented_control(
+        t("places.columns"),
+        options,
+        default="all",
+        format_func=labels_for(
+            options, lambda o: t("places.by_theme") if o == "all" else name_of(catalogue.theme(o))
+        ),
+        key="places_columns",
+    )
+    choice = choice or "all"
+    # The matrix, its rounded table and its download frame depend on the data, the choice and the language only.
+    title = ctx.memo(scores_matrix, choice)[1]
+    layout.chart(
+        ctx.memo(matrix_figure, choice),
+        key="matrix",
+        meta=layout.export_meta(
+            title,
+            unit="0–100",
+            place=name_of(catalogue.place_by_code[city]),
+            period=ctx.views.rollup(city).period or "—",
+            source=t("export.source_store"),
+        ),
+        frame=ctx.memo(download_frame, choice),
+    )
+    layout.source_line(t("places.note"))
+    shown = ctx.memo(rounded, choice)
+    layout.dataframe(
+        ctx,
+        linked_rows,
+        choice,
+        width="stretch",
+        column_config={
+            **{
+                c: st.column_config.ProgressColumn(c, min_value=0, max_value=100, format="%.0f")
+                for c in shown.columns
+            },
+            t("entry_safety.col_open"): tables.link_column(),
+        },
+    )
+
+
+# Memo builders: functions of the data version's views and their arguments only (see Views.memo).
+
+
+def _codes(views: Views) -> tuple[str, ...]:
+    city = views.catalogue.framework.default_place
+    return (city, *(p.code for p in views.catalogue.counties(city)))
+
+
+def scores_matrix(views: Views, choice: str) -> tuple[pd.DataFrame, str]:
+    """Return the scores with place names as rows (themes, or one theme's indicators, as columns) and a title."""
+    catalogue = views.catalogue
     if choice == "all":
-        scores = data.theme_matrix(codes)
+        scores = views.theme_matrix(_codes(views)).copy()
         scores.columns = [name_of(catalogue.theme(c)) for c in scores.columns]
         title = t("places.matrix_themes")
     else:
-        scores = data.indicator_matrix(choice, codes)
+        scores = views.indicator_matrix(choice, _codes(views)).copy()
         scores.columns = [name_of(catalogue.indicators[c]) for c in scores.columns]
         title = t("places.matrix_theme", theme=name_of(catalogue.theme(choice)))
     scores.index = [name_of(catalogue.place_by_code[c]) for c in scores.index]
     return scores, title
 
 
-# The matrix, its rounded table and its download frame depend on the data, the choice and the language only.
-scores, title = data.memo(("places:scores", choice), _scores)
-shown = data.memo(("places:shown", choice), lambda: scores.round(1))
-layout.chart(
-    data.memo(
-        ("places:matrix", choice),
-        lambda: figures.score_matrix_chart(scores, title=title, no_data=t("common.no_data")),
-    ),
-    key="matrix",
-    meta=layout.export_meta(
-        title,
-        unit="0–100",
-        place=name_of(catalogue.place_by_code[city]),
-        period=data.rollup(city).period or "—",
-        source=t("export.source_store"),
-    ),
-    frame=data.memo(("places:download", choice), lambda: shown.rename_axis(t("sidebar.place")).reset_index()),
-)
-layout.source_line(t("places.note"))
+def matrix_figure(views: Views, choice: str) -> go.Figure:
+    """Return the colour-coded matrix chart."""
+    scores, title = views.memo(scores_matrix, choice)
+    return figures.score_matrix_chart(scores, title=title, no_data=t("common.no_data"))
 
 
-def _linked() -> pd.DataFrame:
-    # Each row opens that place: the theme's page there, or with every theme the overview there.
-    links = [f"theme?id={choice}&place={c}" if choice != "all" else f"overview?place={c}" for c in codes]
-    return shown.assign(**{t("entry_safety.col_open"): links})
+def rounded(views: Views, choice: str) -> pd.DataFrame:
+    """Return the scores rounded to one decimal, as shown and downloaded."""
+    return views.memo(scores_matrix, choice)[0].round(1)
 
 
-linked = data.memo(("places:linked", choice), _linked)
-layout.dataframe(
-    linked,
-    ("places:linked", choice),
-    width="stretch",
-    column_config={
-        **{
-            c: st.column_config.ProgressColumn(c, min_value=0, max_value=100, format="%.0f")
-            for c in shown.columns
-        },
-        t("entry_safety.col_open"): tables.link_column(),
-    },
-)
+def download_frame(views: Views, choice: str) -> pd.DataFrame:
+    """Return the shown scores with the place as a column, for the chart's download."""
+    return views.memo(rounded, choice).rename_axis(t("sidebar.place")).reset_index()
+
+
+def linked_rows(views: Views, choice: str) -> pd.DataFrame:
+    """Return the shown scores with a link per row opening that place (the theme's page, or the overview)."""
+    links = [
+        f"theme?id={choice}&place={c}" if choice != "all" else f"overview?place={c}" for c in _codes(views)
+    ]
+    return views.memo(rounded, choice).assign(**{t("entry_safety.col_open"): links})

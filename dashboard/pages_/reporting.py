@@ -3,59 +3,86 @@ list as XLSX (催报), the review queue for reviewers, and locked periods."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
 import streamlit as st
 
-from dashboard import data, layout, reporting_view, signin, tables
-from dashboard.i18n import name_of, t
+from dashboard import layout, reporting_view, tables
+from dashboard.data import RunContext, Views
+from dashboard.i18n import labels_for, name_of, t
+from indicators.access import User
 from indicators.periods import periods_between
 from indicators.scoring import reporting
 
-catalogue = data.catalogue()
-layout.header("reporting.title", t("reporting.caption"))
-user = signin.current_user()
-view = reporting_view
-today = view.today()
-year_now = reporting.current_round(today)
-first_year = catalogue.framework.reporting.start_year
 
-top = st.columns([1, 2, 1])
-years = list(range(max(year_now, first_year), first_year - 1, -1))
-year = top[0].selectbox(t("reporting.round"), years, key="reporting_year")
-dept_ids = [d.id for d in catalogue.departments]
-departments = top[1].multiselect(
-    t("reporting.departments"),
-    dept_ids,
-    key="reporting_departments",
-    format_func=view.department_name,
-    placeholder=t("reporting.all_departments"),
-)
-frequencies = top[2].multiselect(
-    t("reporting.frequencies"),
-    ["year", "quarter", "month"],
-    default=["year"],
-    key="reporting_frequencies",
-    format_func=lambda f: t("frequency." + f),
-)
-periods = {
-    p for p in reporting.round_periods(year) if any(p in periods_between(f, year, year) for f in frequencies)
-}
-st.caption(t("reporting.today", date=today.isoformat(), first=first_year))
+def render(ctx: RunContext) -> None:
+    """Draw the round's choices (year, departments, frequencies), then its four tabs."""
+    catalogue = ctx.catalogue
+    layout.header("reporting.title", t("reporting.caption"))
+    view = reporting_view
+    today = view.today()
+    year_now = reporting.current_round(today)
+    first_year = catalogue.framework.reporting.start_year
 
-matrix = view.matrix()
-part = matrix[matrix["period"].isin(periods)] if len(matrix) else matrix
-if departments and len(part):
-    part = part[part["department"].isin(departments)]
+    top = st.columns([1, 2, 1])
+    years = list(range(max(year_now, first_year), first_year - 1, -1))
+    year = top[0].selectbox(t("reporting.round"), years, key="reporting_year")
+    dept_ids = [d.id for d in catalogue.departments]
+    departments = top[1].multiselect(
+        t("reporting.departments"),
+        dept_ids,
+        key="reporting_departments",
+        format_func=labels_for(dept_ids, view.department_name),
+        placeholder=t("reporting.all_departments"),
+    )
+    frequencies = top[2].multiselect(
+        t("reporting.frequencies"),
+        ["year", "quarter", "month"],
+        default=["year"],
+        key="reporting_frequencies",
+        format_func=labels_for(["year", "quarter", "month"], lambda f: t("frequency." + f)),
+    )
+    periods = {
+        p
+        for p in reporting.round_periods(year)
+        if any(p in periods_between(f, year, year) for f in frequencies)
+    }
+    st.caption(t("reporting.today", date=today.isoformat(), first=first_year))
+    # The page's choices as memo arguments: sorted tuples, so the same choice is the same key.
+    chosen_periods, chosen_departments = tuple(sorted(periods)), tuple(departments)
+    chosen = Choice(today, year, chosen_periods, chosen_departments)
+    tabs = st.tabs(
+        [
+            t("reporting.tab_status"),
+            t("reporting.tab_missing"),
+            t("reporting.tab_review"),
+            t("reporting.tab_locks"),
+        ]
+    )
+    for tab, draw in zip(tabs, (_status_tab, _missing_tab, _review_tab, _locks_tab), strict=True):
+        with tab:
+            draw(ctx, chosen)
 
-tabs = st.tabs(
-    [
-        t("reporting.tab_status"),
-        t("reporting.tab_missing"),
-        t("reporting.tab_review"),
-        t("reporting.tab_locks"),
-    ]
-)
 
-with tabs[0]:
+@dataclass(frozen=True)
+class Choice:
+    """What the top of the page chose: the day judged at, the round, its periods and the departments."""
+
+    day: dt.date
+    year: int
+    periods: tuple[str, ...]
+    departments: tuple[str, ...]
+
+
+def _status_tab(ctx: RunContext, chosen: Choice) -> None:
+    """The department × period matrix of the round and its totals."""
+    part = ctx.shared(_matrix_part, chosen.day, chosen.periods, chosen.departments)
+    view = reporting_view
+    today = chosen.day
+    chosen_periods = chosen.periods
+    chosen_departments = chosen.departments
     if part.empty:
         st.info(t("reporting.nothing_owed"))
     else:
@@ -68,70 +95,72 @@ with tabs[0]:
             t("reporting.col.reported_rate"), f"{(expected - int(totals['missing'])) / expected:.0%}"
         )
         cols[7].metric(t("reporting.col.approved_rate"), f"{int(totals['approved']) / expected:.0%}")
-        key = ("reporting:matrix_table", year, tuple(sorted(periods)), tuple(departments))
-        shown = data.memo(key, lambda: view.matrix_table(part))
         layout.dataframe(
-            shown, key, hide_index=True, width="stretch", column_config=view.rate_columns(), placeholder="—"
+            ctx,
+            _matrix_rows,
+            today,
+            chosen_periods,
+            chosen_departments,
+            hide_index=True,
+            width="stretch",
+            column_config=view.rate_columns(),
+            placeholder="—",
         )
 
-with tabs[1]:
-    chosen = departments[0] if len(departments) == 1 else None
-    cells = data.shared(
-        ("reporting:cells", today, chosen, tuple(sorted(periods))),
-        lambda: reporting.cells(catalogue, view.states(), today, department=chosen, periods=periods),
-    )
-    if departments and len(cells):
-        cells = cells[cells["department"].isin(departments)]
-    open_cells = cells[cells["state"].isin(["missing", "overdue", "returned"])] if len(cells) else cells
+
+def _missing_tab(ctx: RunContext, chosen: Choice) -> None:
+    """What each department still owes, with the overdue list as XLSX (催报)."""
+    view = reporting_view
+    today = chosen.day
+    year = chosen.year
+    departments = list(chosen.departments)
+    chosen_periods = chosen.periods
+    chosen_departments = chosen.departments
+    cells = ctx.shared(_cells, today, chosen_periods, chosen_departments)
+    open_cells = ctx.shared(_open_cells, today, chosen_periods, chosen_departments)
     overdue = cells[cells["state"] == "overdue"] if len(cells) else cells
     st.markdown(t("reporting.missing_summary", n=len(open_cells), overdue=len(overdue)))
     if len(overdue):
         st.download_button(
             t("reporting.download_overdue"),
-            data=data.memo(
-                ("reporting:xlsx", year, tuple(sorted(periods)), tuple(departments)),
-                lambda: view.overdue_xlsx(cells),
-            ),
+            data=ctx.memo(_overdue_xlsx, today, chosen_periods, chosen_departments),
             file_name=f"overdue_{year}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             icon=":material/download:",
             key="reporting_download_overdue",
         )
     for dept_id in sorted(set(open_cells["department"])) if len(open_cells) else []:
-        mine = open_cells[open_cells["department"] == dept_id]
-        label = t("reporting.department_missing", name=view.department_name(dept_id), n=len(mine))
+        n = int((open_cells["department"] == dept_id).sum())
+        label = t("reporting.department_missing", name=view.department_name(dept_id), n=n)
         with st.expander(label, expanded=len(departments) == 1):
-            key = ("reporting:missing", dept_id, year, tuple(sorted(periods)))
-            table = data.memo(key, lambda mine=mine: view.cells_table(mine).drop(columns=["id"]))
-            layout.dataframe(table, key, hide_index=True, width="stretch", placeholder="—")
+            args = (today, chosen_periods, chosen_departments, dept_id)
+            layout.dataframe(ctx, _missing_rows, *args, hide_index=True, width="stretch", placeholder="—")
 
-with tabs[2]:
+
+def _review_tab(ctx: RunContext, chosen: Choice) -> None:
+    """The review queue: approve or return values, for reviewers."""
+    user = ctx.user
+    view = reporting_view
+    chosen_periods = chosen.periods
+    chosen_departments = chosen.departments
     if not view.is_reviewer(user):
         st.info(t("review.reviewers_only"))
     else:
-        dept = departments[0] if len(departments) == 1 else None
-        waiting = view.queue(periods, dept)
-        if departments and len(waiting):
-            owned = {i for d in departments for i in catalogue.indicators_of_department(d)}
-            waiting = waiting[waiting["indicator_id"].isin(owned)]
+        waiting = ctx.shared(_waiting, chosen_periods, chosen_departments)
         st.markdown(t("review.waiting", n=len(waiting)))
         if len(waiting):
-            key = (
-                "review:queue",
-                year,
-                tuple(sorted(periods)),
-                tuple(departments),
-                user.name if user else "",
-            )
-            table = data.memo(key, lambda: view.queue_table(waiting, user))
-            layout.dataframe(table, key, hide_index=True, width="stretch", placeholder="—")
+            args = (chosen_periods, chosen_departments, user)
+            layout.dataframe(ctx, _queue_rows, *args, hide_index=True, width="stretch", placeholder="—")
             keys = [view.queue_key(r) for r in waiting.itertuples()]
             # The choice is by (cell, revision), not by row: a value changed meanwhile is refused, never mixed up.
             # A new pair of widgets after each review: the reviewed values and the reason start empty again.
             turn = st.session_state.get("review_turn", 0)
             with st.form("review_form", border=True):
                 picked = st.multiselect(
-                    t("review.choose"), keys, key=f"review_pick_{turn}", format_func=view.queue_label
+                    t("review.choose"),
+                    keys,
+                    key=f"review_pick_{turn}",
+                    format_func=labels_for(keys, view.queue_label),
                 )
                 reason = st.text_input(
                     t("review.reason"), key=f"review_reason_{turn}", help=t("review.reason_help")
@@ -152,14 +181,20 @@ with tabs[2]:
                     st.session_state.pop(f"review_reason_{turn}", None)
                     st.session_state["review_turn"] = turn + 1
                     st.rerun()
-            detail = st.selectbox(t("review.detail"), keys, key="review_detail", format_func=view.queue_label)
+            detail = st.selectbox(
+                t("review.detail"),
+                keys,
+                key="review_detail",
+                format_func=labels_for(keys, view.queue_label),
+            )
             if detail:
                 (ind_id, place, period), _rev = view.parse_queue_key(detail)
-                history = data.value_history(ind_id, place, period)
-                hkey = ("review:history", ind_id, place, period)
                 layout.dataframe(
-                    data.memo(hkey, lambda: tables.history_table(history, catalogue)),
-                    hkey,
+                    ctx,
+                    tables.value_history_rows,
+                    ind_id,
+                    place,
+                    period,
                     hide_index=True,
                     width="stretch",
                     placeholder="—",
@@ -169,8 +204,14 @@ with tabs[2]:
         if done:
             st.success(done)
 
-with tabs[3]:
-    in_force = view.locks()
+
+def _locks_tab(ctx: RunContext, chosen: Choice) -> None:
+    """Locks in force, locking and unlocking periods, and the lock history."""
+    catalogue = ctx.catalogue
+    user = ctx.user
+    view = reporting_view
+    year = chosen.year
+    in_force = view.locks(ctx.views)
     if in_force:
         for lock in in_force:
             st.markdown(":material/lock: " + view._lock_text(lock))
@@ -186,7 +227,10 @@ with tabs[3]:
                 t("common.place"),
                 place_options,
                 key="lock_place",
-                format_func=lambda c: t("lock.all_places") if not c else name_of(catalogue.place_by_code[c]),
+                format_func=labels_for(
+                    place_options,
+                    lambda c: t("lock.all_places") if not c else name_of(catalogue.place_by_code[c]),
+                ),
             )
             lock_reason = cols[2].text_input(t("lock.reason"), key="lock_reason")
             buttons = st.columns(2)
@@ -205,11 +249,77 @@ with tabs[3]:
                     st.error(tables.problem_text(problem), icon="⚠️")
             else:
                 st.rerun()
-    history_key = ("lock:history",)
     layout.dataframe(
-        data.memo(history_key, view.lock_history_table),
-        history_key,
+        ctx,
+        view.lock_history_table,
         hide_index=True,
         width="stretch",
         placeholder="—",
     )
+
+
+# Memo builders: functions of the data version's views and the page's choices only (see Views.memo).
+
+
+def _matrix_part(
+    views: Views, day: dt.date, periods: tuple[str, ...], departments: tuple[str, ...]
+) -> pd.DataFrame:
+    matrix = reporting_view.matrix(views)
+    part = matrix[matrix["period"].isin(periods)] if len(matrix) else matrix
+    if departments and len(part):
+        part = part[part["department"].isin(departments)]
+    return part
+
+
+def _matrix_rows(
+    views: Views, day: dt.date, periods: tuple[str, ...], departments: tuple[str, ...]
+) -> pd.DataFrame:
+    return reporting_view.matrix_table(views.shared(_matrix_part, day, periods, departments))
+
+
+def _cells(
+    views: Views, day: dt.date, periods: tuple[str, ...], departments: tuple[str, ...]
+) -> pd.DataFrame:
+    chosen = departments[0] if len(departments) == 1 else None
+    cells = reporting.cells(
+        views.catalogue, reporting_view.states(views), day, department=chosen, periods=set(periods)
+    )
+    if departments and len(cells):
+        cells = cells[cells["department"].isin(departments)]
+    return cells
+
+
+def _open_cells(
+    views: Views, day: dt.date, periods: tuple[str, ...], departments: tuple[str, ...]
+) -> pd.DataFrame:
+    cells = views.shared(_cells, day, periods, departments)
+    return cells[cells["state"].isin(["missing", "overdue", "returned"])] if len(cells) else cells
+
+
+def _overdue_xlsx(
+    views: Views, day: dt.date, periods: tuple[str, ...], departments: tuple[str, ...]
+) -> bytes:
+    return reporting_view.overdue_xlsx(views.shared(_cells, day, periods, departments))
+
+
+def _missing_rows(
+    views: Views, day: dt.date, periods: tuple[str, ...], departments: tuple[str, ...], dept_id: str
+) -> pd.DataFrame:
+    open_cells = views.shared(_open_cells, day, periods, departments)
+    mine = open_cells[open_cells["department"] == dept_id]
+    return reporting_view.cells_table(mine).drop(columns=["id"])
+
+
+def _waiting(views: Views, periods: tuple[str, ...], departments: tuple[str, ...]) -> pd.DataFrame:
+    dept = departments[0] if len(departments) == 1 else None
+    waiting = reporting_view.queue(views, set(periods), dept)
+    if departments and len(waiting):
+        owned = {i for d in departments for i in views.catalogue.indicators_of_department(d)}
+        waiting = waiting[waiting["indicator_id"].isin(owned)]
+    return waiting
+
+
+def _queue_rows(
+    views: Views, periods: tuple[str, ...], departments: tuple[str, ...], user: User | None
+) -> pd.DataFrame:
+    return reporting_view.queue_table(views, views.shared(_waiting, periods, departments), user)

@@ -2,71 +2,90 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import data, layout, tables
-from dashboard.i18n import name_of, t
+from dashboard.data import RunContext, Views
+from dashboard.i18n import labels_for, name_of, t
 
-catalogue = data.catalogue()
-place = layout.place()
-place_name = name_of(catalogue.place_by_code[place])
-layout.header("theme.title")
 
-theme_ids = [th.id for th in catalogue.themes]
-# ?id= opens a theme (links, reloads); the choice made here is written back to the URL.
-layout.follow_url("theme_choice", "id", theme_ids)
-if st.session_state.get("theme_choice") not in theme_ids:
-    st.session_state["theme_choice"] = theme_ids[0]
-theme_id = st.segmented_control(
-    t("common.theme"),
-    theme_ids,
-    format_func=lambda tid: name_of(catalogue.theme(tid)),
-    key="theme_choice",
-)
-theme_id = theme_id or theme_ids[0]
-layout.publish_url("theme_choice", "id")
-theme = catalogue.theme(theme_id)
-if theme.goal_zh:
-    st.caption(f"{theme.project_zh or ''} · {theme.goal_zh}")
-part = tables.standard_part_text(catalogue, theme)
-if part:
-    st.caption(part)
+def render(ctx: RunContext) -> None:
+    """Draw one theme's indicators, first level by first level, at the sidebar's place."""
+    catalogue = ctx.catalogue
+    place = ctx.place
+    place_name = name_of(catalogue.place_by_code[place])
+    layout.header("theme.title")
 
-status_labels = tables.status_labels()
-shown_statuses = list(tables.ALL_STATUSES if data.scores().method == "sdg_progress" else tables.STATUSES)
-statuses = st.pills(
-    t("theme.filter_status"),
-    shown_statuses,
-    selection_mode="multi",
-    default=shown_statuses,
-    format_func=lambda s: status_labels[s],
-    key="theme_status_filter",
-)
-progress = data.progress(place)
-sparks = data.sparklines(place)
-summary = data.rollup(place)
-for first in theme.first_level:
-    score = summary.first_level_score(first.id)
-    mark = f"（{t('origin_short.' + first.origin.kind)}）" if first.origin.kind != "article" else ""
-    heading = f"{name_of(first)}{mark}"
-    if score is not None:
-        heading += f" · {t('common.score')} {score:.1f}"
-    st.subheader(heading)
-    table = data.memo(
-        ("theme:table", place, first.id, tuple(statuses)),
-        lambda first=first: tables.theme_table(
-            first, progress, sparks, catalogue, statuses, data.article_metrics_by_indicator(), place
-        ),
+    theme_ids = [th.id for th in catalogue.themes]
+    # ?id= opens a theme (links, reloads); the choice made here is written back to the URL.
+    layout.follow_url("theme_choice", "id", theme_ids)
+    if st.session_state.get("theme_choice") not in theme_ids:
+        st.session_state["theme_choice"] = theme_ids[0]
+    theme_id = st.segmented_control(
+        t("common.theme"),
+        theme_ids,
+        format_func=labels_for(theme_ids, lambda tid: name_of(catalogue.theme(tid))),
+        key="theme_choice",
     )
-    if table.empty:
-        st.caption(t("theme.none_with_status"))
-        continue
-    layout.dataframe(
-        table,
-        ("theme:table", place, first.id, tuple(statuses)),
-        hide_index=True,
-        width="stretch",
-        column_config=tables.theme_columns(),
-        key=f"theme_table_{first.id}",
+    theme_id = theme_id or theme_ids[0]
+    layout.publish_url("theme_choice", "id")
+    theme = catalogue.theme(theme_id)
+    if theme.goal_zh:
+        st.caption(f"{theme.project_zh or ''} · {theme.goal_zh}")
+    part = tables.standard_part_text(catalogue, theme)
+    if part:
+        st.caption(part)
+
+    status_labels = tables.status_labels()
+    shown_statuses = list(
+        tables.ALL_STATUSES if ctx.views.scores().method == "sdg_progress" else tables.STATUSES
     )
-layout.source_line(t("theme.note", place=place_name))
+    statuses = st.pills(
+        t("theme.filter_status"),
+        shown_statuses,
+        selection_mode="multi",
+        default=shown_statuses,
+        format_func=lambda s: status_labels[s],
+        key="theme_status_filter",
+    )
+    summary = ctx.views.rollup(place)
+    chosen = tuple(statuses)
+    for first in theme.first_level:
+        score = summary.first_level_score(first.id)
+        mark = f"（{t('origin_short.' + first.origin.kind)}）" if first.origin.kind != "article" else ""
+        heading = f"{name_of(first)}{mark}"
+        if score is not None:
+            heading += f" · {t('common.score')} {score:.1f}"
+        st.subheader(heading)
+        table = ctx.memo(theme_rows, place, first.id, chosen)
+        if table.empty:
+            st.caption(t("theme.none_with_status"))
+            continue
+        layout.dataframe(
+            ctx,
+            theme_rows,
+            place,
+            first.id,
+            chosen,
+            hide_index=True,
+            width="stretch",
+            column_config=tables.theme_columns(),
+            key=f"theme_table_{first.id}",
+        )
+    layout.source_line(t("theme.note", place=place_name))
+
+
+def theme_rows(views: Views, place: str, first_id: str, statuses: tuple[str, ...]) -> pd.DataFrame:
+    """Return a first-level indicator's second-level rows at a place with the statuses chosen (a memo builder)."""
+    catalogue = views.catalogue
+    first = catalogue.first_levels[first_id]
+    return tables.theme_table(
+        first,
+        views.progress(place),
+        views.sparklines(place),
+        catalogue,
+        list(statuses),
+        data.article_metrics_by_indicator(),
+        place,
+    )

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from indicators.articles.quantity import (
     _AR_MULTIPLIER,
     EXPRESSION,
+    Compact,
     Qualifier,
     Quantity,
     Reading,
@@ -177,14 +178,7 @@ def extract(text: str, source: str = "") -> list[Finding]:
         return a, b
 
     names = Spans([fspan(m.start(), m.end()) for m in _NAME_SPANS.finditer(text)])
-    per_spans: list[tuple[int, int]] = []
-    rates: list[tuple[int, str]] = []  # (original offset, denominator), in text order
-    for m in _PER.finditer(ftext):
-        if m.group("num") == "一":
-            continue  # 每一条建议: "every", not a rate
-        per_spans.append((m.start(), m.end()))
-        rates.append((folded.origin[m.start()], _denominator(m.group("num"), m.group("unit"))))
-    pers = Spans(per_spans)
+    pers, rates = _rates(folded)
     rate_at = [offset for offset, _ in rates]
     ends = _clauses(text)
     findings: list[Finding] = []
@@ -233,14 +227,35 @@ def extract(text: str, source: str = "") -> list[Finding]:
                 text=text[start:end],
             )
         )
-    taken = Spans([(f.offset, f.offset + len(f.text)) for f in findings])
+    findings += _table_figures(text, findings, source)
+    findings.sort(key=lambda f: f.offset)
+    return findings
+
+
+def _rates(folded: Compact) -> tuple[Spans, list[tuple[int, str]]]:
+    """Return the spans of 每… (per …) in the compact text and each rate's (original offset, denominator)."""
+    ftext = folded.text
+    per_spans: list[tuple[int, int]] = []
+    rates: list[tuple[int, str]] = []  # (original offset, denominator), in text order
+    for m in _PER.finditer(ftext):
+        if m.group("num") == "一":
+            continue  # 每一条建议: "every", not a rate
+        per_spans.append((m.start(), m.end()))
+        rates.append((folded.origin[m.start()], _denominator(m.group("num"), m.group("unit"))))
+    return Spans(per_spans), rates
+
+
+def _table_figures(text: str, found: list[Finding], source: str) -> list[Finding]:
+    """Return the figures of table lines (a label, then a number) that no figure found in the prose covers."""
+    taken = Spans([(f.offset, f.offset + len(f.text)) for f in found])
+    figures: list[Finding] = []
     for m in _TABLE_LINE.finditer(text):
         number = m.group("num")
         if "." not in number and not _TABLE_LABEL.search(m.group("label")):
             continue  # a bare integer after a word is as often a code or a page as a figure
         if taken.overlaps(m.start("num"), m.end("num")):
             continue
-        findings.append(
+        figures.append(
             Finding(
                 value=float(number),
                 unit="",
@@ -251,8 +266,7 @@ def extract(text: str, source: str = "") -> list[Finding]:
                 text=number,
             )
         )
-    findings.sort(key=lambda f: f.offset)
-    return findings
+    return figures
 
 
 def read_text(path: str | Path) -> str:

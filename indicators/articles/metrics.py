@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -146,6 +146,10 @@ def _in_period(day: dt.date, period: str) -> bool:
     return (day.year, day.month) == (start.year, start.month)
 
 
+# How a check reports a problem at one field of the metric: add(message, field, hint).
+_Add = Callable[..., None]
+
+
 def _check_metric(
     metric: ArticleMetric,
     where: YamlPath,
@@ -163,6 +167,17 @@ def _check_metric(
             hint=hint,
         )
 
+    place = _check_catalogue_fit(metric, catalogue, add)
+    if not _check_quote_in_seed(metric, seeds, add):
+        return
+    match = _check_reading(metric, add)
+    if match is None or place is None:
+        return
+    _check_owner(metric, match, place, catalogue, add)
+
+
+def _check_catalogue_fit(metric: ArticleMetric, catalogue: Catalogue, add: _Add) -> Place | None:
+    """Check indicator, place, unit, period and value against the catalogue; return the place if known."""
     indicator = catalogue.indicators.get(metric.indicator)
     if indicator is None:
         close = difflib.get_close_matches(metric.indicator, list(catalogue.indicators), n=1, cutoff=0.6)
@@ -190,27 +205,35 @@ def _check_metric(
     unit = UNITS.get(metric.unit)
     if unit is not None and unit.symbol == "%" and metric.value > 100:
         add(f"value {metric.value}% is above 100", "value")
+    return place
 
+
+def _check_quote_in_seed(metric: ArticleMetric, seeds: Path, add: _Add) -> bool:
+    """Check the quote (and its context) occur verbatim in the seed article; return whether they do."""
     seed_path = seeds / metric.seed
     found = quote_in_seed(metric.quote, seed_path)
     if found is None:
         add(f"seed file '{metric.seed}' not found in {seeds}", "seed", "use a file name from seeds/")
-        return
+        return False
     if not found:
         add(
             f"quote does not occur in {metric.seed}",
             "quote",
             "copy the words exactly from the article; line breaks and spaces may differ",
         )
-        return
+        return False
     if metric.context is not None:
         if not quote_in_seed(metric.context, seed_path):
             add(f"context does not occur in {metric.seed}", "context", "copy the passage exactly")
-            return
+            return False
         if squash(metric.quote) not in squash(metric.context):
             add("context does not contain the quote", "context", "the context is a longer passage around it")
-            return
+            return False
+    return True
 
+
+def _check_reading(metric: ArticleMetric, add: _Add) -> Finding | None:
+    """Return the figure of the quote that reads as the recorded value, unit and qualifier (None: reported)."""
     findings = extract(metric.quote)
     match = next(
         (
@@ -233,11 +256,13 @@ def _check_metric(
             key,
             "record the value in base units (1.5 万户 → 15000, unit 户) and the qualifier as written",
         )
-        return
+    return match
 
-    # Whose figure: the place the article names for it in the quote (or the context around it) must be this one.
-    if place is None:
-        return
+
+def _check_owner(
+    metric: ArticleMetric, match: Finding, place: Place, catalogue: Catalogue, add: _Add
+) -> None:
+    """Whose figure: the place the article names for it in the quote (or the context around it) must be this one."""
     passage = squash(metric.context or metric.quote)
     quote_at = passage.find(squash(metric.quote))
     figure_at = quote_at + len(squash(metric.quote[: match.offset]))

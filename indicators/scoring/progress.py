@@ -55,6 +55,34 @@ def latest_values(observations: pd.DataFrame, params: pd.DataFrame, places: pd.D
     row with NaN value so that missing data stays visible. Observations of indicators not in `params` are
     left out (see unknown_indicators).
     """
+    frame = _latest_per_pair(observations, params)
+    # Every indicator × place pair, so pairs without data are rows too.
+    all_places = pd.concat([places[["place_code"]], frame[["place_code"]]]).drop_duplicates()
+    place_info = all_places.merge(places, on="place_code", how="left")
+    place_info[["is_city", "is_county", "comparison"]] = (
+        place_info[["is_city", "is_county", "comparison"]].fillna(False).astype(bool)
+    )
+    grid = target_applies(params, place_info)
+    out = grid.merge(frame, on=["indicator_id", "place_code"], how="left").merge(
+        params, on="indicator_id", how="left", suffixes=("", "_cat")
+    )
+    out = out.merge(place_info[["place_code", "is_city"]], on="place_code", how="left")
+    if "unit" in out and "unit_cat" in out:
+        out["unit"] = out["unit"].fillna(out["unit_cat"])
+        out = out.drop(columns="unit_cat")
+    out["qualifier"] = out["qualifier"].fillna("exact")
+    out["n_periods"] = out["n_periods"].fillna(0).astype(int)
+    _resolve_baseline(out)
+    # Targets are blanked where they do not apply so no page shows Binzhou's target next to Hebei's figure.
+    no_target = ~out["target_applies"]
+    out.loc[no_target, ["target_value", "target_end"]] = np.nan
+    out.loc[no_target, ["target_period", "target_kind"]] = None
+    return out.drop(columns=[c for c in out.columns if c.startswith("_")])
+
+
+def _latest_per_pair(observations: pd.DataFrame, params: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per indicator × place with data: latest and previous value, first value at or after the
+    baseline period and the value at it (columns starting with _ are for _resolve_baseline)."""
     ind_index = pd.Index(params["indicator_id"])
     obs = observations
     # Factorise the text columns once; string work on a million rows is what costs time.
@@ -126,29 +154,7 @@ def latest_values(observations: pd.DataFrame, params: pd.DataFrame, places: pd.D
             ),
         }
     )
-
-    # Every indicator × place pair, so pairs without data are rows too.
-    all_places = pd.concat([places[["place_code"]], frame[["place_code"]]]).drop_duplicates()
-    place_info = all_places.merge(places, on="place_code", how="left")
-    place_info[["is_city", "is_county", "comparison"]] = (
-        place_info[["is_city", "is_county", "comparison"]].fillna(False).astype(bool)
-    )
-    grid = target_applies(params, place_info)
-    out = grid.merge(frame, on=["indicator_id", "place_code"], how="left").merge(
-        params, on="indicator_id", how="left", suffixes=("", "_cat")
-    )
-    out = out.merge(place_info[["place_code", "is_city"]], on="place_code", how="left")
-    if "unit" in out and "unit_cat" in out:
-        out["unit"] = out["unit"].fillna(out["unit_cat"])
-        out = out.drop(columns="unit_cat")
-    out["qualifier"] = out["qualifier"].fillna("exact")
-    out["n_periods"] = out["n_periods"].fillna(0).astype(int)
-    _resolve_baseline(out)
-    # Targets are blanked where they do not apply so no page shows Binzhou's target next to Hebei's figure.
-    no_target = ~out["target_applies"]
-    out.loc[no_target, ["target_value", "target_end"]] = np.nan
-    out.loc[no_target, ["target_period", "target_kind"]] = None
-    return out.drop(columns=[c for c in out.columns if c.startswith("_")])
+    return frame
 
 
 def _resolve_baseline(out: pd.DataFrame) -> None:

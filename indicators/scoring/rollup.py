@@ -81,9 +81,18 @@ def rollup_places(
     grouped = grouped.loc[~np.isin(np.asarray(key_uniques), own_keys)]
     complete = grouped["n_reported"] == n_counties
 
-    rolled = grouped.loc[complete]
+    new_rows = _city_rows(grouped.loc[complete], params, city, n_counties)
+    combined = pd.concat([observations, new_rows], ignore_index=True) if len(new_rows) else observations
+    partial = grouped.loc[~complete]
+    if partial.empty:
+        return combined, empty_gaps
+    return combined, _gaps(sub, partial, counties)
+
+
+def _city_rows(rolled: pd.DataFrame, params: pd.DataFrame, city: str, n_counties: int) -> pd.DataFrame:
+    """Return the city's rolled-up observations, one per complete (indicator, period), noted as sum or mean."""
     unit = params.set_index("indicator_id")["unit"]
-    new_rows = pd.DataFrame(
+    return pd.DataFrame(
         {
             "indicator_id": rolled["indicator_id"].to_numpy(),
             "place_code": city,
@@ -97,11 +106,10 @@ def rollup_places(
             ),
         }
     )
-    combined = pd.concat([observations, new_rows], ignore_index=True) if len(new_rows) else observations
 
-    partial = grouped.loc[~complete]
-    if partial.empty:
-        return combined, empty_gaps
+
+def _gaps(sub: pd.DataFrame, partial: pd.DataFrame, counties: np.ndarray) -> pd.DataFrame:
+    """Return the (indicator, period) pairs not every county reported, naming the missing counties."""
     # Naming the missing counties loops over incomplete (indicator, period) pairs only.
     reported = (
         sub.merge(partial[["indicator_id", "period"]], on=["indicator_id", "period"])
@@ -109,14 +117,14 @@ def rollup_places(
         .agg(set)
     )
     gaps = partial[["indicator_id", "period", "combine", "n_reported"]].copy()
-    gaps["n_counties"] = n_counties
+    gaps["n_counties"] = len(counties)
     gaps["missing_counties"] = [
         sorted(set(counties) - reported.get((i, p), set()))
         for i, p in zip(gaps["indicator_id"], gaps["period"], strict=True)
     ]
     gaps["reason"] = "not every county reported; no city value rolled up"
     gaps = gaps.sort_values(["indicator_id", "period"], key=_period_sort_key).reset_index(drop=True)
-    return combined, gaps[GAP_COLUMNS]
+    return gaps[GAP_COLUMNS]
 
 
 def _period_sort_key(col: pd.Series) -> pd.Series:
