@@ -80,6 +80,22 @@ def score_frames(
 ) -> Scores:
     """Score observations given prebuilt parameter tables (indicator_params, place_params)."""
     chosen: Method = method or scoring.method
+    frame, gaps = _scored_rows(observations, params, places, scoring, chosen)
+    rollups = rollup_scores(frame)
+    indicators = frame[INDICATOR_COLUMNS + ["weight", "first_level_weight", "theme_weight"]]
+    return Scores(
+        method=chosen,
+        indicators=indicators,
+        rollups=rollups,
+        county_gaps=gaps,
+        unknown_indicators=unknown_indicators(observations, params),
+    )
+
+
+def _scored_rows(
+    observations: pd.DataFrame, params: pd.DataFrame, places: pd.DataFrame, scoring: Scoring, chosen: Method
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return one scored row per indicator × place (before the roll-ups) and the county gaps."""
     obs, gaps = rollup_places(observations, params, places)
     frame = latest_values(obs, params, places)
     frame = target_progress(frame, scoring.status)
@@ -94,15 +110,7 @@ def score_frames(
     else:
         frame["status"] = frame["target_status"]
         frame["score"] = frame["progress"]
-    rollups = rollup_scores(frame)
-    indicators = frame[INDICATOR_COLUMNS + ["weight", "first_level_weight", "theme_weight"]]
-    return Scores(
-        method=chosen,
-        indicators=indicators,
-        rollups=rollups,
-        county_gaps=gaps,
-        unknown_indicators=unknown_indicators(observations, params),
-    )
+    return frame, gaps
 
 
 def score(observations: pd.DataFrame, catalogue: Catalogue, method: Method | None = None) -> Scores:
@@ -170,19 +178,20 @@ def rescore_frames(
     unknown = unknown_indicators(observations, params)
     if not len(touched):
         return Scores(chosen, old, previous.rollups, previous.county_gaps, unknown)
-    part = score_frames(
+    rows, part_gaps = _scored_rows(
         observations.loc[observations["indicator_id"].isin(touched)],
         params.loc[params["indicator_id"].isin(touched)].reset_index(drop=True),
         places,
         scoring,
         chosen,
     )
+    after = rows[INDICATOR_COLUMNS + ["weight", "first_level_weight", "theme_weight"]]
     hit = old["indicator_id"].isin(touched).to_numpy()
-    indicators = _spliced(old, hit, part.indicators, ["indicator_id", "place_code"])
+    indicators = _spliced(old, hit, after, ["indicator_id", "place_code"])
     if indicators is None:
         return None
     # A place's roll-ups change only when one of its rows of the touched indicators did.
-    before, after = old.loc[hit].reset_index(drop=True), part.indicators
+    before = old.loc[hit].reset_index(drop=True)
     differs = np.zeros(len(after), dtype=bool)
     for column in ("value", "score", "target_applies", "target_kind", "weight"):
         a, b = before[column], after[column]
@@ -202,9 +211,7 @@ def rescore_frames(
             return None
         rollups = spliced
     old_gaps = previous.county_gaps
-    gaps = pd.concat(
-        [old_gaps.loc[~old_gaps["indicator_id"].isin(touched)], part.county_gaps], ignore_index=True
-    )
+    gaps = pd.concat([old_gaps.loc[~old_gaps["indicator_id"].isin(touched)], part_gaps], ignore_index=True)
     if not len(gaps):
         gaps = pd.DataFrame(columns=GAP_COLUMNS)
     else:
