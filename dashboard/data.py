@@ -32,12 +32,12 @@ from indicators.periods import parse_period
 from indicators.scoring.params import period_ends
 from indicators.scoring.plausibility import Flag
 from indicators.scoring.progress import at_baseline
-from indicators.scoring.scores import Scores, score
+from indicators.scoring.scores import Scores, rescore, score
 from indicators.scoring.target_path import target_path as _target_path
 from indicators.store.db import display_url as _hide_password
 from indicators.store.db import resolve_url
 from indicators.store.observations import QUALIFIERS, Observation
-from indicators.store.store import CurrentCell, Store, conflict_problem
+from indicators.store.store import CurrentCell, ReadMark, Store, conflict_problem
 from indicators.uploads import read_upload
 
 SPARK_POINTS = 12
@@ -186,19 +186,42 @@ class Views:
 
     def current(self) -> pd.DataFrame:
         """Return the current value of every indicator × place × period, in time order (read-only)."""
-        return self.get(("current",), self._current)
+        return self._current_read()[0]
 
-    def _current(self) -> pd.DataFrame:
-        frame = self._store.current_frame(approved_only=self.approved_only)
-        if not len(frame):
-            return frame
-        # Each distinct period is parsed once: per row it took 3 s at 420,000 current values (docs/scale.md).
-        frame = frame.assign(_end=period_ends(frame["period"]))
-        return frame.sort_values(["indicator_id", "place_code", "_end"])
+    def _current_read(self) -> tuple[pd.DataFrame, ReadMark]:
+        # The frame and how far it read are kept as one: scores built on the frame pair with its mark.
+        return self.get(("current",), self._read_current)
+
+    def _read_current(self) -> tuple[pd.DataFrame, ReadMark]:
+        frame, mark = self._store.current_read(approved_only=self.approved_only)
+        if len(frame):
+            # Each distinct period is parsed once: per row it took 3 s at 420,000 current values (docs/scale.md).
+            frame = frame.assign(_end=period_ends(frame["period"]))
+            frame = frame.sort_values(["indicator_id", "place_code", "_end"])
+        return frame, mark
+
+    def mark(self) -> ReadMark | None:
+        """Return how far into the history the current values were read (None before they are)."""
+        found = self._kept.get(("current",))
+        return None if found is None else found[1]
 
     def scores(self) -> Scores:
         """Return progress, status and roll-ups of the current data."""
-        return self.get(("scores",), lambda: score(self.current(), self._catalogue))
+        return self.get(("scores",), self._scores)
+
+    def _scores(self) -> Scores:
+        current, mark = self._current_read()
+        # After a save only the indicators it touched are scored again, the rest taken from the newest
+        # views of this database scored before this one (a full score takes seconds at 500,000 values).
+        previous = _scored_before(self, mark)
+        if previous is not None:
+            prev_scores, prev_mark = previous
+            changed = self._store.indicators_changed_since(prev_mark)
+            if changed is not None:
+                found = rescore(prev_scores, current, changed, self._catalogue)
+                if found is not None:
+                    return found
+        return score(current, self._catalogue)
 
     def progress(self, place: str) -> pd.DataFrame:
         """Return one scored row per indicator at a place (latest value, progress, status, source)."""
@@ -365,6 +388,28 @@ def views_for(url: str, data_version: str) -> Views:
         while len(_views_kept) > VIEWS_KEPT:
             _views_kept.popitem(last=False)
     return found
+
+
+def _scored_before(views: Views, mark: ReadMark) -> tuple[Scores, ReadMark] | None:
+    """Return the scores and mark of the newest kept views of the same database and view whose current
+    values were read no later than `mark` (what changed since is then known); None when there is none."""
+    best: tuple[Scores, ReadMark] | None = None
+    with _views_lock:
+        candidates = list(_views_kept.values())
+    for other in candidates:
+        if other is views or other.url != views.url or other.approved_only != views.approved_only:
+            continue
+        if other._catalogue is not views._catalogue:
+            continue
+        with other._lock:
+            found, other_mark = other._kept.get(("scores",)), other.mark()
+        if found is None or other_mark is None:
+            continue
+        if not other_mark.at_or_before(mark):
+            continue
+        if best is None or best[1].at_or_before(other_mark):
+            best = (found, other_mark)
+    return best
 
 
 @dataclass(frozen=True)

@@ -352,29 +352,48 @@ def history_table(
     history: pd.DataFrame, catalogue: Catalogue, *, with_indicator: bool = False
 ) -> pd.DataFrame:
     """Return revisions newest first: who saved what value, when, why, from which source."""
+    # Column names looked up once, not per revision: a place's history has hundreds of rows.
+    label = {
+        key: t(key)
+        for key in (
+            "col.indicator",
+            "col.place",
+            "col.period",
+            "col.revision",
+            "col.value",
+            "entry_safety.col_flags",
+            "entry_safety.col_flag_reason",
+            "col.source",
+            "col.entered_by",
+            "col.entered_at",
+            "col.reason",
+            "col.note",
+        )
+    }
+    retracted_text = t("history.retracted")
     rows = []
     for row in history.to_dict("records"):
         ind = catalogue.indicators.get(row["indicator_id"])
         unit = row.get("unit") or (ind.unit if ind else "")
         cells: dict[str, Any] = {}
         if with_indicator:
-            cells[t("col.indicator")] = name_of(ind) if ind else row["indicator_id"]
+            cells[label["col.indicator"]] = name_of(ind) if ind else row["indicator_id"]
         place = catalogue.place_by_code.get(row["place_code"])
-        cells[t("col.place")] = name_of(place) if place else row["place_code"]
-        cells[t("col.period")] = row["period"]
-        cells[t("col.revision")] = row.get("revision")
+        cells[label["col.place"]] = name_of(place) if place else row["place_code"]
+        cells[label["col.period"]] = row["period"]
+        cells[label["col.revision"]] = row.get("revision")
         retracted = bool(row.get("retracted")) if not is_missing(row.get("retracted")) else False
-        cells[t("col.value")] = (
-            t("history.retracted") if retracted else value_text(row.get("value"), unit, row.get("qualifier"))
+        cells[label["col.value"]] = (
+            retracted_text if retracted else value_text(row.get("value"), unit, row.get("qualifier"))
         )
         # A flagged value and the reason it was confirmed sit next to the value, not off-screen.
-        cells[t("entry_safety.col_flags")] = flags_text(row.get("flags"))
-        cells[t("entry_safety.col_flag_reason")] = _text_or_blank(row.get("flag_reason"))
-        cells[t("col.source")] = source_text(row)
-        cells[t("col.entered_by")] = _who(row.get("entered_by"))
-        cells[t("col.entered_at")] = _when(row.get("entered_at"))
-        cells[t("col.reason")] = row.get("reason") or ""
-        cells[t("col.note")] = row.get("note") or ""
+        cells[label["entry_safety.col_flags"]] = flags_text(row.get("flags"))
+        cells[label["entry_safety.col_flag_reason"]] = _text_or_blank(row.get("flag_reason"))
+        cells[label["col.source"]] = source_text(row)
+        cells[label["col.entered_by"]] = _who(row.get("entered_by"))
+        cells[label["col.entered_at"]] = _when(row.get("entered_at"))
+        cells[label["col.reason"]] = row.get("reason") or ""
+        cells[label["col.note"]] = row.get("note") or ""
         rows.append(cells)
     return pd.DataFrame(rows)
 

@@ -224,3 +224,32 @@ def test_a_flagged_value_carries_its_flags_and_confirmed_reason_into_the_review_
     assert row["state"] == "submitted" and row["flag_reason"] == "新口径含社区日间照料"
     assert "far_from_history" in row["flags"]
     assert frame.loc[["2022", "2023"], ["flags", "flag_reason"]].isna().all().all()
+
+
+def test_one_cells_state_is_its_row_of_every_cells_states(store: Store):
+    # The entry page reads one cell's state; it must say what the reporting page says of that cell.
+    guarded = GuardedStore(store, CIVIL_EDITOR)
+    guarded.save(HOMES, CITY, "2023", 10)
+    guarded.save(HOMES, COUNTY, "2023", 3)
+    guarded.save(HOMES, CITY, "2024", 11)
+    rounds.review(store, [((HOMES, CITY, "2023"), 1)], "return", by="zhao", reason="口径不对")
+    guarded.save(HOMES, CITY, "2023", 12, expected_revision=1)
+    rounds.review(store, [((HOMES, COUNTY, "2023"), 1)], "approve", by="zhao")
+    every = rounds.state_frame(store)
+    for cell in [(HOMES, CITY, "2023"), (HOMES, COUNTY, "2023"), (HOMES, CITY, "2024")]:
+        one = rounds.cell_state(store, *cell)
+        expected = every[
+            (every["indicator_id"] == cell[0])
+            & (every["place_code"] == cell[1])
+            & (every["period"] == cell[2])
+        ]
+        assert _records(one) == _records(expected)
+    assert rounds.cell_state(store, HOMES, CITY, "2023")["state"].tolist() == ["submitted"]
+    assert rounds.cell_state(store, HOMES, CITY, "2023")["returned_before"].tolist() == [True]
+    assert rounds.cell_state(store, HOMES, COUNTY, "2023")["state"].tolist() == ["approved"]
+    assert rounds.cell_state(store, HOMES, COUNTY, "2022").empty
+
+
+def _records(frame):
+    # Missing is missing: a left join gives NaN where a one-cell read gives None.
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -543,9 +544,43 @@ class Store:
         reviews added since: after a save only the cells it touched are read again (see _CurrentCache).
         """
         if indicator_ids is None and place_codes is None:
-            with self._current_lock:
-                return self._current_cache(approved_only).frame(self, approved_only)
+            return self.current_read(approved_only=approved_only)[0]
         return self._read_current(indicator_ids, place_codes, approved_only)
+
+    def current_read(self, *, approved_only: bool = False) -> tuple[pd.DataFrame, ReadMark]:
+        """Return the whole current frame (see current_frame) and how far into the history it has read."""
+        with self._current_lock:
+            return self._current_cache(approved_only).frame(self, approved_only)
+
+    def indicators_changed_since(self, mark: ReadMark) -> set[str] | None:
+        """Return the indicators with a revision or review added after `mark`; None when the history is not
+        the one `mark` was read from (replaced, restored) or more than DELTA_CELLS_LIMIT rows were added."""
+        from indicators.store.rounds import reviews
+
+        r = reviews.c
+        with self.engine.connect() as conn:
+            seen_hash = (
+                conn.execute(select(_o.row_hash).where(_o.id == mark.last_id)).scalar_one_or_none()
+                if mark.last_id
+                else None
+            )
+            if seen_hash != mark.last_hash:
+                return None
+            added = conn.execute(
+                select(func.count()).select_from(observations).where(_o.id > mark.last_id)
+            ).scalar_one()
+            added += conn.execute(
+                select(func.count()).select_from(reviews).where(r.id > mark.last_review)
+            ).scalar_one()
+            if added > DELTA_CELLS_LIMIT:
+                return None
+            changed = set(
+                conn.execute(select(_o.indicator_id).where(_o.id > mark.last_id).distinct()).scalars()
+            )
+            changed |= set(
+                conn.execute(select(r.indicator_id).where(r.id > mark.last_review).distinct()).scalars()
+            )
+        return changed
 
     def _current_cache(self, approved_only: bool) -> _CurrentCache:
         cache = self._current_caches.get(approved_only)
@@ -677,6 +712,24 @@ DELTA_CELLS_LIMIT = 20_000
 _CELL_NAMES = ["indicator_id", "place_code", "period"]
 
 
+@dataclass(frozen=True)
+class ReadMark:
+    """How far a current frame has read the history: the newest revision (id and hash) and review id it saw.
+
+    The frame holds every revision and review up to these ids (and maybe a few after: a write may land
+    between reading the mark and reading the rows), so whatever differs between two frames was added
+    after the older one's mark.
+    """
+
+    last_id: int
+    last_hash: str | None
+    last_review: int
+
+    def at_or_before(self, other: ReadMark) -> bool:
+        """Whether this mark is not past `other` (the same history assumed)."""
+        return self.last_id <= other.last_id and self.last_review <= other.last_review
+
+
 class _CurrentCache:
     """The whole current frame of one view, with the newest revision and review it has seen.
 
@@ -692,8 +745,8 @@ class _CurrentCache:
         self.last_hash: str | None = None
         self.last_review = 0
 
-    def frame(self, store: Store, approved_only: bool) -> pd.DataFrame:
-        """Return the current frame, reading only what changed since the last call."""
+    def frame(self, store: Store, approved_only: bool) -> tuple[pd.DataFrame, ReadMark]:
+        """Return the current frame and its mark, reading only what changed since the last call."""
         from indicators.store.rounds import reviews
 
         r = reviews.c
@@ -714,7 +767,7 @@ class _CurrentCache:
             )
             if same_history:
                 if last_id == self.last_id and last_review == self.last_review:
-                    return self.current.copy(deep=False)  # type: ignore[union-attr]
+                    return self.current.copy(deep=False), self.mark()  # type: ignore[union-attr]
                 touched = {
                     tuple(row)  # type: ignore[misc]
                     for row in conn.execute(select(*_CELL_COLUMNS).where(_o.id > self.last_id).distinct())
@@ -742,7 +795,11 @@ class _CurrentCache:
             last_hash,
             last_review,
         )
-        return current.copy(deep=False)
+        return current.copy(deep=False), self.mark()
+
+    def mark(self) -> ReadMark:
+        """Return how far the kept frame has read."""
+        return ReadMark(self.last_id, self.last_hash, self.last_review)
 
     def _merged(self, store: Store, approved_only: bool, touched: set[Cell]) -> pd.DataFrame:
         assert self.current is not None
