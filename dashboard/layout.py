@@ -10,7 +10,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit import dataframe_util
 
-from dashboard import data
+from dashboard import data, html_table
 from dashboard.export.charts import ChartMeta
 from dashboard.export.widgets import chart_downloads
 from dashboard.i18n import (
@@ -25,7 +25,8 @@ from indicators.errors import IndicatorsError
 from indicators.logs import logger
 
 PLACE_KEY = "place"
-CSS = """
+CSS = (
+    """
 <style>
   .block-container { padding-top: 2.2rem; }
   h1, h2, h3 { letter-spacing: 0.02em; }
@@ -38,8 +39,10 @@ CSS = """
   .xa-quote sup.xa-tag { color: #1565c0; font-size: 0.72rem; margin-left: 2px; }
   .xa-quote { line-height: 1.9; font-size: 0.95rem; }
   .xa-badge { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 0.8rem; color: #fff; }
-</style>
 """
+    + html_table.RULES
+    + "</style>\n"
+)
 
 
 def init_language() -> None:
@@ -205,6 +208,18 @@ def dataframe(frame: pd.DataFrame, memo_key: tuple[Any, ...], **kwargs: Any) -> 
     # An empty cell reads "None" in Streamlit's grid; staff read "—" as "nothing here" everywhere else.
     kwargs.setdefault("placeholder", EMPTY_CELL)
     st.dataframe(arrow, **kwargs)
+
+
+def table(
+    frame: pd.DataFrame, memo_key: tuple[Any, ...], column_config: dict[str, Any] | None = None
+) -> None:
+    """Draw a short display table as static HTML (same columns as the grid; no sorting or scrolling).
+
+    For tables of a few dozen rows at most: the browser draws it in a fraction of a grid's time
+    (docs/performance.md). Long tables people sort or scroll (history, review queue) stay grids.
+    """
+    body = data.memo(("table_html", *memo_key), lambda: html_table.table_html(frame, column_config))
+    st.html(body)
 
 
 def with_place_names(frame: pd.DataFrame) -> pd.DataFrame:

@@ -183,7 +183,7 @@ if not comparison.empty:
     )
     key = ("indicator:comparison_table", ind_id)
     shown = data.memo(key, lambda: tables.observations_table(comparison, catalogue))
-    layout.dataframe(shown, key, hide_index=True, width="stretch")
+    layout.table(shown, key)
 
 st.subheader(t("indicator.about"))
 about = st.columns(2)

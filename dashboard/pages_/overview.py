@@ -149,13 +149,7 @@ with left:
     if behind.empty:
         st.info(t("common.no_data_place", place=place_name))
     else:
-        layout.dataframe(
-            behind,
-            ("overview:behind", place),
-            hide_index=True,
-            width="stretch",
-            column_config=tables.progress_columns(),
-        )
+        layout.table(behind, ("overview:behind", place), tables.progress_columns())
 with right:
     st.subheader(t("overview.changed"))
     changed = data.memo(
@@ -164,5 +158,5 @@ with right:
     if changed.empty:
         st.info(t("overview.nothing_changed"))
     else:
-        layout.dataframe(changed, ("overview:changed", place), hide_index=True, width="stretch")
+        layout.table(changed, ("overview:changed", place))
 layout.source_line(t("overview.tables_note", place=place_name))

@@ -70,9 +70,7 @@ with tabs[0]:
         cols[7].metric(t("reporting.col.approved_rate"), f"{int(totals['approved']) / expected:.0%}")
         key = ("reporting:matrix_table", year, tuple(sorted(periods)), tuple(departments))
         shown = data.memo(key, lambda: view.matrix_table(part))
-        layout.dataframe(
-            shown, key, hide_index=True, width="stretch", column_config=view.rate_columns(), placeholder="—"
-        )
+        layout.table(shown, key, view.rate_columns())
 
 with tabs[1]:
     chosen = departments[0] if len(departments) == 1 else None

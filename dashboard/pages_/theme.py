@@ -61,12 +61,6 @@ for first in theme.first_level:
     if table.empty:
         st.caption(t("theme.none_with_status"))
         continue
-    layout.dataframe(
-        table,
-        ("theme:table", place, first.id, tuple(statuses)),
-        hide_index=True,
-        width="stretch",
-        column_config=tables.theme_columns(),
-        key=f"theme_table_{first.id}",
-    )
+    # A first-level indicator has a handful of rows: static HTML, not a grid (docs/performance.md).
+    layout.table(table, ("theme:table", place, first.id, tuple(statuses)), tables.theme_columns())
 layout.source_line(t("theme.note", place=place_name))
