@@ -98,7 +98,14 @@ with tabs[1]:
     for dept_id in sorted(set(open_cells["department"])) if len(open_cells) else []:
         mine = open_cells[open_cells["department"] == dept_id]
         label = t("reporting.department_missing", name=view.department_name(dept_id), n=len(mine))
-        with st.expander(label, expanded=len(departments) == 1):
+        expanded = len(departments) == 1
+        # A grid per department drawn inside closed expanders costs every visit; drawn when opened instead.
+        box = st.expander(
+            label, expanded=expanded, key=f"reporting_missing_{dept_id}_{int(expanded)}", on_change="rerun"
+        )
+        with box:
+            if not box.open:
+                continue
             key = ("reporting:missing", dept_id, year, tuple(sorted(periods)))
             table = data.memo(key, lambda mine=mine: view.cells_table(mine).drop(columns=["id"]))
             layout.dataframe(table, key, hide_index=True, width="stretch", placeholder="—")
