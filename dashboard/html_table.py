@@ -19,7 +19,7 @@ EMPTY = "—"
 # Added to the page style (dashboard/layout.py) once per run, not to every table.
 RULES = """
 .xa-table-wrap { overflow-x: auto; margin-bottom: 0.6rem; }
-table.xa-table { border-collapse: collapse; width: 100%; font-size: 0.86rem; line-height: 1.45; }
+table.xa-table { border-collapse: collapse; width: 100%; min-width: 720px; font-size: 0.86rem; line-height: 1.45; }
 table.xa-table th { text-align: left; font-weight: 600; color: #455a64; background: #f5f7f9;
   border-bottom: 1px solid #cfd8dc; padding: 4px 8px; white-space: nowrap; }
 table.xa-table td { border-bottom: 1px solid #eceff1; padding: 4px 8px; vertical-align: top; }
@@ -62,7 +62,12 @@ def _progress(value: Any, config: Mapping[str, Any]) -> str:
 
 
 def _sparkline(values: Any) -> str:
-    points = [float(v) for v in (values if isinstance(values, list | tuple) else []) if not _missing(v)]
+    # Sparklines come as lists or numpy arrays (Arrow hands lists back as arrays).
+    shown = [] if values is None or isinstance(values, str | bytes) else values
+    try:
+        points = [float(v) for v in shown if not _missing(v)]
+    except TypeError:
+        return EMPTY
     if len(points) < 2:
         return EMPTY
     low, high = min(points), max(points)
@@ -96,7 +101,7 @@ def _cell(value: Any, config: Mapping[str, Any] | None) -> tuple[str, bool]:
             if _missing(value):
                 return EMPTY, True
             return html.escape(_printf(kind.get("format"), float(value))), True
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple):  # a list cell without a column setting: its items, comma-separated
         return html.escape("、".join(str(v) for v in value)) or EMPTY, False
     if _missing(value) or value == "":
         return EMPTY, False
