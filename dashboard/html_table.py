@@ -27,6 +27,7 @@ table.xa-table td.xa-num { text-align: right; white-space: nowrap; font-variant-
 table.xa-table .xa-bar { display: inline-block; width: 56px; height: 8px; background: #eceff1;
   border-radius: 4px; margin-right: 6px; vertical-align: middle; }
 table.xa-table .xa-bar > span { display: block; height: 8px; border-radius: 4px; background: #1e88e5; }
+table.xa-table .xa-spark { color: #1e88e5; letter-spacing: -1px; white-space: nowrap; }
 table.xa-table a.xa-link { white-space: nowrap; }
 table.xa-table abbr { text-decoration: none; cursor: help; }
 """
@@ -70,17 +71,18 @@ def _sparkline(values: Any) -> str:
         return EMPTY
     if len(points) < 2:
         return EMPTY
+    # Block characters, not SVG: st.html's sanitizer keeps text, and a row of bars reads as a trend.
     low, high = min(points), max(points)
     span = high - low or 1.0
-    width, height = 80, 22
-    step = width / (len(points) - 1)
-    path = " ".join(
-        f"{i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}" for i, v in enumerate(points)
-    )
-    return (
-        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">'
-        f'<polyline points="{path}" fill="none" stroke="#1e88e5" stroke-width="1.5"/></svg>'
-    )
+    bars = "".join(_BARS[round((v - low) / span * (len(_BARS) - 1))] for v in points)
+    return f'<span class="xa-spark" title="{html.escape(_spark_title(points))}">{bars}</span>'
+
+
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+def _spark_title(points: list[float]) -> str:
+    return " → ".join(f"{v:,.6g}" for v in points)
 
 
 def _cell(value: Any, config: Mapping[str, Any] | None) -> tuple[str, bool]:

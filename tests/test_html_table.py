@@ -48,4 +48,4 @@ def test_configured_columns_read_as_in_the_grid():
     assert row["打开"] == ("查看 ›", "indicator?id=elderly_home_retrofits&place=371602")
     assert _read(body).iloc[0]["进度 ⓘ"] == "62%" and 'title="完成度"' in body
     assert _read(body).iloc[0]["应达进度"] == "—"  # nothing shown reads as nothing, not "None"
-    assert "<polyline" in body and 'style="width:62%"' in body
+    assert _read(body).iloc[0]["走势"] == "▁█▅" and 'style="width:62%"' in body
