@@ -27,7 +27,8 @@ table.xa-table td.xa-num { text-align: right; white-space: nowrap; font-variant-
 table.xa-table .xa-bar { display: inline-block; width: 56px; height: 8px; background: #eceff1;
   border-radius: 4px; margin-right: 6px; vertical-align: middle; }
 table.xa-table .xa-bar > span { display: block; height: 8px; border-radius: 4px; background: #1e88e5; }
-table.xa-table .xa-spark { color: #1e88e5; letter-spacing: -1px; white-space: nowrap; }
+table.xa-table .xa-spark { color: #1e88e5; font-size: 0.55rem; letter-spacing: -1px; white-space: nowrap; }
+table.xa-table td:first-child { min-width: 8em; }
 table.xa-table a.xa-link { white-space: nowrap; }
 table.xa-table abbr { text-decoration: none; cursor: help; }
 """
