@@ -11,7 +11,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit import dataframe_util
 
-from dashboard import data
+from dashboard import data, html_table
 from dashboard.export.charts import ChartMeta
 from dashboard.export.widgets import chart_downloads
 from dashboard.i18n import (
@@ -27,7 +27,8 @@ from indicators.errors import IndicatorsError
 from indicators.logs import logger
 
 PLACE_KEY = "place"
-CSS = """
+CSS = (
+    """
 <style>
   .block-container { padding-top: 2.2rem; }
   h1, h2, h3 { letter-spacing: 0.02em; }
@@ -40,8 +41,10 @@ CSS = """
   .xa-quote sup.xa-tag { color: #1565c0; font-size: 0.72rem; margin-left: 2px; }
   .xa-quote { line-height: 1.9; font-size: 0.95rem; }
   .xa-badge { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 0.8rem; color: #fff; }
-</style>
 """
+    + html_table.RULES
+    + "</style>\n"
+)
 
 
 def init_language() -> None:
@@ -213,6 +216,30 @@ def dataframe(
 
 def _arrow_table(views: data.Views, build: Callable[..., pd.DataFrame], *args: Hashable) -> Any:
     return dataframe_util.convert_pandas_df_to_arrow_table(views.memo(build, *args))
+
+
+def table(
+    ctx: data.RunContext,
+    build: Callable[..., pd.DataFrame],
+    *args: Hashable,
+    columns: Callable[[], dict[str, Any]] | None = None,
+) -> None:
+    """Draw the short display table `ctx.memo(build, *args)` returns as static HTML (no sorting or scrolling).
+
+    For tables of a few dozen rows at most: the browser draws it in a fraction of a grid's time
+    (docs/performance.md). Long tables people sort or scroll (history, review queue) stay grids.
+    `columns` returns the table's column configuration (as for st.dataframe) in the session's language.
+    """
+    st.html(ctx.memo(_table_html, build, columns, *args))
+
+
+def _table_html(
+    views: data.Views,
+    build: Callable[..., pd.DataFrame],
+    columns: Callable[[], dict[str, Any]] | None,
+    *args: Hashable,
+) -> str:
+    return html_table.table_html(views.memo(build, *args), columns() if columns else None)
 
 
 def with_place_names(frame: pd.DataFrame) -> pd.DataFrame:

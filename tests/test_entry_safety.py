@@ -9,6 +9,7 @@ import json
 
 import pytest
 from app_pages import open_page
+from html_tables import html_tables
 from streamlit.testing.v1 import AppTest
 
 from dashboard import data
@@ -290,7 +291,5 @@ def test_theme_rows_link_to_the_indicator_page_at_the_place(two_editors, catalog
     at.sidebar.selectbox(key="place").set_value("371623").run()
     open_page(at, "theme").run()
     assert not at.exception
-    table = at.dataframe[0].value
-    assert table["打开"].iloc[0].startswith("indicator?id=") and table["打开"].iloc[0].endswith(
-        "&place=371623"
-    )
+    text, address = html_tables(at, links=True)[0]["打开"].iloc[0]
+    assert text == "查看 ›" and address.startswith("indicator?id=") and address.endswith("&place=371623")

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from app_pages import open_page
+from html_tables import html_tables
 from streamlit.testing.v1 import AppTest
 
 from dashboard.i18n import translate
@@ -173,10 +174,16 @@ def test_an_english_session_picks_places_and_filters_by_their_english_names(
     assert at.title[0].value == "History"
 
 
-def _theme_row(at: AppTest, theme: str, ind_id: str) -> dict:
+def _theme_rows(at: AppTest) -> list[dict]:
+    # The theme tables are static HTML (one per first-level indicator); rows are found by the shown name.
+    return [r for df in html_tables(at) for r in df.to_dict("records")]
+
+
+def _theme_row(at: AppTest, theme: str, ind_id: str, name: str) -> dict:
     at.button_group(key="theme_choice").set_value(theme).run()
     assert not at.exception
-    rows = [r for df in at.dataframe for r in df.value.to_dict("records") if r["id"] == ind_id]
+    column = "Indicator" if at.sidebar.radio(key="lang").value == "en" else "指标"
+    rows = [r for r in _theme_rows(at) if r[column] == name]
     assert len(rows) == 1, ind_id
     return rows[0]
 
@@ -187,19 +194,25 @@ def test_the_theme_table_names_the_article_figure_of_an_indicator_and_whose_it_i
 ):
     monkeypatch.setenv("XINAN_DB_URL", article_url)
     at = _open(_app("zh"), "theme")
-    retrofits = _theme_row(at, "habitat", "elderly_home_retrofits")
+    ind = catalogue.indicators
+    retrofits = _theme_row(at, "habitat", "elderly_home_retrofits", ind["elderly_home_retrofits"].name_zh)
     assert "15,000 户" in retrofits["文章数据"] and "滨州市" in retrofits["文章数据"]
     assert retrofits["出处"] == "文章"
     # Article 004 reports Hebei's stations: the table says so and never credits them to Binzhou.
-    stations = _theme_row(at, "peace", "township_social_work_stations")
+    stations = _theme_row(
+        at, "peace", "township_social_work_stations", ind["township_social_work_stations"].name_zh
+    )
     assert "河北省" in stations["文章数据"] and "1,435" in stations["文章数据"]
     assert "滨州市" not in stations["文章数据"]
     # Indicators no curated figure feeds say so.
     fed = {m.indicator for m in load_article_metrics(catalogue=catalogue)}
-    unfed = [r for df in at.dataframe for r in df.value.to_dict("records") if r["id"] not in fed]
+    fed_names = {ind[i].name_zh for i in fed}
+    unfed = [r for r in _theme_rows(at) if r["指标"] not in fed_names]
     assert unfed and all(r["文章数据"] == "—" for r in unfed)
     at.sidebar.radio(key="lang").set_value("en").run()
-    stations = _theme_row(at, "peace", "township_social_work_stations")
+    stations = _theme_row(
+        at, "peace", "township_social_work_stations", ind["township_social_work_stations"].name_en
+    )
     assert "Hebei" in stations["Article figure"] and stations["Origin"] == "article"
 
 

@@ -137,7 +137,7 @@ def _comparison(ctx: RunContext, ind: Indicator, source: str) -> None:
         ),
         frame=latest,
     )
-    layout.dataframe(ctx, comparison_rows, ind.id, hide_index=True, width="stretch")
+    layout.table(ctx, comparison_rows, ind.id)
 
 
 def _about(ctx: RunContext, ind: Indicator) -> None:

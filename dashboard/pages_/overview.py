@@ -108,20 +108,13 @@ def _tables(ctx: RunContext) -> None:
         if ctx.memo(behind_rows, place).empty:
             st.info(t("common.no_data_place", place=place_name))
         else:
-            layout.dataframe(
-                ctx,
-                behind_rows,
-                place,
-                hide_index=True,
-                width="stretch",
-                column_config=tables.progress_columns(),
-            )
+            layout.table(ctx, behind_rows, place, columns=tables.progress_columns)
     with right:
         st.subheader(t("overview.changed"))
         if ctx.memo(changed_rows, place).empty:
             st.info(t("overview.nothing_changed"))
         else:
-            layout.dataframe(ctx, changed_rows, place, hide_index=True, width="stretch")
+            layout.table(ctx, changed_rows, place)
     layout.source_line(t("overview.tables_note", place=place_name))
 
 

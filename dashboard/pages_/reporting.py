@@ -95,17 +95,7 @@ def _status_tab(ctx: RunContext, chosen: Choice) -> None:
             t("reporting.col.reported_rate"), f"{(expected - int(totals['missing'])) / expected:.0%}"
         )
         cols[7].metric(t("reporting.col.approved_rate"), f"{int(totals['approved']) / expected:.0%}")
-        layout.dataframe(
-            ctx,
-            _matrix_rows,
-            today,
-            chosen_periods,
-            chosen_departments,
-            hide_index=True,
-            width="stretch",
-            column_config=view.rate_columns(),
-            placeholder="—",
-        )
+        layout.table(ctx, _matrix_rows, today, chosen_periods, chosen_departments, columns=view.rate_columns)
 
 
 def _missing_tab(ctx: RunContext, chosen: Choice) -> None:
@@ -132,7 +122,14 @@ def _missing_tab(ctx: RunContext, chosen: Choice) -> None:
     for dept_id in sorted(set(open_cells["department"])) if len(open_cells) else []:
         n = int((open_cells["department"] == dept_id).sum())
         label = t("reporting.department_missing", name=view.department_name(dept_id), n=n)
-        with st.expander(label, expanded=len(departments) == 1):
+        expanded = len(departments) == 1
+        # A grid per department drawn inside closed expanders costs every visit; drawn when opened instead.
+        box = st.expander(
+            label, expanded=expanded, key=f"reporting_missing_{dept_id}_{int(expanded)}", on_change="rerun"
+        )
+        with box:
+            if not box.open:
+                continue
             args = (today, chosen_periods, chosen_departments, dept_id)
             layout.dataframe(ctx, _missing_rows, *args, hide_index=True, width="stretch", placeholder="—")
 

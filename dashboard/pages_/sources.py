@@ -216,7 +216,16 @@ def render(ctx: RunContext) -> None:
             fed=fed,
             skipped=int(counts.get("skipped", 0)),
         )
-        with st.expander(label, expanded=bool(search) or doc.id == st.session_state.get(REVIEW_KEY)):
+        expanded = bool(search) or doc.id == st.session_state.get(REVIEW_KEY)
+        # The text with its marks and the figures table are drawn only while the expander is open: five full
+        # articles drawn closed cost the browser seconds on every visit (docs/performance.md). The key holds
+        # `expanded`, so a search or a review opens the document again as before.
+        box = st.expander(
+            label, expanded=expanded, key=f"documents_doc_{doc.id}_{int(expanded)}", on_change="rerun"
+        )
+        with box:
+            if not box.open:
+                continue
             meta = [x for x in (doc.publisher, doc.file_name) if x]
             st.caption(
                 " · ".join(meta)

@@ -62,17 +62,8 @@ def render(ctx: RunContext) -> None:
         if table.empty:
             st.caption(t("theme.none_with_status"))
             continue
-        layout.dataframe(
-            ctx,
-            theme_rows,
-            place,
-            first.id,
-            chosen,
-            hide_index=True,
-            width="stretch",
-            column_config=tables.theme_columns(),
-            key=f"theme_table_{first.id}",
-        )
+        # A first-level indicator has a handful of rows: static HTML, not a grid (docs/performance.md).
+        layout.table(ctx, theme_rows, place, first.id, chosen, columns=tables.theme_columns)
     layout.source_line(t("theme.note", place=place_name))
 
 
