@@ -72,9 +72,10 @@ class _Charts:
         data = data.replace(FONT, f"{PDF_FAMILY}, {FONT}").replace("</", "<\\/")
         return (
             f"<script>{_plotly_js()}</script><script>const FIGS = {data};"
-            "for (const [key, fig] of Object.entries(FIGS)) {"
-            "Plotly.newPlot('chart-' + key, fig.data, fig.layout, {staticPlot: true, displayModeBar: false});"
-            "}</script>"
+            # The printer waits for every chart's promise (engine.print_pdf's ready) before printing.
+            "window.xinanReady = Promise.all(Object.entries(FIGS).map(([key, fig]) => "
+            "Plotly.newPlot('chart-' + key, fig.data, fig.layout, {staticPlot: true, displayModeBar: false})"
+            "));</script>"
         )
 
     def text(self) -> str:
@@ -190,4 +191,4 @@ def pack_html(pack: Pack) -> tuple[str, str]:
 def pack_pdf(pack: Pack) -> bytes:
     """Return the pack as PDF bytes (same pages as the deck, charts as vectors), with Noto CJK embedded."""
     document, text = pack_html(pack)
-    return html_to_pdf(document, text=text, wait_ms=5000)
+    return html_to_pdf(document, text=text, ready="window.xinanReady", long=True)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import unicodedata
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,7 +11,6 @@ from typing import Literal
 
 import plotly.graph_objects as go
 
-from dashboard.export.system import require_export_tools
 from dashboard.timefmt import today as local_today
 
 Format = Literal["png", "svg", "pdf"]
@@ -311,60 +308,18 @@ def _place_blocks(fig: go.Figure, width: int, height: int, *, legend_top: float,
         )
 
 
-RELOAD_EVERY = 25
-
-
-def _install_tab_reuse() -> None:
-    # kaleido 1.5 reloads its browser tab (and plotly.js) after every image: ~0.17 s of the ~0.28 s a chart
-    # takes. Each image is drawn in a fresh, purged element (Plotly.toImage), so a tab can be reused; we
-    # still reload every RELOAD_EVERY images to bound memory. Only for the pinned version's internals.
-    from kaleido import _sync_server
-    from kaleido.kaleido import Kaleido
-
-    if getattr(_sync_server.Kaleido, "_xinan_reuse", False) or not hasattr(Kaleido, "_return_kaleido_tab"):
-        return
-
-    class ReusingKaleido(Kaleido):
-        _xinan_reuse = True
-        _renders = 0
-
-        async def _return_kaleido_tab(self, tab):  # type: ignore[no-untyped-def]
-            self._renders += 1
-            if self._renders % RELOAD_EVERY == 0:
-                await super()._return_kaleido_tab(tab)
-            else:
-                await self.tabs_ready.put(tab)
-
-    _sync_server.Kaleido = ReusingKaleido
-
-
 class ChartRenderer:
-    """Converts figures to PNG/SVG/PDF through one persistent kaleido (Chromium) server."""
-
-    _lock = threading.Lock()
-
-    def __init__(self) -> None:
-        self._started = False
+    """Converts figures to PNG/SVG through the persistent export browser (kaleido's Chromium)."""
 
     def start(self) -> None:
-        """Start the kaleido server once per process; later calls are free."""
-        import kaleido
+        """Start the export browser once per process; later calls are free."""
+        from dashboard.export.engine import engine
 
-        require_export_tools()
-        with self._lock:
-            if not kaleido._global_server.is_running():
-                _install_tab_reuse()
-                kaleido.start_sync_server(silence_warnings=True)
-            self._started = True
+        engine().start()
 
-    def render(self, fig: go.Figure, fmt: Format, *, scale: float | None = None) -> bytes:
-        """Return the figure's image bytes; PNG at 2× the figure's width and height unless told."""
-        import kaleido
-
+    def _job(self, fig: go.Figure, fmt: Format, scale: float | None) -> tuple[dict, dict]:
         if fmt not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)} (got {fmt!r})")
-        if not self._started:
-            self.start()
         width = int(fig.layout.width or EXPORT_WIDTH)
         height = int(fig.layout.height or EXPORT_HEIGHT)
         opts = {
@@ -373,18 +328,25 @@ class ChartRenderer:
             "height": height,
             "scale": (scale or PNG_SCALE) if fmt == "png" else 1,
         }
-        # kaleido's sync server pairs each request with the next answer: one caller at a time.
-        with self._lock, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            data = kaleido.calc_fig_sync(fig.to_dict(), opts=opts)
-        return bytes(data)
+        return fig.to_dict(), opts
+
+    def render(self, fig: go.Figure, fmt: Format, *, scale: float | None = None) -> bytes:
+        """Return the figure's image bytes; PNG at 2× the figure's width and height unless told."""
+        return self.render_many([fig], fmt, scale=scale)[0]
+
+    def render_many(self, figs: list[go.Figure], fmt: Format, *, scale: float | None = None) -> list[bytes]:
+        """Return several figures' images, drawn side by side over the browser's image tabs."""
+        from dashboard.export.engine import engine
+
+        jobs = [self._job(fig, fmt, scale) for fig in figs]
+        return engine().render_many(jobs)
 
 
 _RENDERER = ChartRenderer()
 
 
 def renderer() -> ChartRenderer:
-    """Return the process-wide renderer (its kaleido server stays up between exports)."""
+    """Return the process-wide renderer (its browser stays up between exports)."""
     return _RENDERER
 
 
