@@ -481,37 +481,41 @@ class BriefingFiles:
 
 def build_briefing(pack: Pack, *, pdf: bool = True, progress: Progress | None = None) -> BriefingFiles:
     """Render the pack's charts once for the PPTX while the PDF prints alongside; return both."""
-    from dashboard.export.briefing_pdf import pack_pdf
+    from dashboard.export.briefing_pdf import pack_pdf, pack_svgs
     from dashboard.export.briefing_pptx import pack_pptx
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     if progress:
         progress(0.02, "启动图表引擎")
-    # The PDF needs no PNGs (Chromium draws its charts as vectors), so it is made on the other core meanwhile.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pdf_job = pool.submit(_timed, pack_pdf, pack) if pdf else None
-        with rendering() as renderer:
-            timings["start"] = time.perf_counter() - t0
+    with rendering() as renderer:
+        timings["start"] = time.perf_counter() - t0
+        # Charts are decorated once for both files; the PDF takes them as SVG (vectors, quick to draw),
+        # the slides as PNG. The PDF prints in its own tab while the PNGs are drawn in the image tabs.
+        t1 = time.perf_counter()
+        svgs = pack_svgs(pack) if pdf else None
+        timings["svgs"] = time.perf_counter() - t1
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pdf_job = pool.submit(_timed, pack_pdf, pack, svgs) if pdf else None
             t1 = time.perf_counter()
             rendered = render_charts(pack, renderer, progress)
             timings["charts"] = time.perf_counter() - t1
-        if progress:
-            progress(0.82, "生成 PPTX")
-        t1 = time.perf_counter()
-        pptx = pack_pptx(pack, rendered)
-        timings["pptx"] = time.perf_counter() - t1
-        pdf_bytes = None
-        if pdf_job is not None:
             if progress:
-                progress(0.9, "生成 PDF")
-            pdf_bytes, timings["pdf"] = pdf_job.result()
+                progress(0.82, "生成 PPTX")
+            t1 = time.perf_counter()
+            pptx = pack_pptx(pack, rendered)
+            timings["pptx"] = time.perf_counter() - t1
+            pdf_bytes = None
+            if pdf_job is not None:
+                if progress:
+                    progress(0.9, "生成 PDF")
+                pdf_bytes, timings["pdf"] = pdf_job.result()
     timings["total"] = time.perf_counter() - t0
     if progress:
         progress(1.0, "完成")
     return BriefingFiles(pptx=pptx, pdf=pdf_bytes, n_charts=len(rendered), timings=timings)
 
 
-def _timed(fn: Callable[[Pack], bytes], pack: Pack) -> tuple[bytes, float]:
+def _timed(fn: Callable[..., bytes], *args: object) -> tuple[bytes, float]:
     start = time.perf_counter()
-    return fn(pack), time.perf_counter() - start
+    return fn(*args), time.perf_counter() - start

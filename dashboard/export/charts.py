@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -308,8 +312,17 @@ def _place_blocks(fig: go.Figure, width: int, height: int, *, legend_top: float,
         )
 
 
+# Images kept by content (figure JSON + size, format, scale): the same figure is the same image, so a pack
+# made again from the same data, or a chart downloaded twice, is not drawn again. ~100 KB a PNG.
+CACHED_IMAGES = 96
+
+
 class ChartRenderer:
     """Converts figures to PNG/SVG through the persistent export browser (kaleido's Chromium)."""
+
+    def __init__(self) -> None:
+        self._cache: OrderedDict[str, bytes] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def start(self) -> None:
         """Start the export browser once per process; later calls are free."""
@@ -339,7 +352,35 @@ class ChartRenderer:
         from dashboard.export.engine import engine
 
         jobs = [self._job(fig, fmt, scale) for fig in figs]
-        return engine().render_many(jobs)
+        keys = [_content_key(fig_dict, opts) for fig_dict, opts in jobs]
+        with self._cache_lock:
+            found = {key: self._cache[key] for key in keys if key in self._cache}
+        todo = {key: job for key, job in zip(keys, jobs, strict=True) if key not in found}
+        if todo:
+            drawn = engine().render_many(list(todo.values()))
+            found.update(zip(todo, drawn, strict=True))
+            with self._cache_lock:
+                for key in todo:
+                    self._cache[key] = found[key]
+                while len(self._cache) > CACHED_IMAGES:
+                    self._cache.popitem(last=False)
+        with self._cache_lock:
+            for key in keys:
+                if key in self._cache:
+                    self._cache.move_to_end(key)
+        return [found[key] for key in keys]
+
+    def clear_cache(self) -> None:
+        """Forget every kept image (benchmarks time drawing, not the cache)."""
+        with self._cache_lock:
+            self._cache.clear()
+
+
+def _content_key(fig_dict: dict, opts: dict) -> str:
+    from plotly.utils import PlotlyJSONEncoder
+
+    text = json.dumps([fig_dict, opts], cls=PlotlyJSONEncoder, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 _RENDERER = ChartRenderer()
