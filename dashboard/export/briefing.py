@@ -451,9 +451,12 @@ RENDER_BATCH = 6
 
 
 def render_charts(
-    pack: Pack, renderer: ChartRenderer, progress: Progress | None = None
+    pack: Pack,
+    renderer: ChartRenderer,
+    progress: Progress | None = None,
+    svgs: dict[str, str] | None = None,
 ) -> dict[str, RenderedChart]:
-    """Render every chart of the pack as PNG, several at a time over the export browser's image tabs."""
+    """Render every chart of the pack as PNG; from its SVG when given (the figure is not drawn again)."""
     charts = pack.charts()
     out: dict[str, RenderedChart] = {}
     for start in range(0, len(charts), RENDER_BATCH):
@@ -462,7 +465,11 @@ def render_charts(
             shown = min(start + len(batch), len(charts))
             progress(0.05 + 0.75 * start / len(charts), f"绘制图表 {start + 1}–{shown}/{len(charts)}")
         figs = [chart.decorated() for chart in batch]
-        for chart, fig, png in zip(batch, figs, renderer.render_many(figs, "png"), strict=True):
+        if svgs is not None:
+            pngs = renderer.png_from_svg([svgs[chart.key].encode("utf-8") for chart in batch])
+        else:
+            pngs = renderer.render_many(figs, "png")
+        for chart, fig, png in zip(batch, figs, pngs, strict=True):
             out[chart.key] = RenderedChart(
                 png=png, width=int(fig.layout.width), height=int(fig.layout.height)
             )
@@ -480,7 +487,7 @@ class BriefingFiles:
 
 
 def build_briefing(pack: Pack, *, pdf: bool = True, progress: Progress | None = None) -> BriefingFiles:
-    """Render the pack's charts once for the PPTX while the PDF prints alongside; return both."""
+    """Draw the pack's charts once (SVG), print the PDF from them while the PPTX's PNGs are made; return both."""
     from dashboard.export.briefing_pdf import pack_pdf, pack_svgs
     from dashboard.export.briefing_pptx import pack_pptx
 
@@ -490,15 +497,15 @@ def build_briefing(pack: Pack, *, pdf: bool = True, progress: Progress | None = 
         progress(0.02, "启动图表引擎")
     with rendering() as renderer:
         timings["start"] = time.perf_counter() - t0
-        # Charts are decorated once for both files; the PDF takes them as SVG (vectors, quick to draw),
-        # the slides as PNG. The PDF prints in its own tab while the PNGs are drawn in the image tabs.
+        # Each chart is decorated and drawn once, as SVG: the PDF takes the SVGs (vectors) and prints in a
+        # tab of its own while the slides' PNGs are made from the same SVGs (as plotly.js's PNG export does).
         t1 = time.perf_counter()
-        svgs = pack_svgs(pack) if pdf else None
+        svgs = pack_svgs(pack)
         timings["svgs"] = time.perf_counter() - t1
         with ThreadPoolExecutor(max_workers=1) as pool:
             pdf_job = pool.submit(_timed, pack_pdf, pack, svgs) if pdf else None
             t1 = time.perf_counter()
-            rendered = render_charts(pack, renderer, progress)
+            rendered = render_charts(pack, renderer, progress, svgs)
             timings["charts"] = time.perf_counter() - t1
             if progress:
                 progress(0.82, "生成 PPTX")

@@ -370,6 +370,12 @@ class ChartRenderer:
                     self._cache.move_to_end(key)
         return [found[key] for key in keys]
 
+    def png_from_svg(self, svgs: list[bytes], *, scale: float | None = None) -> list[bytes]:
+        """Return PNGs (2× unless told) of SVG images this renderer made, without drawing the figures again."""
+        from dashboard.export.engine import engine
+
+        return engine().rasterize([svg.decode("utf-8") for svg in svgs], scale or PNG_SCALE)
+
     def clear_cache(self) -> None:
         """Forget every kept image (benchmarks time drawing, not the cache)."""
         with self._cache_lock:

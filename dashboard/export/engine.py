@@ -12,6 +12,7 @@ import asyncio
 import atexit
 import base64
 import contextlib
+import json
 import threading
 import warnings
 from collections.abc import Coroutine, Sequence
@@ -66,6 +67,8 @@ class ExportEngine:
         self._kaleido: Any = None
         self._print_lock: asyncio.Lock | None = None
         self._print_tab: Any = None
+        self._raster_lock: asyncio.Lock | None = None
+        self._raster_tab: Any = None
 
     def running(self) -> bool:
         """Return whether the browser is up."""
@@ -110,6 +113,8 @@ class ExportEngine:
             await k.open()
         self._print_lock = asyncio.Lock()
         self._print_tab = await self._new_tab(k)
+        self._raster_lock = asyncio.Lock()
+        self._raster_tab = await self._new_tab(k)
         return k
 
     async def _new_tab(self, k: Any) -> Any:
@@ -138,6 +143,31 @@ class ExportEngine:
             return [bytes(d) for d in done]
 
         return self._run(run(), RENDER_TIMEOUT_S * max(1, len(jobs)))
+
+    def rasterize(self, svgs: Sequence[str], scale: float) -> list[bytes]:
+        """Return SVG images (plotly's, as kaleido draws them) as PNG at scale × their size, in order.
+
+        The same steps as plotly.js's own PNG export (SVG → image → canvas), without drawing the figure
+        again: a pack that needs both SVG (PDF) and PNG (slides) draws each chart once.
+        """
+        return self._run(self._rasterize(list(svgs), scale), RENDER_TIMEOUT_S)
+
+    async def _rasterize(self, svgs: list[str], scale: float) -> list[bytes]:
+        assert self._raster_lock is not None
+        expression = f"({_RASTER_JS})({json.dumps(svgs)}, {float(scale)})"
+        async with self._raster_lock:
+            result = _check(
+                await self._raster_tab.send_command(
+                    "Runtime.evaluate",
+                    params={"expression": expression, "awaitPromise": True, "returnByValue": True},
+                ),
+                "turn the charts into PNG",
+            )
+        if "exceptionDetails" in result:
+            raise IndicatorsError(
+                [Problem(f"the charts could not be turned into PNG: {result['exceptionDetails']}")]
+            )
+        return [base64.b64decode(url.partition(",")[2]) for url in result["result"]["value"]]
 
     def print_pdf(self, url: str, *, ready: str | None = None, own_tab: bool = False) -> bytes:
         """Return the page at url printed to PDF (its CSS @page size); ready is a JS promise to await first.
@@ -194,6 +224,19 @@ class ExportEngine:
         )
         return base64.b64decode(printed["data"])
 
+
+# SVG text → PNG data URLs, as Plotly.toImage does it (an <img> of the SVG drawn onto a canvas at scale).
+_RASTER_JS = """async (svgs, scale) => Promise.all(svgs.map(async (svg) => {
+  const img = new Image();
+  img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svg);
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.round(img.naturalWidth * scale);
+  canvas.height = Math.round(img.naturalHeight * scale);
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+  return canvas.toDataURL('image/png');
+}))"""
 
 _ENGINE = ExportEngine()
 
