@@ -3,7 +3,8 @@
 kaleido 1.x's `Kaleido` is a choreographer `Browser`; it runs here on an event loop of its own thread, so
 any thread (Streamlit sessions, the briefing builder) can hand it work at the same time: images spread
 over `IMAGE_TABS` tabs, and PDFs are printed by the Chrome DevTools `Page.printToPDF` command in the same
-browser instead of a new Chromium process per PDF (~1.5–4 s each on this machine).
+browser instead of a new Chromium process per PDF (~1.5–4 s each on this machine), and a raster tab turns
+SVG images into PNG without drawing the figure again.
 """
 
 from __future__ import annotations

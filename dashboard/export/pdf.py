@@ -1,4 +1,4 @@
-"""PDF from HTML by Chromium headless, with the Noto CJK font embedded as a real (TrueType) font."""
+"""PDF from HTML, printed by the export browser, with the Noto CJK font embedded as a real (TrueType) font."""
 
 from __future__ import annotations
 
