@@ -3,9 +3,10 @@
 `streamlit run dashboard/serve.py` finds `app` below and serves it with uvicorn. Running dashboard/app.py
 directly still works (tests do), but then sign-in lasts only as long as the browser tab's session.
 
-At start (the lifespan hook) the server loads the catalogue, scores the current data and starts the chart
-renderer (kaleido's Chromium), side by side, before it answers anyone: the first visitor after a start
-waits no longer than later ones, and the first chart download does not wait for Chromium.
+At start (the lifespan hook) the server loads the catalogue, scores the current data and starts the export
+browser (kaleido's Chromium, which also prints PDFs) with its PDF font, side by side, before it answers
+anyone: the first visitor after a start waits no longer than later ones, and the first chart download
+(PNG or PDF) does not wait for Chromium or a font.
 """
 
 from __future__ import annotations
@@ -53,8 +54,9 @@ def warm_data() -> None:
 
 
 def warm_renderer() -> None:
-    """Start the chart renderer (kaleido's Chromium) and make one image, so a first download is quick."""
+    """Start the export browser, make the PDF font and one image and PDF, so a first download is quick."""
     from dashboard.export.charts import ChartMeta, export_chart
+    from dashboard.export.pdf import base_font_files
     from indicators.logs import logger
 
     try:
@@ -63,6 +65,9 @@ def warm_renderer() -> None:
         fig = go.Figure(go.Bar(x=["a"], y=[1]))
         meta = ChartMeta(title="预热", unit=None, place="滨州市", period="2024", source="—")
         export_chart(fig, meta, "png")
+        # The PDF font of common hanzi and every catalogue text: read from its cache, made only on a
+        # machine's first start (~15 s of CPU); without it each PDF makes a font of its own (seconds).
+        base_font_files(build=True)
         export_chart(fig, meta, "pdf")
     except Exception:  # (export tools missing: the download buttons say so)
         logger().warning("server start: could not start the chart renderer", exc_info=True)

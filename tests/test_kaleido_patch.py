@@ -1,7 +1,7 @@
-"""Why dashboard/export/charts.py still patches kaleido, and that the patch applies to the pinned version.
+"""Why dashboard/export/engine.py still patches kaleido, and that the patch applies to the pinned version.
 
-kaleido 1.x's public API (`start_sync_server(n=…, timeout=…, plotlyjs=…)`, `calc_fig_sync`,
-`stop_sync_server`) has no way to keep a tab between images: `Kaleido._return_kaleido_tab` reloads the tab
+kaleido 1.x's public API (`Kaleido(n=…, timeout=…)`, `calc_fig`, and the sync server over them)
+has no way to keep a tab between images: `Kaleido._return_kaleido_tab` reloads the tab
 (and plotly.js) after every image. Measured on this machine (docs/export.md): public API warm PNG
 ~0.27–0.29 s (n=2 tabs: ~0.43 s), with the reuse patch ~0.065 s; first PNG ~3–4 s either way. When a kaleido
 upgrade changes these internals, these tests fail, so the patch is looked at again instead of silently
@@ -13,10 +13,9 @@ import inspect
 from importlib.metadata import version
 
 import kaleido
-from kaleido import _sync_server
 from kaleido.kaleido import Kaleido
 
-from dashboard.export import charts
+from dashboard.export import engine
 from indicators.paths import PROJECT_DIR
 
 
@@ -38,10 +37,7 @@ def test_the_public_api_still_reloads_the_tab_after_every_image() -> None:
     assert callable(kaleido.start_sync_server) and callable(kaleido.calc_fig_sync)
 
 
-def test_the_patch_replaces_the_servers_kaleido_with_the_tab_reusing_one() -> None:
-    charts._install_tab_reuse()
-    patched = _sync_server.Kaleido
+def test_the_engine_uses_a_tab_reusing_kaleido() -> None:
+    patched = engine._reusing_kaleido()
     assert issubclass(patched, Kaleido) and patched._xinan_reuse is True
     assert "_return_kaleido_tab" in vars(patched)
-    charts._install_tab_reuse()  # a second call leaves it as it is
-    assert _sync_server.Kaleido is patched

@@ -446,21 +446,33 @@ def _notes(catalogue: Catalogue, indicator_ids: list[str], inds: pd.DataFrame) -
 # ---------------------------------------------------------------- rendering
 
 
+# Charts handed to the browser at once: enough to keep its image tabs busy, few enough for the progress bar.
+RENDER_BATCH = 6
+
+
 def render_charts(
-    pack: Pack, renderer: ChartRenderer, progress: Progress | None = None
+    pack: Pack,
+    renderer: ChartRenderer,
+    progress: Progress | None = None,
+    svgs: dict[str, str] | None = None,
 ) -> dict[str, RenderedChart]:
-    """Render every chart of the pack as PNG through one kaleido server."""
+    """Render every chart of the pack as PNG; from its SVG when given (the figure is not drawn again)."""
     charts = pack.charts()
     out: dict[str, RenderedChart] = {}
-    for i, chart in enumerate(charts):
+    for start in range(0, len(charts), RENDER_BATCH):
+        batch = charts[start : start + RENDER_BATCH]
         if progress:
-            progress(0.05 + 0.75 * i / len(charts), f"绘制图表 {i + 1}/{len(charts)}：{chart.meta.title}")
-        fig = chart.decorated()
-        out[chart.key] = RenderedChart(
-            png=renderer.render(fig, "png"),
-            width=int(fig.layout.width),
-            height=int(fig.layout.height),
-        )
+            shown = min(start + len(batch), len(charts))
+            progress(0.05 + 0.75 * start / len(charts), f"绘制图表 {start + 1}–{shown}/{len(charts)}")
+        figs = [chart.decorated() for chart in batch]
+        if svgs is not None:
+            pngs = renderer.png_from_svg([svgs[chart.key].encode("utf-8") for chart in batch])
+        else:
+            pngs = renderer.render_many(figs, "png")
+        for chart, fig, png in zip(batch, figs, pngs, strict=True):
+            out[chart.key] = RenderedChart(
+                png=png, width=int(fig.layout.width), height=int(fig.layout.height)
+            )
     return out
 
 
@@ -475,38 +487,42 @@ class BriefingFiles:
 
 
 def build_briefing(pack: Pack, *, pdf: bool = True, progress: Progress | None = None) -> BriefingFiles:
-    """Render the pack's charts once for the PPTX while the PDF prints alongside; return both."""
-    from dashboard.export.briefing_pdf import pack_pdf
+    """Draw the pack's charts once (SVG), print the PDF from them while the PPTX's PNGs are made; return both."""
+    from dashboard.export.briefing_pdf import pack_pdf, pack_svgs
     from dashboard.export.briefing_pptx import pack_pptx
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     if progress:
         progress(0.02, "启动图表引擎")
-    # The PDF needs no PNGs (Chromium draws its charts as vectors), so it is made on the other core meanwhile.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pdf_job = pool.submit(_timed, pack_pdf, pack) if pdf else None
-        with rendering() as renderer:
-            timings["start"] = time.perf_counter() - t0
-            t1 = time.perf_counter()
-            rendered = render_charts(pack, renderer, progress)
-            timings["charts"] = time.perf_counter() - t1
-        if progress:
-            progress(0.82, "生成 PPTX")
+    with rendering() as renderer:
+        timings["start"] = time.perf_counter() - t0
+        # Each chart is decorated and drawn once, as SVG: the PDF takes the SVGs (vectors) and prints in a
+        # tab of its own while the slides' PNGs are made from the same SVGs (as plotly.js's PNG export does).
         t1 = time.perf_counter()
-        pptx = pack_pptx(pack, rendered)
-        timings["pptx"] = time.perf_counter() - t1
-        pdf_bytes = None
-        if pdf_job is not None:
+        svgs = pack_svgs(pack)
+        timings["svgs"] = time.perf_counter() - t1
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pdf_job = pool.submit(_timed, pack_pdf, pack, svgs) if pdf else None
+            t1 = time.perf_counter()
+            rendered = render_charts(pack, renderer, progress, svgs)
+            timings["charts"] = time.perf_counter() - t1
             if progress:
-                progress(0.9, "生成 PDF")
-            pdf_bytes, timings["pdf"] = pdf_job.result()
+                progress(0.82, "生成 PPTX")
+            t1 = time.perf_counter()
+            pptx = pack_pptx(pack, rendered)
+            timings["pptx"] = time.perf_counter() - t1
+            pdf_bytes = None
+            if pdf_job is not None:
+                if progress:
+                    progress(0.9, "生成 PDF")
+                pdf_bytes, timings["pdf"] = pdf_job.result()
     timings["total"] = time.perf_counter() - t0
     if progress:
         progress(1.0, "完成")
     return BriefingFiles(pptx=pptx, pdf=pdf_bytes, n_charts=len(rendered), timings=timings)
 
 
-def _timed(fn: Callable[[Pack], bytes], pack: Pack) -> tuple[bytes, float]:
+def _timed(fn: Callable[..., bytes], *args: object) -> tuple[bytes, float]:
     start = time.perf_counter()
-    return fn(pack), time.perf_counter() - start
+    return fn(*args), time.perf_counter() - start

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from functools import cache
+import html
+import re
 
-import plotly.offline
-
-from dashboard.export.charts import FONT
+from dashboard.export.charts import renderer
 from dashboard.export.pack import Pack, PackChart, ThemeSection, escape
-from dashboard.export.pdf import PDF_FAMILY, html_to_pdf
+from dashboard.export.pdf import PDF_FAMILY, html_to_pdf, prefer_pdf_family
 from dashboard.export.system import CJK_FAMILY
 
 CSS_PX_PER_INCH = 96
@@ -49,49 +47,24 @@ ul.sources.small {{ font-size: 8.5pt; }}
 
 
 class _Charts:
-    """The pack's charts as they go into the page: a sized box each, drawn by plotly.js when the page loads."""
+    """The pack's charts as they go into the page: each one's SVG (drawn by kaleido), scaled to its box."""
 
-    def __init__(self) -> None:
-        self.figures: dict[str, dict] = {}
+    def __init__(self, svgs: dict[str, str]) -> None:
+        self.svgs = svgs
+        self.shown: list[str] = []
 
     def box(self, chart: PackChart, max_w_in: float, max_h_in: float) -> str:
         """Return a div that shows the chart scaled (as vectors) to fit max_w_in × max_h_in inches."""
         fig = chart.decorated()
         width, height = int(fig.layout.width), int(fig.layout.height)
         zoom = min(max_w_in * CSS_PX_PER_INCH / width, max_h_in * CSS_PX_PER_INCH / height)
-        self.figures[chart.key] = fig.to_plotly_json()
-        return (
-            f'<div class="chart" style="width:{width}px;height:{height}px;zoom:{zoom:.4f}">'
-            f'<div id="chart-{chart.key}" style="width:{width}px;height:{height}px"></div></div>'
-        )
-
-    def script(self) -> str:
-        """Return the scripts that draw every chart (plotly.js inline: the page needs no network)."""
-        data = json.dumps(self.figures, ensure_ascii=False, cls=_PlotlyEncoder)
-        # The embedded font goes first; only it is in the PDF as a real font.
-        data = data.replace(FONT, f"{PDF_FAMILY}, {FONT}").replace("</", "<\\/")
-        return (
-            f"<script>{_plotly_js()}</script><script>const FIGS = {data};"
-            "for (const [key, fig] of Object.entries(FIGS)) {"
-            "Plotly.newPlot('chart-' + key, fig.data, fig.layout, {staticPlot: true, displayModeBar: false});"
-            "}</script>"
-        )
+        svg = prefer_pdf_family(self.svgs[chart.key])
+        self.shown.append(svg)
+        return f'<div class="chart" style="width:{width}px;height:{height}px;zoom:{zoom:.4f}">{svg}</div>'
 
     def text(self) -> str:
         """Return all text the charts show, for the font subset."""
-        return json.dumps(self.figures, ensure_ascii=False, cls=_PlotlyEncoder)
-
-
-class _PlotlyEncoder(json.JSONEncoder):
-    def default(self, o: object) -> object:
-        from plotly.utils import PlotlyJSONEncoder
-
-        return PlotlyJSONEncoder().default(o)
-
-
-@cache
-def _plotly_js() -> str:
-    return plotly.offline.get_plotlyjs()
+        return "".join(html.unescape(t) for svg in self.shown for t in re.findall(r">([^<>]+)<", svg))
 
 
 def _page(body: str, pack: Pack, number: int, *, bar: bool = True) -> str:
@@ -133,9 +106,12 @@ def _theme_page(pack: Pack, section: ThemeSection, charts: _Charts, number: int)
     return _page(body, pack, number)
 
 
-def pack_html(pack: Pack) -> tuple[str, str]:
-    """Return the pack as one HTML document, one 16:9 page per slide, and all the text it shows."""
-    charts = _Charts()
+def pack_html(pack: Pack, svgs: dict[str, str]) -> tuple[str, str]:
+    """Return the pack as one HTML document, one 16:9 page per slide, and all the text it shows.
+
+    svgs: each chart's SVG by its key (ChartRenderer.render_many of the decorated figures).
+    """
+    charts = _Charts(svgs)
     pages = []
     title = (
         f"<div class=title><h1>{escape(pack.title)}</h1><div class=sub>{escape(pack.subtitle)}</div></div>"
@@ -182,12 +158,19 @@ def pack_html(pack: Pack) -> tuple[str, str]:
     body = "".join(pages)
     document = (
         f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{escape(pack.title)}</title>"
-        f"<style>{CSS}</style></head><body><main>{body}</main>{charts.script()}</body></html>"
+        f"<style>{CSS}</style></head><body><main>{body}</main></body></html>"
     )
     return document, body + charts.text()
 
 
-def pack_pdf(pack: Pack) -> bytes:
+def pack_svgs(pack: Pack) -> dict[str, str]:
+    """Return every chart of the pack as SVG text by its key, drawn over the export browser's image tabs."""
+    charts = pack.charts()
+    drawn = renderer().render_many([chart.decorated() for chart in charts], "svg")
+    return {chart.key: svg.decode("utf-8") for chart, svg in zip(charts, drawn, strict=True)}
+
+
+def pack_pdf(pack: Pack, svgs: dict[str, str] | None = None) -> bytes:
     """Return the pack as PDF bytes (same pages as the deck, charts as vectors), with Noto CJK embedded."""
-    document, text = pack_html(pack)
-    return html_to_pdf(document, text=text, wait_ms=5000)
+    document, text = pack_html(pack, svgs if svgs is not None else pack_svgs(pack))
+    return html_to_pdf(document, text=text, long=True)

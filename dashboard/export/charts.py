@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import threading
 import unicodedata
-import warnings
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,7 +15,6 @@ from typing import Literal
 
 import plotly.graph_objects as go
 
-from dashboard.export.system import require_export_tools
 from dashboard.timefmt import today as local_today
 
 Format = Literal["png", "svg", "pdf"]
@@ -311,60 +312,27 @@ def _place_blocks(fig: go.Figure, width: int, height: int, *, legend_top: float,
         )
 
 
-RELOAD_EVERY = 25
-
-
-def _install_tab_reuse() -> None:
-    # kaleido 1.5 reloads its browser tab (and plotly.js) after every image: ~0.17 s of the ~0.28 s a chart
-    # takes. Each image is drawn in a fresh, purged element (Plotly.toImage), so a tab can be reused; we
-    # still reload every RELOAD_EVERY images to bound memory. Only for the pinned version's internals.
-    from kaleido import _sync_server
-    from kaleido.kaleido import Kaleido
-
-    if getattr(_sync_server.Kaleido, "_xinan_reuse", False) or not hasattr(Kaleido, "_return_kaleido_tab"):
-        return
-
-    class ReusingKaleido(Kaleido):
-        _xinan_reuse = True
-        _renders = 0
-
-        async def _return_kaleido_tab(self, tab):  # type: ignore[no-untyped-def]
-            self._renders += 1
-            if self._renders % RELOAD_EVERY == 0:
-                await super()._return_kaleido_tab(tab)
-            else:
-                await self.tabs_ready.put(tab)
-
-    _sync_server.Kaleido = ReusingKaleido
+# Images kept by content (figure JSON + size, format, scale): the same figure is the same image, so a pack
+# made again from the same data, or a chart downloaded twice, is not drawn again. ~100 KB a PNG.
+CACHED_IMAGES = 96
 
 
 class ChartRenderer:
-    """Converts figures to PNG/SVG/PDF through one persistent kaleido (Chromium) server."""
-
-    _lock = threading.Lock()
+    """Converts figures to PNG/SVG through the persistent export browser (kaleido's Chromium)."""
 
     def __init__(self) -> None:
-        self._started = False
+        self._cache: OrderedDict[str, bytes] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def start(self) -> None:
-        """Start the kaleido server once per process; later calls are free."""
-        import kaleido
+        """Start the export browser once per process; later calls are free."""
+        from dashboard.export.engine import engine
 
-        require_export_tools()
-        with self._lock:
-            if not kaleido._global_server.is_running():
-                _install_tab_reuse()
-                kaleido.start_sync_server(silence_warnings=True)
-            self._started = True
+        engine().start()
 
-    def render(self, fig: go.Figure, fmt: Format, *, scale: float | None = None) -> bytes:
-        """Return the figure's image bytes; PNG at 2× the figure's width and height unless told."""
-        import kaleido
-
+    def _job(self, fig: go.Figure, fmt: Format, scale: float | None) -> tuple[dict, dict]:
         if fmt not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)} (got {fmt!r})")
-        if not self._started:
-            self.start()
         width = int(fig.layout.width or EXPORT_WIDTH)
         height = int(fig.layout.height or EXPORT_HEIGHT)
         opts = {
@@ -373,18 +341,59 @@ class ChartRenderer:
             "height": height,
             "scale": (scale or PNG_SCALE) if fmt == "png" else 1,
         }
-        # kaleido's sync server pairs each request with the next answer: one caller at a time.
-        with self._lock, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            data = kaleido.calc_fig_sync(fig.to_dict(), opts=opts)
-        return bytes(data)
+        return fig.to_dict(), opts
+
+    def render(self, fig: go.Figure, fmt: Format, *, scale: float | None = None) -> bytes:
+        """Return the figure's image bytes; PNG at 2× the figure's width and height unless told."""
+        return self.render_many([fig], fmt, scale=scale)[0]
+
+    def render_many(self, figs: list[go.Figure], fmt: Format, *, scale: float | None = None) -> list[bytes]:
+        """Return several figures' images, drawn side by side over the browser's image tabs."""
+        from dashboard.export.engine import engine
+
+        jobs = [self._job(fig, fmt, scale) for fig in figs]
+        keys = [_content_key(fig_dict, opts) for fig_dict, opts in jobs]
+        with self._cache_lock:
+            found = {key: self._cache[key] for key in keys if key in self._cache}
+        todo = {key: job for key, job in zip(keys, jobs, strict=True) if key not in found}
+        if todo:
+            drawn = engine().render_many(list(todo.values()))
+            found.update(zip(todo, drawn, strict=True))
+            with self._cache_lock:
+                for key in todo:
+                    self._cache[key] = found[key]
+                while len(self._cache) > CACHED_IMAGES:
+                    self._cache.popitem(last=False)
+        with self._cache_lock:
+            for key in keys:
+                if key in self._cache:
+                    self._cache.move_to_end(key)
+        return [found[key] for key in keys]
+
+    def png_from_svg(self, svgs: list[bytes], *, scale: float | None = None) -> list[bytes]:
+        """Return PNGs (2× unless told) of SVG images this renderer made, without drawing the figures again."""
+        from dashboard.export.engine import engine
+
+        return engine().rasterize([svg.decode("utf-8") for svg in svgs], scale or PNG_SCALE)
+
+    def clear_cache(self) -> None:
+        """Forget every kept image (benchmarks time drawing, not the cache)."""
+        with self._cache_lock:
+            self._cache.clear()
+
+
+def _content_key(fig_dict: dict, opts: dict) -> str:
+    from plotly.utils import PlotlyJSONEncoder
+
+    text = json.dumps([fig_dict, opts], cls=PlotlyJSONEncoder, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 _RENDERER = ChartRenderer()
 
 
 def renderer() -> ChartRenderer:
-    """Return the process-wide renderer (its kaleido server stays up between exports)."""
+    """Return the process-wide renderer (its browser stays up between exports)."""
     return _RENDERER
 
 

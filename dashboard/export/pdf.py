@@ -1,14 +1,17 @@
-"""PDF from HTML by Chromium headless, with the Noto CJK font embedded as a real (TrueType) font."""
+"""PDF from HTML, printed by the export browser, with the Noto CJK font embedded as a real (TrueType) font."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
+import os
 import string
-import subprocess
 import tempfile
-from functools import lru_cache
+import threading
+import unicodedata
+from functools import cache, lru_cache
 from pathlib import Path
 
 from fontTools import subset
@@ -17,20 +20,12 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont, newTable
 
 from dashboard.export.system import CJK_FAMILY, cjk_font_files, require_export_tools
-from indicators.errors import IndicatorsError, Problem
+from indicators.paths import DEFINITIONS_DIR, PROJECT_DIR
 
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-pdf-header-footer",
-)
-PRINT_TIMEOUT_S = 120
 PDF_FAMILY = "XinanPdfCJK"
+PUNCTUATION = "，。：；、（）·—…％“”《》　！？【】"
+# Bump when the font conversion changes, so cached base fonts are made again.
+BASE_FONT_VERSION = 1
 # Index of the Simplified Chinese face inside the Noto Sans CJK collection (JP, KR, SC, TC, HK, …).
 _SC_NAME = "Noto Sans CJK SC"
 
@@ -105,22 +100,106 @@ def subset_font(path: str, characters: str) -> bytes:
     return out.getvalue()
 
 
+def _gb2312_level1() -> str:
+    # The 3,755 most common hanzi (GB 2312 level 1), in code order.
+    return "".join(
+        bytes([hi, lo]).decode("gb2312")
+        for hi in range(0xB0, 0xD8)
+        for lo in range(0xA1, 0xFF)
+        if not (hi == 0xD7 and lo > 0xF9)
+    )
+
+
+@cache
+def base_characters() -> frozenset[str]:
+    """Return the characters the cached base font holds: common hanzi and every character our texts use."""
+    chars = set(_gb2312_level1()) | set(string.printable) | set(PUNCTUATION)
+    texts = [
+        *DEFINITIONS_DIR.glob("*.yaml"),
+        *(PROJECT_DIR / "dashboard" / "locales").glob("*.yaml"),
+        *(PROJECT_DIR / "dashboard" / "export").glob("*.py"),
+        PROJECT_DIR / "dashboard" / "figures.py",
+    ]
+    for path in texts:
+        chars |= set(path.read_text(encoding="utf-8"))
+    return frozenset(_shown(chars))
+
+
+def _shown(chars: set[str]) -> set[str]:
+    # Controls (newlines, tabs) draw nothing and need no glyph; every other character does.
+    return {c for c in chars if unicodedata.category(c)[0] != "C"}
+
+
+def cache_dir() -> Path:
+    """Return where built fonts are kept between runs (XINAN_CACHE_DIR, else ~/.cache/xinan)."""
+    wanted = os.environ.get("XINAN_CACHE_DIR")
+    if wanted:
+        return Path(wanted)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "xinan"
+
+
+def _base_font_path(style: str, source: Path, chars: frozenset[str]) -> Path:
+    stat = source.stat()
+    key = f"{BASE_FONT_VERSION}|{source}|{stat.st_size}|{stat.st_mtime_ns}|{''.join(sorted(chars))}"
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    return cache_dir() / f"pdf-font-{style}-{digest}.ttf"
+
+
+_BUILD_LOCK = threading.Lock()
+
+
+def base_font_files(*, build: bool = False) -> dict[str, Path] | None:
+    """Return the cached base fonts (TrueType, regular and bold), making them first if build; None if absent.
+
+    Making them takes ~15 s of CPU (two faces, ~4,000 glyphs each); they are kept on disk, so only the first
+    start of a machine pays it (dashboard/serve.py's warming does).
+    """
+    files = cjk_font_files()
+    chars = base_characters()
+    out: dict[str, Path] = {}
+    for style in ("regular", "bold"):
+        source = files.get(style) or files.get("regular")
+        if source is None:
+            return None
+        target = _base_font_path(style, source, chars)
+        if not target.exists():
+            if not build:
+                return None
+            with _BUILD_LOCK:
+                if not target.exists():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    data = subset_font(str(source), "".join(sorted(chars)))
+                    # Written whole and then renamed: another process never reads half a font.
+                    tmp = target.with_suffix(f".{os.getpid()}.tmp")
+                    tmp.write_bytes(data)
+                    tmp.replace(target)
+        out[style] = target
+    return out
+
+
 def font_face_css(text: str) -> str:
     """Return @font-face rules that make PDF_FAMILY (regular and bold) cover every character of text."""
-    files = cjk_font_files()
-    chars = "".join(sorted(set(text) | set(string.printable) | set("，。：；、（）·—…％")))
-    rules = []
+    needed = _shown(set(text) | set(string.printable) | set(PUNCTUATION))
+    base = base_font_files()
+    if base is not None and needed <= base_characters():
+        # The cached base font as a file: nothing to make, and Chromium keeps only the glyphs printed.
+        sources = {style: f"url({path.as_uri()}) format('truetype')" for style, path in base.items()}
+    else:
+        # Characters outside the base font (or no base font yet): a subset made for this text.
+        files = cjk_font_files()
+        chars = "".join(sorted(needed))
+        sources = {}
+        for style in ("regular", "bold"):
+            path = files.get(style) or files.get("regular")
+            if path is not None:
+                data = base64.b64encode(subset_font(str(path), chars)).decode("ascii")
+                sources[style] = f"url(data:font/ttf;base64,{data}) format('truetype')"
     # Both weights are real faces: Chromium prints synthetic bold as Type 3 drawings, not as a font.
-    for weight, style in ((400, "regular"), (700, "bold")):
-        path = files.get(style) or files.get("regular")
-        if path is None:
-            continue
-        data = base64.b64encode(subset_font(str(path), chars)).decode("ascii")
-        rules.append(
-            f"@font-face {{ font-family: '{PDF_FAMILY}'; font-weight: {weight}; "
-            f"src: url(data:font/ttf;base64,{data}) format('truetype'); }}"
-        )
-    return "\n".join(rules)
+    return "\n".join(
+        f"@font-face {{ font-family: '{PDF_FAMILY}'; font-weight: {weight}; src: {sources[style]}; }}"
+        for weight, style in ((400, "regular"), (700, "bold"))
+        if style in sources
+    )
 
 
 def prefer_pdf_family(svg: str) -> str:
@@ -130,44 +209,24 @@ def prefer_pdf_family(svg: str) -> str:
     return svg.replace(f"'{CJK_FAMILY}'", f"{PDF_FAMILY}, '{CJK_FAMILY}'")
 
 
-def html_to_pdf(document: str, *, text: str | None = None, wait_ms: int = 0) -> bytes:
-    """Print an HTML document to PDF with Chromium headless; its CJK text uses an embedded Noto CJK subset.
+def html_to_pdf(
+    document: str, *, text: str | None = None, ready: str | None = None, long: bool = False
+) -> bytes:
+    """Print an HTML document to PDF in the export browser; its CJK text uses an embedded Noto CJK font.
 
     text: every character the page will show, when scripts add some that the document does not spell out.
-    wait_ms: time the page's scripts get before printing.
+    ready: a JavaScript promise the page resolves when its scripts have drawn everything.
+    long: a long document (a briefing pack), printed in a tab of its own.
     """
-    chromium = require_export_tools()
+    from dashboard.export.engine import engine, file_url
+
+    require_export_tools()
     css = font_face_css(document if text is None else text)
     document = document.replace("</head>", f"<style>{css}</style></head>", 1)
     with tempfile.TemporaryDirectory(prefix="xinan-pdf-") as tmp:
         src = Path(tmp) / "doc.html"
-        out = Path(tmp) / "doc.pdf"
         src.write_text(document, encoding="utf-8")
-        cmd = [
-            str(chromium),
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={Path(tmp) / 'profile'}",
-            f"--print-to-pdf={out}",
-            *([f"--virtual-time-budget={wait_ms}"] if wait_ms else []),
-            src.as_uri(),
-        ]
-        try:
-            result = subprocess.run(cmd, capture_output=True, text=True, timeout=PRINT_TIMEOUT_S, check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise IndicatorsError(
-                [Problem(f"Chromium did not finish printing the PDF within {PRINT_TIMEOUT_S} s")]
-            ) from exc
-        if not out.exists() or out.stat().st_size == 0:
-            tail = "\n".join(result.stderr.strip().splitlines()[-5:])
-            raise IndicatorsError(
-                [
-                    Problem(
-                        f"Chromium could not print the PDF (exit {result.returncode}): {tail}",
-                        hint="check that the chromium package works: chromium --headless --version",
-                    )
-                ]
-            )
-        return out.read_bytes()
+        return engine().print_pdf(file_url(src), ready=ready, own_tab=long)
 
 
 def svg_to_pdf(svg: str, width: int, height: int) -> bytes:
