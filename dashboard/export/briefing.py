@@ -284,61 +284,12 @@ def build_pack(
     # Series for trend charts include city values rolled up from counties, as the scores do.
     series, _ = rollup_places(obs, indicator_params(catalogue), place_params(catalogue))
     series = series[series["place_code"] == place_code]
-
-    def rollup(level: str, id_: str) -> pd.Series | None:
-        hit = rollups[(rollups["level"] == level) & (rollups["id"] == id_)]
-        return None if hit.empty else hit.iloc[0]
-
-    index_row = rollup("index", "index")
-    theme_frame = []
-    sections = []
-    for theme_id in theme_ids:
-        theme = catalogue.theme(theme_id)
-        row = rollup("theme", theme_id)
-        t_score = None if row is None or pd.isna(row["score"]) else float(row["score"])
-        coverage = 0.0 if row is None else float(row["coverage_scored"])
-        theme_frame.append(
-            {"theme_id": theme_id, "name": theme.name_zh, "score": t_score, "coverage": coverage}
-        )
-        order = [ind.id for first in theme.first_level for ind in first.indicators]
-        rows = inds[inds["theme_id"] == theme_id].set_index("indicator_id").reindex(order).reset_index()
-        chart = _progress_chart(catalogue, theme, rows, order, place.name_zh, when, made_on)
-        behind = _behind_rows(catalogue, rows)
-        details = [
-            _trend_chart(catalogue, b, rows, series, place.name_zh, when, made_on)
-            for b in behind[:details_per_theme]
-        ]
-        counts = rows["status"].fillna("no_data").value_counts().to_dict()
-        sections.append(
-            ThemeSection(
-                theme_id=theme_id,
-                name=theme.name_zh,
-                project=theme.project_zh or "",
-                goal=theme.goal_zh or "",
-                score=t_score,
-                coverage=coverage,
-                n_indicators=len(order),
-                status_counts={k: int(v) for k, v in counts.items()},
-                chart=chart,
-                behind=behind,
-                details=details,
-            )
-        )
-    scores_frame = pd.DataFrame(theme_frame)
-    overview = PackChart(
-        key="overview",
-        figure=theme_scores_figure(scores_frame),
-        meta=ChartMeta(
-            title="心安指数构成：主题得分与数据覆盖",
-            unit="分（0–100）",
-            place=place.name_zh,
-            period=when,
-            source="心安城市指标库；按《“心安城市”建设指标体系》权重汇总",
-            example_target=bool((inds["target_kind"] == "example").any()),
-            export_date=made_on,
-        ),
-        data=scores_frame,
-    )
+    shown = _Shown(place.name_zh, when, made_on)
+    sections = [
+        _theme_section(catalogue, theme_id, inds, rollups, series, shown, details_per_theme)
+        for theme_id in theme_ids
+    ]
+    index_row = _rollup_row(rollups, "index", "index")
     index_score = None if index_row is None or pd.isna(index_row["score"]) else float(index_row["score"])
     index_cov = 0.0 if index_row is None else float(index_row["coverage_scored"])
     chosen = [i for t in theme_ids for i in catalogue.indicators if catalogue.theme_of[i] == t]
@@ -354,10 +305,87 @@ def build_pack(
         made_at=made_at,
         index_score=index_score,
         index_coverage=index_cov,
-        overview=overview,
+        overview=_overview_chart(sections, inds, shown),
         themes=sections,
         sources=_sources(catalogue, chosen, obs, place_code, data_version),
         notes=_notes(catalogue, chosen, inds),
+    )
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """What every chart of one pack states: the place, the period ("截至…") and the day it was made."""
+
+    place: str
+    when: str
+    made_on: dt.date
+
+
+def _rollup_row(rollups: pd.DataFrame, level: str, id_: str) -> pd.Series | None:
+    hit = rollups[(rollups["level"] == level) & (rollups["id"] == id_)]
+    return None if hit.empty else hit.iloc[0]
+
+
+def _theme_section(
+    catalogue: Catalogue,
+    theme_id: str,
+    inds: pd.DataFrame,
+    rollups: pd.DataFrame,
+    series: pd.DataFrame,
+    shown: _Shown,
+    details_per_theme: int,
+) -> ThemeSection:
+    """One theme's part of the pack: its score, status counts, progress chart and the laggards' trends."""
+    theme = catalogue.theme(theme_id)
+    row = _rollup_row(rollups, "theme", theme_id)
+    t_score = None if row is None or pd.isna(row["score"]) else float(row["score"])
+    coverage = 0.0 if row is None else float(row["coverage_scored"])
+    order = [ind.id for first in theme.first_level for ind in first.indicators]
+    rows = inds[inds["theme_id"] == theme_id].set_index("indicator_id").reindex(order).reset_index()
+    chart = _progress_chart(catalogue, theme, rows, order, shown.place, shown.when, shown.made_on)
+    behind = _behind_rows(catalogue, rows)
+    details = [
+        _trend_chart(catalogue, b, rows, series, shown.place, shown.when, shown.made_on)
+        for b in behind[:details_per_theme]
+    ]
+    counts = rows["status"].fillna("no_data").value_counts().to_dict()
+    return ThemeSection(
+        theme_id=theme_id,
+        name=theme.name_zh,
+        project=theme.project_zh or "",
+        goal=theme.goal_zh or "",
+        score=t_score,
+        coverage=coverage,
+        n_indicators=len(order),
+        status_counts={k: int(v) for k, v in counts.items()},
+        chart=chart,
+        behind=behind,
+        details=details,
+    )
+
+
+def _overview_chart(sections: list[ThemeSection], inds: pd.DataFrame, shown: _Shown) -> PackChart:
+    """The pack's first chart: each theme's score with its data coverage."""
+    scores_frame = pd.DataFrame(
+        [
+            {"theme_id": s.theme_id, "name": s.name, "score": s.score, "coverage": s.coverage}
+            for s in sections
+        ],
+        columns=["theme_id", "name", "score", "coverage"],
+    )
+    return PackChart(
+        key="overview",
+        figure=theme_scores_figure(scores_frame),
+        meta=ChartMeta(
+            title="心安指数构成：主题得分与数据覆盖",
+            unit="分（0–100）",
+            place=shown.place,
+            period=shown.when,
+            source="心安城市指标库；按《“心安城市”建设指标体系》权重汇总",
+            example_target=bool((inds["target_kind"] == "example").any()),
+            export_date=shown.made_on,
+        ),
+        data=scores_frame,
     )
 
 
