@@ -101,12 +101,20 @@ def _choose(pg: object, label: str, option: str) -> None:
     _settle(pg)
 
 
+def _choose_cell(pg: object, indicator: str) -> None:
+    _choose(pg, "指标", indicator)
+    # The page may not have started the choice's run when _settle looks, and that run empties the value
+    # field (a new cell starts empty): wait until the run has drawn the chosen cell, then until it ends.
+    pg.get_by_text(re.compile(f"· {re.escape(indicator)} ·")).first.wait_for(timeout=60_000)
+    _settle(pg)
+
+
 def _no_exception(pg: object) -> None:
     assert pg.locator('[data-testid="stException"]').count() == 0
 
 
 def _enter(pg: object, indicator: str, value: str) -> None:
-    _choose(pg, "指标", indicator)
+    _choose_cell(pg, indicator)
     form = pg.locator('[data-testid="stForm"]').filter(has=pg.get_by_role("button", name="保存到"))
     form.get_by_role("textbox", name="数值（单位：").fill(value)
     with _rerun(pg):
@@ -189,7 +197,7 @@ def test_one_reporting_round(server: str, browser: object) -> None:
 
     # The editor opens the returned value again: the reason is shown where they enter.
     _go(editor, "数据录入")
-    _choose(editor, "指标", RETURNED)
+    _choose_cell(editor, RETURNED)
     editor.get_by_text(REASON).first.wait_for(timeout=30_000)  # the page may still be drawing
     # The value typed for the last indicator (70.2) is not carried over to this one.
     playwright_api.expect(editor.get_by_role("textbox", name="数值（单位：")).to_have_value(
