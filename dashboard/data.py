@@ -548,9 +548,13 @@ def target_path(ind_id: str) -> pd.DataFrame:
 
 
 def warm(url: str | None = None) -> Views:
-    """Load the catalogue and score the approved data of the database now (server start), before any visitor."""
+    """Load the catalogue and score the database's data in both views now (server start), before any visitor."""
     found = read_views(url)
     found.scores()
+    # The working view too (waiting values included; editors switch to it to see what they saved): after a
+    # save its scores are then derived from these, only the touched indicators scored again, where its first
+    # scoring would otherwise be a full one (seconds at 500,000 observations, docs/performance.md).
+    read_views(url, approved=False).scores()
     # Opening the accounts hashes a dummy password (argon2, ~0.3 s): done now, not in the first run.
     _display_names(found.url)
     cat = catalogue()

@@ -3,6 +3,10 @@ stored after; problems appear next to the field they concern."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
 from dashboard import data, layout, reporting_view, signin, tables
@@ -16,18 +20,44 @@ PENDING_KEY = "entry_pending"  # a value waiting for the person to confirm how i
 TOOK_KEY = "entry_took_latest"
 FOLLOW_KEY = "entry_place_follows"  # the sidebar place the form last followed
 FORM_CELL_KEY = "entry_form_cell"  # the cell the typed value was typed for
+PROBLEMS_KEY = "entry_problems"
+SAVED_KEY = "entry_saved"
+RETRACT_PROBLEMS_KEY = "entry_retract_problems"
 
 
 def render(ctx: RunContext) -> None:
     """Draw the page with the context app.py read for this run."""
-    problems_key = "entry_problems"
-    saved_key = "entry_saved"
-
     catalogue = ctx.catalogue
     layout.header("entry.title", t("entry.caption"))
     # No form for someone who may not write; the store refuses such a write anyway (GuardedStore).
     user = signin.require_writer(catalogue)
+    ind_id, place_code, period = _choose_cell(ctx, user)
+    ind = catalogue.indicators[ind_id]
+    st.caption(
+        f"{t('indicator.definition')} {ind.definition} · {t('common.unit')} **{ind.unit}** · "
+        f"{t('common.department')} {catalogue.department_names(ind.id, current_language())}"
+    )
+    reporting_view.cell_status(ctx, ind_id, place_code, period)
+    cell = _open_cell(ctx, user, ind_id, place_code, period)
+    conflict = _current_box(ctx, cell)
+    form = _value_form(cell)
+    if form.submitted:
+        _submit(cell, form.fields)
+    for problem in st.session_state.get(PROBLEMS_KEY, []):
+        slot = form.slots.get(tables.problem_field(problem), form.slot_general)
+        slot.error(tables.problem_text(problem), icon="⚠️")
+    if conflict is not None:
+        # The refusal is at the top, by the current value; the person is looking at the save button.
+        form.slot_general.error(
+            t("entry_safety.conflict_short", who=conflict.params.get("who", "—")), icon="⚠️"
+        )
+    _confirm_box(cell)
+    _saved_notice(ctx, cell)
 
+
+def _choose_cell(ctx: RunContext, user: Any) -> tuple[str, str, str]:
+    """Draw the theme, indicator, place and period pickers (kept in the URL); return the chosen cell."""
+    catalogue = ctx.catalogue
     top = st.columns([1, 2, 1.2, 1])
     # Admins enter in every theme; editors in the themes assigned to them.
     writable = set(writable_indicators(user, catalogue))
@@ -58,13 +88,6 @@ def render(ctx: RunContext) -> None:
     ):
         st.session_state["entry_place"] = sidebar_place
         st.session_state[FOLLOW_KEY] = sidebar_place
-
-    def _place_picked() -> None:
-        picked = st.session_state["entry_place"]
-        if picked in layout.sidebar_places():
-            st.session_state[layout.PLACE_KEY] = picked
-            st.session_state[FOLLOW_KEY] = picked
-
     place_code = top[2].selectbox(
         t("common.place"),
         place_codes,
@@ -81,41 +104,91 @@ def render(ctx: RunContext) -> None:
         t("entry.period", frequency=t("frequency." + ind.frequency)), periods, key=period_key
     )
     layout.publish_url(period_key, "period")
-    st.caption(
-        f"{t('indicator.definition')} {ind.definition} · {t('common.unit')} **{ind.unit}** · "
-        f"{t('common.department')} {catalogue.department_names(ind.id, current_language())}"
-    )
+    return ind_id, place_code, period
 
-    reporting_view.cell_status(ctx, ind_id, place_code, period)
+
+def _place_picked() -> None:
+    picked = st.session_state["entry_place"]
+    if picked in layout.sidebar_places():
+        st.session_state[layout.PLACE_KEY] = picked
+        st.session_state[FOLLOW_KEY] = picked
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """The cell on the page as this run drew it: what it holds and the revision its form was drawn on."""
+
+    ctx: RunContext
+    user: Any
+    ind_id: str
+    place_code: str
+    period: str
+    place_name: str
+    unit: str
+    history: pd.DataFrame
+    current: dict | None
+    latest_revision: int
+    expected_revision: int
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """The (indicator, place, period) the session's per-cell state is kept under."""
+        return (self.ind_id, self.place_code, self.period)
+
+    def drawn_on(self, revision: int) -> None:
+        """Carry a new revision with this cell's form (after a save, or on taking the latest)."""
+        st.session_state.setdefault(DRAWN_KEY, {})[self.key] = revision
+
+
+def _open_cell(ctx: RunContext, user: Any, ind_id: str, place_code: str, period: str) -> _Cell:
+    """Read the cell's history and fix the revision its form is drawn on (carried across reruns)."""
     history = ctx.views.value_history(ind_id, place_code, period)
-    current = tables.current_of(history)
-    place_name = name_of(catalogue.place_by_code[place_code])
-    cell = (ind_id, place_code, period)
+    key = (ind_id, place_code, period)
     # The revision this cell's form was drawn on travels with the form: a save or withdrawal is checked against
     # it, never against whatever the database holds when the button is pressed (that would overwrite others).
     latest_revision = int(history["revision"].max()) if not history.empty else 0
     drawn = st.session_state.setdefault(DRAWN_KEY, {})
-    if cell not in drawn:
-        drawn[cell] = latest_revision
-    expected_revision = drawn[cell]
+    if key not in drawn:
+        drawn[key] = latest_revision
     # A value typed for one cell is not offered for another: after switching indicator, place or period the
     # value field starts empty (one click on 保存到 would otherwise store it in the wrong cell).
-    if st.session_state.get(FORM_CELL_KEY) != cell:
+    if st.session_state.get(FORM_CELL_KEY) != key:
         if FORM_CELL_KEY in st.session_state:
             # Assigned, not popped: a popped key resets only the server's copy, the browser keeps showing
             # (and would send back) the old text.
             st.session_state["entry_value"] = ""
-        st.session_state[FORM_CELL_KEY] = cell
+        st.session_state[FORM_CELL_KEY] = key
+    return _Cell(
+        ctx=ctx,
+        user=user,
+        ind_id=ind_id,
+        place_code=place_code,
+        period=period,
+        place_name=name_of(ctx.catalogue.place_by_code[place_code]),
+        unit=ctx.catalogue.indicators[ind_id].unit,
+        history=history,
+        current=tables.current_of(history),
+        latest_revision=latest_revision,
+        expected_revision=drawn[key],
+    )
 
-    def _take_latest() -> None:
-        """Re-arm the form on the cell's newest revision; the typed value stays for the person to decide."""
-        drawn[cell] = latest_revision
-        st.session_state.pop(CONFLICT_KEY, None)
-        st.session_state.pop(PENDING_KEY, None)
-        st.session_state[TOOK_KEY] = (cell, latest_revision)
 
+def _take_latest(cell: _Cell) -> None:
+    """Re-arm the form on the cell's newest revision; the typed value stays for the person to decide."""
+    cell.drawn_on(cell.latest_revision)
+    st.session_state.pop(CONFLICT_KEY, None)
+    st.session_state.pop(PENDING_KEY, None)
+    st.session_state[TOOK_KEY] = (cell.key, cell.latest_revision)
+
+
+def _current_box(ctx: RunContext, cell: _Cell) -> Any:
+    """Draw what the cell holds, a conflict with someone else's save, its history and the withdrawal form;
+    return the conflict (None when there is none)."""
+    catalogue = ctx.catalogue
+    ind = catalogue.indicators[cell.ind_id]
+    current = cell.current
     with st.container(border=True):
-        st.markdown(f"**{t('entry.current')}** · {name_of(ind)} · {place_name} · {period}")
+        st.markdown(f"**{t('entry.current')}** · {name_of(ind)} · {cell.place_name} · {cell.period}")
         if current is None:
             st.info(t("entry.no_value_yet"))
         else:
@@ -129,69 +202,91 @@ def render(ctx: RunContext) -> None:
                         reason=current.get("flag_reason") or "—",
                     )
                 )
-        conflict = st.session_state.get(CONFLICT_KEY, {}).get(cell)
-        if conflict is None and expected_revision != latest_revision:
+        conflict = st.session_state.get(CONFLICT_KEY, {}).get(cell.key)
+        if conflict is None and cell.expected_revision != cell.latest_revision:
             # Someone else saved since this form was drawn: say so now, before anyone presses save.
-            newest = history.iloc[history["revision"].idxmax()].to_dict()
-            conflict = data.conflict_from_record(cell, expected_revision, newest)
+            newest = cell.history.iloc[cell.history["revision"].idxmax()].to_dict()
+            conflict = data.conflict_from_record(cell.key, cell.expected_revision, newest)
         if conflict is not None:
             st.error(tables.conflict_text(conflict, catalogue), icon="⚠️")
-            st.button(t("entry_safety.take_latest"), key="entry_take_latest", on_click=_take_latest)
+            st.button(
+                t("entry_safety.take_latest"), key="entry_take_latest", on_click=_take_latest, args=(cell,)
+            )
         took = st.session_state.get(TOOK_KEY)
-        if took is not None and took[0] == cell:
+        if took is not None and took[0] == cell.key:
             st.info(t("entry_safety.took_latest", revision=took[1]))
-        if not history.empty:
-            with st.expander(t("entry.history", n=len(history)), expanded=False):
+        if not cell.history.empty:
+            with st.expander(t("entry.history", n=len(cell.history)), expanded=False):
                 layout.dataframe(
                     ctx,
                     tables.value_history_rows,
-                    ind_id,
-                    place_code,
-                    period,
+                    cell.ind_id,
+                    cell.place_code,
+                    cell.period,
                     hide_index=True,
                     width="stretch",
                     placeholder=layout.EMPTY_CELL,
                 )
         if current is not None:
-            # Problems belong to the cell they were found for; another cell starts clean.
-            retract_problems = st.session_state.get("entry_retract_problems", {}).get(cell, [])
-            with (
-                st.expander(t("entry.retract"), expanded=bool(retract_problems)),
-                st.form("entry_retract_form", border=False),
-            ):
-                st.caption(t("entry.retract_help"))
-                retract_reason = st.text_input(t("entry.reason"), key="entry_retract_reason")
-                slot_retract = st.empty()
-                retracted = st.form_submit_button(t("entry.retract_button"))
-            if retracted:
-                result = data.retract_value(
-                    ind_id,
-                    place_code,
-                    period,
-                    user=user,
-                    reason=retract_reason,
-                    expected_revision=expected_revision,
-                )
-                retract_problems = [p for p in result.problems if p.code != "conflict"]
-                st.session_state["entry_retract_problems"] = {cell: retract_problems}
-                if any(p.code == "conflict" for p in result.problems):
-                    st.session_state[CONFLICT_KEY] = {
-                        cell: next(p for p in result.problems if p.code == "conflict")
-                    }
-                    st.rerun()
-                if not result.problems:
-                    st.session_state.pop(problems_key, None)
-                    st.session_state[saved_key] = result.record
-                    drawn[cell] = result.record["revision"]
-                    st.rerun()
-            for problem in retract_problems:
-                slot_retract.error(tables.problem_text(problem), icon="⚠️")
+            _retract_form(cell)
+    return conflict
+
+
+def _retract_form(cell: _Cell) -> None:
+    """Draw the withdrawal form (a reason is required) and withdraw the value when it is sent."""
+    # Problems belong to the cell they were found for; another cell starts clean.
+    retract_problems = st.session_state.get(RETRACT_PROBLEMS_KEY, {}).get(cell.key, [])
+    with (
+        st.expander(t("entry.retract"), expanded=bool(retract_problems)),
+        st.form("entry_retract_form", border=False),
+    ):
+        st.caption(t("entry.retract_help"))
+        retract_reason = st.text_input(t("entry.reason"), key="entry_retract_reason")
+        slot_retract = st.empty()
+        retracted = st.form_submit_button(t("entry.retract_button"))
+    if retracted:
+        result = data.retract_value(
+            cell.ind_id,
+            cell.place_code,
+            cell.period,
+            user=cell.user,
+            reason=retract_reason,
+            expected_revision=cell.expected_revision,
+        )
+        retract_problems = [p for p in result.problems if p.code != "conflict"]
+        st.session_state[RETRACT_PROBLEMS_KEY] = {cell.key: retract_problems}
+        if any(p.code == "conflict" for p in result.problems):
+            st.session_state[CONFLICT_KEY] = {
+                cell.key: next(p for p in result.problems if p.code == "conflict")
+            }
+            st.rerun()
+        if not result.problems:
+            st.session_state.pop(PROBLEMS_KEY, None)
+            st.session_state[SAVED_KEY] = result.record
+            cell.drawn_on(result.record["revision"])
+            st.rerun()
+    for problem in retract_problems:
+        slot_retract.error(tables.problem_text(problem), icon="⚠️")
+
+
+@dataclass(frozen=True)
+class _Form:
+    """What the value form sent this run, and the slots beside its fields where problems are shown."""
+
+    submitted: bool
+    fields: dict[str, Any]
+    slots: dict[str, Any]
+    slot_general: Any
+
+
+def _value_form(cell: _Cell) -> _Form:
+    """Draw the form for a new value of the cell."""
     with st.form("entry_form", border=True):
         value_text = st.text_input(
-            t("entry.value", unit=ind.unit),
+            t("entry.value", unit=cell.unit),
             key="entry_value",
             placeholder=t("entry.value_placeholder"),
-            help=t("entry.value_help", unit=ind.unit),
+            help=t("entry.value_help", unit=cell.unit),
         )
         slot_value = st.empty()
         row = st.columns(2)
@@ -215,7 +310,7 @@ def render(ctx: RunContext) -> None:
         slot_source_ref = st.empty()
         row = st.columns(2)
         # Who entered the value is the signed-in user, never a field someone can type into.
-        row[0].text(signin.entering_as(user))
+        row[0].text(signin.entering_as(cell.user))
         slot_entered_by = row[0].empty()
         reason = row[1].text_input(t("entry.reason"), key="entry_reason", help=t("entry.reason_help"))
         slot_reason = row[1].empty()
@@ -223,141 +318,156 @@ def render(ctx: RunContext) -> None:
         slot_note = st.empty()
         # The button names exactly where the value goes.
         submitted = st.form_submit_button(
-            t("entry_safety.save_to", place=place_name, period=period), type="primary", key="entry_save"
+            t("entry_safety.save_to", place=cell.place_name, period=cell.period),
+            type="primary",
+            key="entry_save",
         )
         slot_general = st.empty()
-
-    slots = {
-        "value": slot_value,
-        "qualifier": slot_qualifier,
-        "source_kind": slot_source_kind,
-        "source_ref": slot_source_ref,
-        "entered_by": slot_entered_by,
-        "reason": slot_reason,
-        "note": slot_note,
-    }
-
-    def _save(fields: dict, flag_reason: str | None = None) -> None:
-        result = data.save_value(
-            ind_id,
-            place_code,
-            period,
-            fields["value_text"],
-            qualifier=fields["qualifier"],
-            note=fields["note"],
-            source_kind=fields["source_kind"],
-            source_ref=fields["source_ref"],
-            user=user,
-            reason=fields["reason"],
-            expected_revision=expected_revision,
-            flag_reason=flag_reason,
-        )
-        conflicts = [p for p in result.problems if p.code == "conflict"]
-        if conflicts:
-            st.session_state[CONFLICT_KEY] = {cell: conflicts[0]}
-            st.session_state.pop(PENDING_KEY, None)
-            st.rerun()
-        if result.problems:
-            st.session_state[problems_key] = result.problems
-            st.session_state.pop(saved_key, None)
-            return
-        st.session_state.pop(problems_key, None)
-        st.session_state.pop(PENDING_KEY, None)
-        st.session_state.pop(TOOK_KEY, None)
-        st.session_state[saved_key] = result.record
-        drawn[cell] = result.record["revision"]
-        st.rerun()
-
-    if submitted:
-        st.session_state.pop(PENDING_KEY, None)
-        st.session_state.pop(saved_key, None)
-        fields = {
+    return _Form(
+        submitted=submitted,
+        fields={
             "value_text": value_text,
             "qualifier": qualifier,
             "note": note,
             "source_kind": source_kind,
             "source_ref": source_ref,
             "reason": reason,
+        },
+        slots={
+            "value": slot_value,
+            "qualifier": slot_qualifier,
+            "source_kind": slot_source_kind,
+            "source_ref": slot_source_ref,
+            "entered_by": slot_entered_by,
+            "reason": slot_reason,
+            "note": slot_note,
+        },
+        slot_general=slot_general,
+    )
+
+
+def _submit(cell: _Cell, fields: dict[str, Any]) -> None:
+    """Save the sent value, or first ask for confirmation when it was read loosely or looks unusual."""
+    st.session_state.pop(PENDING_KEY, None)
+    st.session_state.pop(SAVED_KEY, None)
+    reading = data.try_read_value(fields["value_text"], cell.unit)
+    flags = (
+        data.plausibility(cell.ind_id, cell.place_code, cell.period, reading.value)
+        if reading is not None
+        else []
+    )
+    if reading is not None and (flags or not reading.literal):
+        # Say how the value was read, and what looks odd, before anything is stored.
+        st.session_state.pop(PROBLEMS_KEY, None)
+        st.session_state[PENDING_KEY] = {
+            "cell": cell.key,
+            "fields": fields,
+            "value": reading.value,
+            "flags": flags,
         }
-        reading = data.try_read_value(value_text, ind.unit)
-        flags = data.plausibility(ind_id, place_code, period, reading.value) if reading is not None else []
-        if reading is not None and (flags or not reading.literal):
-            # Say how the value was read, and what looks odd, before anything is stored.
-            st.session_state.pop(problems_key, None)
-            st.session_state[PENDING_KEY] = {
-                "cell": cell,
-                "fields": fields,
-                "value": reading.value,
-                "flags": flags,
-            }
-        else:
-            _save(fields)
+    else:
+        _save(cell, fields)
 
-    for problem in st.session_state.get(problems_key, []):
-        slot = slots.get(tables.problem_field(problem), slot_general)
-        slot.error(tables.problem_text(problem), icon="⚠️")
-    if conflict is not None:
-        # The refusal is at the top, by the current value; the person is looking at the save button.
-        slot_general.error(t("entry_safety.conflict_short", who=conflict.params.get("who", "—")), icon="⚠️")
 
+def _save(cell: _Cell, fields: dict[str, Any], flag_reason: str | None = None) -> None:
+    """Store the value against the revision the form was drawn on; a conflict or problems are kept to show."""
+    result = data.save_value(
+        cell.ind_id,
+        cell.place_code,
+        cell.period,
+        fields["value_text"],
+        qualifier=fields["qualifier"],
+        note=fields["note"],
+        source_kind=fields["source_kind"],
+        source_ref=fields["source_ref"],
+        user=cell.user,
+        reason=fields["reason"],
+        expected_revision=cell.expected_revision,
+        flag_reason=flag_reason,
+    )
+    conflicts = [p for p in result.problems if p.code == "conflict"]
+    if conflicts:
+        st.session_state[CONFLICT_KEY] = {cell.key: conflicts[0]}
+        st.session_state.pop(PENDING_KEY, None)
+        st.rerun()
+    if result.problems:
+        st.session_state[PROBLEMS_KEY] = result.problems
+        st.session_state.pop(SAVED_KEY, None)
+        return
+    st.session_state.pop(PROBLEMS_KEY, None)
+    st.session_state.pop(PENDING_KEY, None)
+    st.session_state.pop(TOOK_KEY, None)
+    st.session_state[SAVED_KEY] = result.record
+    cell.drawn_on(result.record["revision"])
+    st.rerun()
+
+
+def _confirm_box(cell: _Cell) -> None:
+    """Draw the pending value's confirmation (how it was read, its flags, a required reason) and act on it."""
     pending = st.session_state.get(PENDING_KEY)
-    if pending is not None and pending["cell"] == cell:
-        with st.container(border=True, key="entry_confirm_box"):
-            st.markdown(f"**{t('entry_safety.confirm_title')}**")
-            st.markdown(
-                t(
-                    "entry_safety.read_as",
-                    typed=tables.plain_md(pending["fields"]["value_text"].strip()),
-                    value=tables.plain_md(tables.format_plain(pending["value"])),
-                    unit=ind.unit,
-                    place=place_name,
-                    period=period,
-                )
+    if pending is None or pending["cell"] != cell.key:
+        return
+    with st.container(border=True, key="entry_confirm_box"):
+        st.markdown(f"**{t('entry_safety.confirm_title')}**")
+        st.markdown(
+            t(
+                "entry_safety.read_as",
+                typed=tables.plain_md(pending["fields"]["value_text"].strip()),
+                value=tables.plain_md(tables.format_plain(pending["value"])),
+                unit=cell.unit,
+                place=cell.place_name,
+                period=cell.period,
             )
-            flag_reason = None
-            if pending["flags"]:
-                for flag in pending["flags"]:
-                    st.warning(tables.flag_text(flag), icon="⚠️")
-                st.caption(t("entry_safety.flag_help"))
-                flag_reason = st.text_input(t("entry_safety.flag_reason"), key="entry_flag_reason")
-            buttons = st.columns([2, 1, 3])
-            confirm = buttons[0].button(
-                t("entry_safety.confirm_button", place=place_name, period=period),
-                type="primary",
-                key="entry_confirm",
-            )
-            cancel = buttons[1].button(t("entry_safety.cancel"), key="entry_cancel")
-            slot_confirm = st.empty()
-        if cancel:
-            st.session_state.pop(PENDING_KEY, None)
-            st.rerun()
-        if confirm:
-            if pending["flags"] and not (flag_reason or "").strip():
-                slot_confirm.error(t("entry_safety.flag_reason_needed"), icon="⚠️")
-            else:
-                _save(pending["fields"], flag_reason=(flag_reason or "").strip() or None)
-                for problem in st.session_state.get(problems_key, []):
-                    slot_confirm.error(tables.problem_text(problem), icon="⚠️")
+        )
+        flag_reason = None
+        if pending["flags"]:
+            for flag in pending["flags"]:
+                st.warning(tables.flag_text(flag), icon="⚠️")
+            st.caption(t("entry_safety.flag_help"))
+            flag_reason = st.text_input(t("entry_safety.flag_reason"), key="entry_flag_reason")
+        buttons = st.columns([2, 1, 3])
+        confirm = buttons[0].button(
+            t("entry_safety.confirm_button", place=cell.place_name, period=cell.period),
+            type="primary",
+            key="entry_confirm",
+        )
+        cancel = buttons[1].button(t("entry_safety.cancel"), key="entry_cancel")
+        slot_confirm = st.empty()
+    if cancel:
+        st.session_state.pop(PENDING_KEY, None)
+        st.rerun()
+    if confirm:
+        if pending["flags"] and not (flag_reason or "").strip():
+            slot_confirm.error(t("entry_safety.flag_reason_needed"), icon="⚠️")
+        else:
+            _save(cell, pending["fields"], flag_reason=(flag_reason or "").strip() or None)
+            for problem in st.session_state.get(PROBLEMS_KEY, []):
+                slot_confirm.error(tables.problem_text(problem), icon="⚠️")
 
-    saved = st.session_state.get(saved_key)
+
+def _saved_notice(ctx: RunContext, cell: _Cell) -> None:
+    """Say what was stored, with a link to the indicator page, while the saved cell is the one shown."""
+    catalogue = ctx.catalogue
+    saved = st.session_state.get(SAVED_KEY)
     # "已保存" speaks of the cell it was saved to, shown only while that cell is the one on the page.
-    if saved is not None and (saved["indicator_id"], saved["place_code"], saved["period"]) == cell:
-        st.success(t("entry.retracted" if saved.get("retracted") else "entry.saved"))
-        st.markdown(tables.record_text(saved, catalogue))
-        saved_flags = tables.flags_text(saved.get("flags"))
-        if saved_flags:
-            st.warning(
-                t("entry_safety.current_flagged", flags=saved_flags, reason=saved.get("flag_reason") or "—")
-            )
-        st.dataframe(
-            tables.stored_table(saved, catalogue),
-            hide_index=True,
-            width="stretch",
-            placeholder=layout.EMPTY_CELL,
+    if saved is None or (saved["indicator_id"], saved["place_code"], saved["period"]) != cell.key:
+        return
+    st.success(t("entry.retracted" if saved.get("retracted") else "entry.saved"))
+    st.markdown(tables.record_text(saved, catalogue))
+    saved_flags = tables.flags_text(saved.get("flags"))
+    if saved_flags:
+        st.warning(
+            t("entry_safety.current_flagged", flags=saved_flags, reason=saved.get("flag_reason") or "—")
         )
-        st.page_link(
-            ctx.page("indicator"),
-            label=t("entry.see_indicator"),
-            query_params={"id": saved["indicator_id"], "place": saved["place_code"]},
-            icon=":material/show_chart:",
-        )
+    st.dataframe(
+        tables.stored_table(saved, catalogue),
+        hide_index=True,
+        width="stretch",
+        placeholder=layout.EMPTY_CELL,
+    )
+    st.page_link(
+        ctx.page("indicator"),
+        label=t("entry.see_indicator"),
+        query_params={"id": saved["indicator_id"], "place": saved["place_code"]},
+        icon=":material/show_chart:",
+    )
