@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -36,7 +37,25 @@ from browser_helpers import free_port, wait_healthy  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-PAGES = ("overview", "theme", "indicator", "entry", "history", "sources", "briefing", "reporting")
+# reporting?tab=review is the review queue as a reviewer's bookmark opens it (the page draws only its open tab).
+PAGES = (
+    "overview",
+    "theme",
+    "indicator",
+    "entry",
+    "history",
+    "sources",
+    "briefing",
+    "reporting",
+    "reporting?tab=review",
+)
+
+
+def bare_path(path: str) -> str:
+    """Return the bare app's url path standing for a dashboard path (a query string becomes part of it)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", path)
+
+
 USER, PASSWORD = "bench.admin", "bench browser password"
 DATA_DIR = Path(tempfile.gettempdir()) / "xinan-bench"
 DOC = ROOT / "docs" / "performance.md"
@@ -282,23 +301,28 @@ def bench_pages(
         sign_in(app_ctx, base)
         layout = discover(app_ctx, base, pages)
         bare_base, _ = stack.enter_context(
-            streamlit_server(ROOT / "bench" / "bare_app.py", {"BARE_LAYOUT": json.dumps(layout)})
+            streamlit_server(
+                ROOT / "bench" / "bare_app.py",
+                {"BARE_LAYOUT": json.dumps({bare_path(p): h for p, h in layout.items()})},
+            )
         )
         bare_ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
         stack.callback(bare_ctx.close)
-        discover(bare_ctx, bare_base, pages)
+        discover(bare_ctx, bare_base, [bare_path(p) for p in pages])
         for path in pages:
             n = len(layout[path])
             app_s, bare_s, loads = compare(
                 lambda: open_in_new_tab(app_ctx, f"{base}/{path}", n),  # noqa: B023
-                lambda: open_in_new_tab(bare_ctx, f"{bare_base}/{path}", n),  # noqa: B023
+                lambda: open_in_new_tab(bare_ctx, f"{bare_base}/{bare_path(path)}", n),  # noqa: B023
                 repeats,
             )
             results.append(
                 Result(data, db, "open in new tab", path, app_s, bare_s, repeats, loads, f"{n} charts")
             )
             print(results[-1].what, path, app_s, bare_s, f"{app_s / bare_s:.2f}", loads[-1], flush=True)
-        # Sidebar navigation: one tab per server walks the pages in order, arriving at each from the one before.
+        # Sidebar navigation: one tab per server walks the pages in order, arriving at each from the one before
+        # (the sidebar links pages, not a page's tab).
+        pages = [p for p in pages if "?" not in p]
         app_tab, bare_tab = app_ctx.new_page(), bare_ctx.new_page()
         last = pages[-1]
         app_tab.goto(f"{base}/{last}")

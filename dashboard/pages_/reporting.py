@@ -18,7 +18,7 @@ from indicators.scoring import reporting
 
 
 def render(ctx: RunContext) -> None:
-    """Draw the round's choices (year, departments, frequencies), then its four tabs."""
+    """Draw the round's choices (year, departments, frequencies), then the open one of its four tabs."""
     catalogue = ctx.catalogue
     layout.header("reporting.title", t("reporting.caption"))
     view = reporting_view
@@ -53,17 +53,33 @@ def render(ctx: RunContext) -> None:
     # The page's choices as memo arguments: sorted tuples, so the same choice is the same key.
     chosen_periods, chosen_departments = tuple(sorted(periods)), tuple(departments)
     chosen = Choice(today, year, chosen_periods, chosen_departments)
-    tabs = st.tabs(
-        [
-            t("reporting.tab_status"),
-            t("reporting.tab_missing"),
-            t("reporting.tab_review"),
-            t("reporting.tab_locks"),
-        ]
-    )
-    for tab, draw in zip(tabs, (_status_tab, _missing_tab, _review_tab, _locks_tab), strict=True):
+    # Only the open tab is drawn: the four tabs' grids and forms drawn on every visit made this the slowest
+    # page to open. Switching tabs reruns the page and draws the newly opened one. ?tab= names the open tab,
+    # so a reviewer's bookmark or a link in a notice (/reporting?tab=review) opens the queue itself.
+    labels = [
+        t("reporting.tab_status"),
+        t("reporting.tab_missing"),
+        t("reporting.tab_review"),
+        t("reporting.tab_locks"),
+    ]
+    wanted = st.query_params.get("tab")
+    # Also after a language switch: the tab remembered under the other language's label would not be found.
+    shown = st.session_state.get(_TAB_KEY) in labels
+    if wanted in TABS and (wanted != st.session_state.get(_TAB_SEEN) or not shown):
+        st.session_state[_TAB_KEY] = labels[TABS.index(wanted)]
+    tabs = st.tabs(labels, key=_TAB_KEY, on_change="rerun")
+    for name, tab, draw in zip(TABS, tabs, (_status_tab, _missing_tab, _review_tab, _locks_tab), strict=True):
         with tab:
-            draw(ctx, chosen)
+            if tab.open:
+                st.session_state[_TAB_SEEN] = name
+                if st.query_params.get("tab") != name:
+                    st.query_params["tab"] = name
+                draw(ctx, chosen)
+
+
+# The tabs by their URL name (?tab=), in the order shown.
+TABS = ("status", "missing", "review", "locks")
+_TAB_KEY, _TAB_SEEN = "reporting_tab", "_url_seen:reporting_tab"
 
 
 @dataclass(frozen=True)
