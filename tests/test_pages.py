@@ -432,3 +432,35 @@ def test_the_entry_pickers_labels_carry_the_aliases_staff_type(editor_url):
     # The selectbox filters on its labels, so an alias in the label is an alias staff can type.
     labels = picker.options  # AppTest holds the formatted labels, as the browser shows them
     assert any("适老化改造户数" in lab and "居家适老化改造" in lab for lab in labels)
+
+
+@pytest.mark.slow  # a page script through AppTest
+@pytest.mark.parametrize("param", ["theme", "id"])
+def test_a_link_to_a_theme_opens_it_and_the_url_names_it_as_the_entry_page_does(
+    monkeypatch, article_url, param
+):
+    # ?theme= as on the entry page; ?id= is how links were made before, and a bookmark keeps working.
+    monkeypatch.setenv("XINAN_DB_URL", article_url)
+    at = _app("zh")
+    at.query_params[param] = "health"
+    _open(at, "theme")
+    assert at.button_group(key="theme_choice").value == "health"
+    assert at.query_params["theme"] == "health" and "id" not in at.query_params
+    at.button_group(key="theme_choice").set_value("peace").run()
+    assert at.query_params["theme"] == "peace"
+
+
+@pytest.mark.slow  # page scripts through AppTest
+def test_a_row_link_on_the_places_page_opens_that_theme_for_that_place(monkeypatch, article_url):
+    monkeypatch.setenv("XINAN_DB_URL", article_url)
+    at = _open(_app("zh"), "places")
+    at.button_group(key="places_columns").set_value("health").run()
+    frame = next(df.value for df in at.dataframe if "打开" in df.value.columns)
+    link = frame.loc["无棣县", "打开"]
+    path, _, query = link.partition("?")
+    followed = _app("zh")
+    for name, value in (pair.split("=") for pair in query.split("&")):
+        followed.query_params[name] = value
+    _open(followed, path)
+    assert followed.button_group(key="theme_choice").value == "health"
+    assert followed.sidebar.selectbox(key="place").value == "371623"

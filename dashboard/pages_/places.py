@@ -100,6 +100,6 @@ def download_frame(views: Views, choice: str) -> pd.DataFrame:
 def linked_rows(views: Views, choice: str) -> pd.DataFrame:
     """Return the shown scores with a link per row opening that place (the theme's page, or the overview)."""
     links = [
-        f"theme?id={choice}&place={c}" if choice != "all" else f"overview?place={c}" for c in _codes(views)
+        f"theme?theme={choice}&place={c}" if choice != "all" else f"overview?place={c}" for c in _codes(views)
     ]
     return views.memo(rounded, choice).assign(**{t("entry_safety.col_open"): links})

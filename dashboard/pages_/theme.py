@@ -18,8 +18,13 @@ def render(ctx: RunContext) -> None:
     layout.header("theme.title")
 
     theme_ids = [th.id for th in catalogue.themes]
-    # ?id= opens a theme (links, reloads); the choice made here is written back to the URL.
-    layout.follow_url("theme_choice", "id", theme_ids)
+    # ?theme= opens a theme (links, reloads), as on the entry page; the choice made here is written back to
+    # the URL. Links made before used ?id=, and still open their theme.
+    if "theme" not in st.query_params and st.query_params.get("id") in theme_ids:
+        st.query_params["theme"] = st.query_params["id"]
+    if "id" in st.query_params:
+        del st.query_params["id"]
+    layout.follow_url("theme_choice", "theme", theme_ids)
     if st.session_state.get("theme_choice") not in theme_ids:
         st.session_state["theme_choice"] = theme_ids[0]
     theme_id = st.segmented_control(
@@ -29,7 +34,7 @@ def render(ctx: RunContext) -> None:
         key="theme_choice",
     )
     theme_id = theme_id or theme_ids[0]
-    layout.publish_url("theme_choice", "id")
+    layout.publish_url("theme_choice", "theme")
     theme = catalogue.theme(theme_id)
     if theme.goal_zh:
         st.caption(f"{theme.project_zh or ''} · {theme.goal_zh}")
