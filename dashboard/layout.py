@@ -25,6 +25,7 @@ from dashboard.i18n import (
 )
 from indicators.errors import IndicatorsError
 from indicators.logs import logger
+from indicators.uploads import MAX_UPLOAD_MB
 
 PLACE_KEY = "place"
 CSS = (
@@ -45,6 +46,44 @@ CSS = (
     + html_table.RULES
     + "</style>\n"
 )
+
+
+def widget_text_css(lang: str) -> str:
+    """Return the CSS that shows Streamlit's built-in widget texts (English only) in the page's language."""
+    if lang == "en":
+        return ""
+    # Streamlit writes these texts itself, with no parameter to change them: the English text is shrunk to
+    # nothing and the translation drawn in its place, at the size the original had.
+    texts = {
+        '[role="listbox"][data-empty="true"] [role="option"] span': (t("widgets.no_results"), "14px"),
+        '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p': (
+            t("widgets.upload_button"),
+            "14px",
+        ),
+        '[data-testid="stFileUploaderDropzoneInstructions"] span': (
+            t("widgets.upload_limit", mb=MAX_UPLOAD_MB),
+            "12px",
+        ),
+    }
+    hint = '[data-testid="InputInstructions"] span:first-child'
+    for widget, enter in (("stTextInput", "enter"), ("stNumberInput", "enter"), ("stTextArea", "ctrl_enter")):
+        # The hint under a field while typing: "apply" outside a form, "submit form" inside one.
+        texts[f'[data-testid="{widget}"] {hint}'] = (t(f"widgets.{enter}_apply"), "12px")
+        texts[f'[data-testid="stForm"] [data-testid="{widget}"] {hint}'] = (
+            t(f"widgets.{enter}_submit"),
+            "12px",
+        )
+    rules = [
+        f"{sel} {{ font-size: 0; }} {sel}::after {{ content: {_css_string(text)}; font-size: {size}; }}"
+        for sel, (text, size) in texts.items()
+    ]
+    return "<style>\n" + "\n".join(rules) + "\n</style>\n"
+
+
+def _css_string(text: str) -> str:
+    """Return text as a quoted CSS string (backslashes, quotes and line ends escaped)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+    return f'"{escaped}"'
 
 
 def init_language() -> None:
@@ -68,7 +107,7 @@ def begin_run() -> data.RunContext:
 
 def sidebar(ctx: data.RunContext) -> None:
     """Draw the shared sidebar: language switch and place selector; keep their choices in the session."""
-    st.markdown(CSS, unsafe_allow_html=True)
+    st.markdown(CSS + widget_text_css(current_language()), unsafe_allow_html=True)
     with st.sidebar:
         follow_url(LANG_KEY, "lang", LANGUAGES)
         st.radio(

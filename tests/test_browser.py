@@ -257,3 +257,50 @@ def teardown_module() -> None:
         if src.exists() and os.environ.get("XINAN_UPDATE_DOC_SCREENSHOTS"):
             docs.mkdir(parents=True, exist_ok=True)
             shutil.copy(src, docs / f"{name}.png")
+
+
+# Streamlit writes these texts itself, in English; the Chinese UI must not show them.
+_STREAMLIT_ENGLISH = ("Choose options", "Choose an option", "No results", "Upload", "per file")
+_SHOWN_TEXT_JS = """(sel) => [...document.querySelectorAll(sel)].map(e => {
+  const after = getComputedStyle(e, '::after').content;
+  return [parseFloat(getComputedStyle(e).fontSize) > 0 ? e.innerText : '', after === 'none' ? '' : after];
+})"""
+
+
+def _shown(pg: object, selector: str) -> list[str]:
+    """Return what a reader sees in the elements: their own text unless shrunk away, then the ::after text."""
+    return [(own + after.strip('"')).strip() for own, after in pg.evaluate(_SHOWN_TEXT_JS, selector)]
+
+
+def test_streamlits_own_widget_texts_read_chinese(server: str, page: object) -> None:
+    page.goto(f"{server}/import")
+    _settle(page)
+    _sign_in(page, "browser.test")
+    assert _shown(page, '[data-testid="stFileUploaderDropzone"] button p') == ["选择文件"]
+    assert _shown(page, '[data-testid="stFileUploaderDropzoneInstructions"] span') == ["单个文件不超过 5 MB"]
+    # The hint under a field being typed in.
+    page.get_by_role("textbox", name="修改原因").press_sequentially("季度核对")
+    page.locator('[data-testid="InputInstructions"]').wait_for(timeout=30_000)
+    assert _shown(page, '[data-testid="InputInstructions"] span')[0] == "按回车键确认"
+    page.screenshot(path=str(SHOTS / "import_signed_in.png"), full_page=True)
+    with _rerun(page):
+        page.get_by_role("textbox", name="修改原因").press("Enter")
+
+    with _rerun(page):
+        page.locator('[data-testid="stSidebar"]').get_by_role("link", name="报送情况").click()
+    # A list with no match for what was typed.
+    box = page.get_by_role("combobox", name="责任单位")
+    box.click()
+    box.fill("不存在的单位")
+    page.locator('[role="listbox"][data-empty="true"]').wait_for(timeout=30_000)
+    assert _shown(page, '[role="listbox"][data-empty="true"] [role="option"] span') == ["无匹配项"]
+    page.screenshot(path=str(SHOTS / "no_results_zh.png"))
+    page.keyboard.press("Escape")
+    # A multiselect left empty asks in Chinese.
+    with _rerun(page):
+        page.locator('.st-key-reporting_frequencies button[aria-label="Remove 年"]').first.click()
+    field = page.locator(".st-key-reporting_frequencies input")
+    playwright_api.expect(field).to_have_attribute("placeholder", "请选择（可多选）", timeout=30_000)
+    page.screenshot(path=str(SHOTS / "choose_many_zh.png"))
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert [w for w in _STREAMLIT_ENGLISH if w in main] == []

@@ -56,6 +56,7 @@ def render(ctx: RunContext) -> None:
             default=theme_ids,
             format_func=labels_for(theme_ids, lambda tid: name_of(catalogue.theme(tid))),
             key="briefing-themes",
+            placeholder=t("widgets.choose_many"),
         )
         cols = st.columns(2)
         place = cols[0].selectbox(

@@ -42,6 +42,7 @@ def render(ctx: RunContext) -> None:
         ["year", "quarter", "month"],
         default=["year"],
         key="reporting_frequencies",
+        placeholder=t("widgets.choose_many"),
         format_func=labels_for(["year", "quarter", "month"], lambda f: t("frequency." + f)),
     )
     periods = {
@@ -174,6 +175,7 @@ def _review_tab(ctx: RunContext, chosen: Choice) -> None:
                     keys,
                     key=f"review_pick_{turn}",
                     format_func=labels_for(keys, view.queue_label),
+                    placeholder=t("widgets.choose_many"),
                 )
                 reason = st.text_input(
                     t("review.reason"), key=f"review_reason_{turn}", help=t("review.reason_help")
