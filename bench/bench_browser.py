@@ -156,7 +156,11 @@ def _fill(url: str, data: str) -> None:
     else:
         n = int(float(data.rstrip("k")) * 1000)
         _cli("generate", "--db", url, "--observations", str(n))
-    open_accounts(url).add_user(USER, "admin", password=PASSWORD)
+    accounts = open_accounts(url)
+    accounts.add_user(USER, "admin", password=PASSWORD)
+    # Closing the engine checkpoints SQLite's write-ahead log into the file: the file is then copied for each
+    # run, and a copy taken with the account still in the log had no bench admin (sign-in timed out).
+    accounts.engine.dispose()
 
 
 @contextmanager
