@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import data, layout, tables
 from dashboard.i18n import current_language, name_of, t
+from dashboard.timefmt import time_text
 from indicators import tabular
 from indicators.access import REVIEWERS, User
 from indicators.errors import IndicatorsError, Problem
@@ -81,8 +82,8 @@ def _lock_text(lock: rounds.Lock) -> str:
         "lock.locked_by",
         period=lock.period,
         place=place,
-        who=lock.set_by,
-        when=f"{lock.set_at:%Y-%m-%d %H:%M} UTC",
+        who=data.person(lock.set_by),
+        when=time_text(lock.set_at),
     )
 
 
@@ -315,8 +316,8 @@ def lock_history_table(views: data.Views) -> pd.DataFrame:
                 for p in history["place_code"]
             ],
             t("lock.action"): [t("lock.action_" + a) for a in history["action"]],
-            t("lock.by"): history["set_by"],
-            t("lock.at"): [f"{layout_time(v)}" for v in history["set_at"]],
+            t("lock.by"): [data.person(who) for who in history["set_by"]],
+            t("lock.at"): [time_text(v) for v in history["set_at"]],
             t("reporting.col.reason"): [r if isinstance(r, str) else "" for r in history["reason"]],
         }
     )
@@ -324,14 +325,6 @@ def lock_history_table(views: data.Views) -> pd.DataFrame:
 
 def _lock_history(views: data.Views) -> pd.DataFrame:
     return rounds.lock_history(views.store)
-
-
-def layout_time(value: Any) -> str:
-    """Return a stored time as 'YYYY-MM-DD HH:MM UTC'."""
-    stamp = pd.Timestamp(value)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")
-    return f"{stamp.tz_convert('UTC'):%Y-%m-%d %H:%M} UTC"
 
 
 __all__ = ["cell_status", "layout", "round_summary"]

@@ -222,8 +222,8 @@ def sidebar_block() -> User | None:
             st.markdown(f"**{t('session.signed_in')}**")
             # st.text shows user data literally: names are never rendered as Markdown or HTML.
             st.text(user.label())
-            if user.themes:
-                st.caption(t("session.themes", themes=theme_names(user)))
+            if user.themes or user.departments:
+                st.caption(scope_text(user))
             if _cookie_token():
                 st.html(cookie_auth.sign_out_form_html(current_language()) + FORM_CSS)
             elif st.session_state.get(TOKEN_KEY):
@@ -295,9 +295,30 @@ def theme_names(user: User) -> str:
     return "、".join(names.get(x, x) for x in user.themes) or "—"
 
 
+def department_names(user: User) -> str:
+    """Return the user's departments by name (市医保局), as the reporting page names them, not by id."""
+    departments = data.catalogue().department_by_id
+    zh = current_language() == "zh"
+    return "、".join(
+        (d.name_zh if zh else d.name_en) if (d := departments.get(x)) else x for x in user.departments
+    )
+
+
+def scope_text(user: User) -> str:
+    """Return what the user may enter: all indicators (admin), their themes and/or their departments."""
+    if user.role == "admin":
+        return t("auth.scope_all")
+    parts = []
+    if user.themes:
+        parts.append(t("session.themes", themes=theme_names(user)))
+    if user.departments:
+        parts.append(t("auth.scope_departments", departments=department_names(user)))
+    return t("auth.scope_separator").join(parts) or "—"
+
+
 def entering_as(user: User) -> str:
-    """Return 'who is entering, for which themes' by the names people know."""
-    return t("auth.entering_as", name=user.display_name or user.name, themes=theme_names(user))
+    """Return 'who is entering, for which themes or departments' by the names people know."""
+    return t("auth.entering_as", name=user.display_name or user.name, scope=scope_text(user))
 
 
 def gate(user: User | None) -> None:

@@ -243,3 +243,28 @@ def test_times_in_messages_are_beijing_time(app_db):
     )
     params = tables.problem_params(problem.params)
     assert params["when"] == "2026-12-03 21:05（北京时间）" and params["who"] == "王芳"
+
+
+def test_a_save_refused_by_a_lock_names_the_locker_by_name_and_the_time_in_beijing_time(app_db):
+    store, accounts = app_db
+    accounts.add_user("li.shen", "reviewer", password=PASSWORD, display_name="李审")
+    from indicators.store import rounds
+
+    lock = rounds.set_lock(store, "2024", None, by="li.shen", reason="年度考核")
+    refused = _problems(lambda: store.save("xinan_cells", "371600", "2024", 1.0, entered_by="wang.fang"))
+    text = _zh(refused[0])
+    beijing = (lock.set_at.astimezone(dt.UTC) + dt.timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+    shown = text.replace("\\", "")  # the markdown escapes of '-' and ':'
+    assert f"2024 已被 李审 于 {beijing}（北京时间） 锁定" in shown, shown
+    assert "UTC" not in text
+
+
+def test_the_entry_form_says_what_its_editor_may_enter(app_db):
+    # An editor scoped to a department read "主题：—", as if they could enter nothing.
+    from dashboard import signin
+
+    by_department = User(name="yibao", role="editor", departments=("medical_insurance",))
+    both = User(name="wang.fang", role="editor", themes=("health",), departments=("medical_insurance",))
+    assert signin.entering_as(by_department) == "录入人：yibao（责任单位：市医保局）"
+    assert signin.entering_as(both) == "录入人：wang.fang（主题：健康；责任单位：市医保局）"
+    assert signin.entering_as(User(name="admin", role="admin")) == "录入人：admin（全部指标）"

@@ -174,7 +174,8 @@ def lock_problem(lock: Lock, cell: Cell, where: str = "") -> Problem:
         hint="ask an admin to unlock the period (with a reason) if the value must change",
         # Two codes, so the translated sentence names a county lock's place and needs no word for "all".
         code="lock.period_locked" if lock.place_code is None else "lock.place_locked",
-        params={"period": lock.period, "place": place, "who": lock.set_by, "when": _when(lock.set_at)},
+        # The time itself, not text: each reader sees it in their own zone and language.
+        params={"period": lock.period, "place": place, "who": lock.set_by, "when": _utc(lock.set_at)},
     )
 
 
@@ -225,7 +226,7 @@ def set_lock(
                         f"period {period} is already locked by {current.set_by} at {_when(current.set_at)}",
                         path="period",
                         code="lock.already_locked",
-                        params={"period": period, "who": current.set_by, "when": _when(current.set_at)},
+                        params={"period": period, "who": current.set_by, "when": _utc(current.set_at)},
                     )
                 ]
             )
