@@ -221,7 +221,13 @@ def sidebar_block() -> User | None:
         if user is not None:
             st.markdown(f"**{t('session.signed_in')}**")
             # st.text shows user data literally: names are never rendered as Markdown or HTML.
-            st.text(user.label())
+            st.text(
+                t(
+                    "session.user_label",
+                    name=user.display_name or user.name,
+                    role=t(f"session.role_{user.role}"),
+                )
+            )
             if user.themes or user.departments:
                 st.caption(scope_text(user))
             if _cookie_token():

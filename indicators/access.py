@@ -14,7 +14,6 @@ Role = Literal["viewer", "editor", "reviewer", "admin"]
 Action = Literal["read", "enter", "import", "manage_users", "review", "lock", "unlock"]
 
 ROLES: tuple[Role, ...] = ("viewer", "editor", "reviewer", "admin")
-ROLE_ZH: dict[str, str] = {"viewer": "查看", "editor": "录入", "reviewer": "审核人", "admin": "管理员"}
 ACTION_ZH: dict[str, str] = {
     "read": "查看数据",
     "enter": "录入数据",
@@ -42,10 +41,6 @@ class User(BaseModel):
     departments: tuple[str, ...] = ()
     email: str | None = None
     display_name: str | None = None
-
-    def label(self) -> str:
-        """Return `name（角色）` for the sidebar."""
-        return f"{self.display_name or self.name}（{ROLE_ZH[self.role]}）"
 
 
 def login_required(setting: object | None = None) -> bool:

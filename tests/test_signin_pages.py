@@ -128,3 +128,13 @@ def test_sso_button_appears_only_when_an_auth_section_is_configured(db_url):
     at.run()
     assert not at.exception
     assert [b for b in at.button if b.key == "signin_oidc"]
+
+
+@pytest.mark.slow  # a page script through AppTest
+def test_the_sidebar_names_the_role_in_the_sessions_language(db_url):
+    at = _sign_in(_app(), "zhang")
+    assert "zhang（录入）" in [t.value for t in at.sidebar.text]
+    assert any(c.value == "主题：健康" for c in at.sidebar.caption)
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert "zhang (editor)" in [t.value for t in at.sidebar.text]
+    assert any(c.value == "Themes: Health" for c in at.sidebar.caption)
