@@ -30,6 +30,10 @@ def render(ctx: RunContext) -> None:
     years = list(range(max(year_now, first_year), first_year - 1, -1))
     year = top[0].selectbox(t("reporting.round"), years, key="reporting_year")
     dept_ids = [d.id for d in catalogue.departments]
+    user = ctx.user
+    if "reporting_departments" not in st.session_state and user is not None and user.departments:
+        # A department's editor comes here for what their department owes: start on it (all stay choosable).
+        st.session_state["reporting_departments"] = [d for d in dept_ids if d in user.departments]
     departments = top[1].multiselect(
         t("reporting.departments"),
         dept_ids,
@@ -148,7 +152,15 @@ def _missing_tab(ctx: RunContext, chosen: Choice) -> None:
             if not box.open:
                 continue
             args = (today, chosen_periods, chosen_departments, dept_id)
-            layout.dataframe(ctx, _missing_rows, *args, hide_index=True, width="stretch", placeholder="—")
+            layout.dataframe(
+                ctx,
+                _missing_rows,
+                *args,
+                hide_index=True,
+                width="stretch",
+                placeholder="—",
+                column_config={t("entry_safety.col_open"): tables.link_column()},
+            )
 
 
 def _review_tab(ctx: RunContext, chosen: Choice) -> None:
@@ -322,7 +334,14 @@ def _missing_rows(
 ) -> pd.DataFrame:
     open_cells = views.shared(_open_cells, day, periods, departments)
     mine = open_cells[open_cells["department"] == dept_id]
-    return reporting_view.cells_table(mine).drop(columns=["id"])
+    theme_of = views.catalogue.theme_of
+    # Each owed cell opens the entry form on itself: theme, indicator, place and period in the address.
+    links = [
+        f"entry?theme={theme_of[i]}&id={i}&place={p}&period={period}"
+        for i, p, period in zip(mine["indicator_id"], mine["place_code"], mine["period"], strict=True)
+    ]
+    table = reporting_view.cells_table(mine).drop(columns=["id"])
+    return table.assign(**{t("entry_safety.col_open"): links})
 
 
 def _waiting(views: Views, periods: tuple[str, ...], departments: tuple[str, ...]) -> pd.DataFrame:
