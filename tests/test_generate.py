@@ -27,6 +27,8 @@ def test_generated_values_respect_units_and_frequencies(catalogue):
     assert percent.between(0, 100).all()
     counts = frame[frame["unit"].map(lambda u: UNITS[u].kind == "count")]["value"]
     assert (counts >= 0).all()
+    # Counts are whole numbers in every revision, as in the first (a revised count of 10,113.52 户 is no count).
+    assert (counts == counts.round()).all()
     for ind_id, periods in frame.groupby("indicator_id")["period"]:
         allowed = set(periods_for(catalogue.indicators[ind_id].frequency))
         assert set(periods) <= allowed

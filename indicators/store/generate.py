@@ -152,7 +152,8 @@ def generate_observations(
         jitter = rng.normal(1.0, 0.01, take)
         values = np.clip(rev["value"].to_numpy() * jitter, 0.0, None)
         values = np.where(rev["unit"].to_numpy() == "%", np.minimum(values, 100.0), values)
-        rev["value"] = np.round(values, 2)
+        counts = rev["unit"].map(lambda u: UNITS[u].kind == "count").to_numpy(dtype=bool)
+        rev["value"] = np.where(counts, np.round(values), np.round(values, 2))
         revisions.append(rev)
         remaining -= take
     out = pd.concat(revisions, ignore_index=True)
