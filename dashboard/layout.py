@@ -248,6 +248,10 @@ def dataframe(
     display table instead, and Streamlit sends exactly the same bytes.
     """
     arrow = ctx.memo(_arrow_table, build, *args)
+    if arrow.num_rows == 0:
+        # Streamlit's grid with no rows says "empty", in English whatever the page's language.
+        st.caption(t("common.no_rows"))
+        return
     # An empty cell reads "None" in Streamlit's grid; staff read "—" as "nothing here" everywhere else.
     kwargs.setdefault("placeholder", EMPTY_CELL)
     st.dataframe(arrow, **kwargs)

@@ -63,3 +63,13 @@ def test_a_department_editor_starts_on_their_department_and_each_owed_value_open
         == (params["period"])
     )
     assert row["地区"] == catalogue.place_by_code[params["place"]].name_zh and row["期次"] == params["period"]
+
+
+def test_an_empty_table_says_so_in_the_pages_language(department_editor):
+    # No period is locked yet: the lock history has no rows, and Streamlit's empty grid says "empty".
+    at = _signed_in()
+    at.session_state["reporting_tab"] = "锁定期次"
+    open_page(at, "reporting").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.dataframe
+    assert "暂无记录" in [c.value for c in at.caption]
