@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -22,6 +23,7 @@ from dashboard.i18n import (
     labels_for,
     name_of,
     t,
+    translate,
 )
 from indicators.errors import IndicatorsError
 from indicators.logs import logger
@@ -48,6 +50,7 @@ CSS = (
 )
 
 
+@functools.cache
 def widget_text_css(lang: str) -> str:
     """Return the CSS that shows Streamlit's built-in widget texts (English only) in the page's language."""
     if lang == "en":
@@ -55,22 +58,25 @@ def widget_text_css(lang: str) -> str:
     # Streamlit writes these texts itself, with no parameter to change them: the English text is shrunk to
     # nothing and the translation drawn in its place, at the size the original had.
     texts = {
-        '[role="listbox"][data-empty="true"] [role="option"] span': (t("widgets.no_results"), "14px"),
+        '[role="listbox"][data-empty="true"] [role="option"] span': (
+            translate("widgets.no_results", lang),
+            "14px",
+        ),
         '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p': (
-            t("widgets.upload_button"),
+            translate("widgets.upload_button", lang),
             "14px",
         ),
         '[data-testid="stFileUploaderDropzoneInstructions"] span': (
-            t("widgets.upload_limit", mb=MAX_UPLOAD_MB),
+            translate("widgets.upload_limit", lang, mb=MAX_UPLOAD_MB),
             "12px",
         ),
     }
     hint = '[data-testid="InputInstructions"] span:first-child'
     for widget, enter in (("stTextInput", "enter"), ("stNumberInput", "enter"), ("stTextArea", "ctrl_enter")):
         # The hint under a field while typing: "apply" outside a form, "submit form" inside one.
-        texts[f'[data-testid="{widget}"] {hint}'] = (t(f"widgets.{enter}_apply"), "12px")
+        texts[f'[data-testid="{widget}"] {hint}'] = (translate(f"widgets.{enter}_apply", lang), "12px")
         texts[f'[data-testid="stForm"] [data-testid="{widget}"] {hint}'] = (
-            t(f"widgets.{enter}_submit"),
+            translate(f"widgets.{enter}_submit", lang),
             "12px",
         )
     rules = [
@@ -147,20 +153,27 @@ def sidebar(ctx: data.RunContext) -> None:
         st.caption(t("sidebar.data_version", version=ctx.version))
 
 
-def follow_url(key: str, param: str, options: list[str] | tuple[str, ...]) -> None:
+def follow_url(
+    key: str, param: str, options: list[str] | tuple[str, ...], values: list[str] | None = None
+) -> None:
     """Take ?param= into the widget `key` when the URL asks for a value it did not show last (a link, a reload).
 
     Call before the widget is drawn; `publish_url` after it writes the widget's value back to the URL,
     so a reload or a copied link opens the same view, and a value the person picks is not undone.
+    `values`, when given, are the widget's values for `options` (a tab's label in the session's language
+    for the tab's name in the URL); a stored value that is not one of them (the label in the other
+    language) is replaced too.
     """
     wanted = st.query_params.get(param)
-    if wanted is not None and wanted in options and wanted != st.session_state.get(_SEEN + key):
-        st.session_state[key] = wanted
+    values = list(options) if values is None else values
+    stale = key in st.session_state and st.session_state[key] not in values
+    if wanted is not None and wanted in options and (wanted != st.session_state.get(_SEEN + key) or stale):
+        st.session_state[key] = values[list(options).index(wanted)]
 
 
-def publish_url(key: str, param: str) -> None:
-    """Write the widget's value to ?param= (see `follow_url`)."""
-    value = st.session_state.get(key)
+def publish_url(key: str, param: str, value: str | None = None) -> None:
+    """Write the widget's value (or `value`, its text in the URL) to ?param= (see `follow_url`)."""
+    value = st.session_state.get(key) if value is None else value
     if value is None:
         return
     st.session_state[_SEEN + key] = str(value)

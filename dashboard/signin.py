@@ -304,10 +304,7 @@ def theme_names(user: User) -> str:
 def department_names(user: User) -> str:
     """Return the user's departments by name (市医保局), as the reporting page names them, not by id."""
     departments = data.catalogue().department_by_id
-    zh = current_language() == "zh"
-    return "、".join(
-        (d.name_zh if zh else d.name_en) if (d := departments.get(x)) else x for x in user.departments
-    )
+    return "、".join(name_of(departments[x]) if x in departments else x for x in user.departments)
 
 
 def scope_text(user: User) -> str:

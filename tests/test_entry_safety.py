@@ -8,7 +8,7 @@ import datetime as dt
 import json
 
 import pytest
-from app_pages import open_page
+from app_pages import open_page, sign_in
 from html_tables import html_tables
 from streamlit.testing.v1 import AppTest
 
@@ -41,11 +41,7 @@ def two_editors(tmp_path, catalogue, monkeypatch) -> str:
 def _session(name: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["lang"] = "zh"
-    at.run()
-    at.text_input(key="signin_name").input(name)
-    at.text_input(key="signin_password").input(PASSWORD)
-    next(b for b in at.button if b.label.startswith("登录")).click()
-    at.run()
+    sign_in(at.run(), name, PASSWORD)
     open_page(at, "entry").run()
     assert not at.exception, [e.message for e in at.exception]
     return at

@@ -4,7 +4,7 @@ still owe opens the entry form on exactly that cell."""
 from __future__ import annotations
 
 import pytest
-from app_pages import open_page
+from app_pages import open_page, sign_in
 from streamlit.testing.v1 import AppTest
 
 from indicators.accounts import open_accounts
@@ -26,12 +26,7 @@ def department_editor(tmp_path, catalogue, monkeypatch) -> str:
 
 
 def _signed_in() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.text_input(key="signin_name").input(EDITOR)
-    at.text_input(key="signin_password").input(PASSWORD)
-    next(b for b in at.button if b.label.startswith("登录")).click()
-    at.run()
+    at = sign_in(AppTest.from_file(APP, default_timeout=120).run(), EDITOR, PASSWORD)
     assert not at.exception, [e.message for e in at.exception]
     return at
 

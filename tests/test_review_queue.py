@@ -4,7 +4,7 @@ and the reason the editor confirmed them with (next to the validation rules' fin
 from __future__ import annotations
 
 import pytest
-from app_pages import open_page
+from app_pages import open_page, sign_in
 from streamlit.testing.v1 import AppTest
 
 from indicators.accounts import open_accounts
@@ -36,14 +36,15 @@ def queued(tmp_path, catalogue, monkeypatch) -> str:
     return url
 
 
-def _queue(lang: str) -> dict:
+def _reviewer(lang: str) -> AppTest:
+    """A session signed in as the reviewer, in this language."""
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["lang"] = lang
-    at.run()
-    at.text_input(key="signin_name").input(REVIEWER)
-    at.text_input(key="signin_password").input(PASSWORD)
-    next(b for b in at.button if b.label.startswith("登录" if lang == "zh" else "Sign in")).click()
-    at.run()
+    return sign_in(at.run(), REVIEWER, PASSWORD)
+
+
+def _queue(lang: str) -> dict:
+    at = _reviewer(lang)
     # The review tab is drawn only once it is chosen, as a reviewer's click does in the browser.
     at.session_state["reporting_tab"] = "审核" if lang == "zh" else "Review"
     open_page(at, "reporting").run()
@@ -78,12 +79,7 @@ def test_the_queue_flag_is_translated_for_an_english_reviewer(queued):
 def test_the_reporting_page_draws_only_the_tab_that_is_open(queued):
     # The queue (a grid, a form and a history grid) is what made 报送情况 the slowest page to open; a
     # visitor who only looks at progress should not pay for it.
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.text_input(key="signin_name").input(REVIEWER)
-    at.text_input(key="signin_password").input(PASSWORD)
-    next(b for b in at.button if b.label.startswith("登录")).click()
-    at.run()
+    at = _reviewer("zh")
     open_page(at, "reporting").run()
     assert not at.exception, [e.message for e in at.exception]
     assert [tab.label for tab in at.tabs] == ["报送进度", "未报清单", "审核", "锁定期次"]
@@ -97,12 +93,7 @@ def test_the_reporting_page_draws_only_the_tab_that_is_open(queued):
 
 def test_a_link_to_the_review_tab_opens_the_queue_and_the_url_follows_the_open_tab(queued):
     # A reviewer's bookmark or the link in a notice (/reporting?tab=review) opens the queue itself.
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.text_input(key="signin_name").input(REVIEWER)
-    at.text_input(key="signin_password").input(PASSWORD)
-    next(b for b in at.button if b.label.startswith("登录")).click()
-    at.run()
+    at = _reviewer("zh")
     at.query_params["tab"] = "review"
     open_page(at, "reporting").run()
     assert not at.exception, [e.message for e in at.exception]

@@ -67,24 +67,18 @@ def render(ctx: RunContext) -> None:
         t("reporting.tab_review"),
         t("reporting.tab_locks"),
     ]
-    wanted = st.query_params.get("tab")
-    # Also after a language switch: the tab remembered under the other language's label would not be found.
-    shown = st.session_state.get(_TAB_KEY) in labels
-    if wanted in TABS and (wanted != st.session_state.get(_TAB_SEEN) or not shown):
-        st.session_state[_TAB_KEY] = labels[TABS.index(wanted)]
+    layout.follow_url(_TAB_KEY, "tab", TABS, values=labels)
     tabs = st.tabs(labels, key=_TAB_KEY, on_change="rerun")
     for name, tab, draw in zip(TABS, tabs, (_status_tab, _missing_tab, _review_tab, _locks_tab), strict=True):
         with tab:
             if tab.open:
-                st.session_state[_TAB_SEEN] = name
-                if st.query_params.get("tab") != name:
-                    st.query_params["tab"] = name
+                layout.publish_url(_TAB_KEY, "tab", name)
                 draw(ctx, chosen)
 
 
 # The tabs by their URL name (?tab=), in the order shown.
 TABS = ("status", "missing", "review", "locks")
-_TAB_KEY, _TAB_SEEN = "reporting_tab", "_url_seen:reporting_tab"
+_TAB_KEY = "reporting_tab"
 
 
 @dataclass(frozen=True)
