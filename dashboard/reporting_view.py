@@ -17,6 +17,7 @@ from indicators.access import REVIEWERS, User
 from indicators.errors import IndicatorsError, Problem
 from indicators.scoring import reporting, validation
 from indicators.store import rounds
+from indicators.store.locks import Lock, lock_for
 from indicators.store.observations import china_today
 
 STATE_ICONS = {
@@ -46,12 +47,12 @@ def _cell_state(views: data.Views, ind_id: str, place_code: str, period: str) ->
     return rounds.cell_state(views.store, ind_id, place_code, period)
 
 
-def locks(views: data.Views) -> list[rounds.Lock]:
+def locks(views: data.Views) -> list[Lock]:
     """Return the locks in force, once per data version."""
     return views.shared(_locks)
 
 
-def _locks(views: data.Views) -> list[rounds.Lock]:
+def _locks(views: data.Views) -> list[Lock]:
     return rounds.locks_in_force(views.store)
 
 
@@ -74,7 +75,7 @@ def department_name(dept_id: str, short: bool = False) -> str:
     return dept.name_en
 
 
-def _lock_text(lock: rounds.Lock) -> str:
+def _lock_text(lock: Lock) -> str:
     place = (
         name_of(data.catalogue().place_by_code[lock.place_code]) if lock.place_code else t("lock.all_places")
     )
@@ -109,7 +110,7 @@ def cell_status(ctx: data.RunContext, ind_id: str, place_code: str, period: str)
     else:
         # Not st.success: on the entry page a green box means "your save was stored".
         st.info(text, icon=STATE_ICONS[state])
-    lock = rounds.lock_for({(lk.period, lk.place_code): lk for lk in locks(ctx.views)}, period, place_code)
+    lock = lock_for({(lk.period, lk.place_code): lk for lk in locks(ctx.views)}, period, place_code)
     if lock is not None:
         st.error(_lock_text(lock), icon=":material/lock:")
 
@@ -190,15 +191,7 @@ def is_reviewer(user: User | None) -> bool:
 
 def queue(views: data.Views, periods: set[str] | None, department: str | None) -> pd.DataFrame:
     """Return the cells awaiting review (state submitted), oldest entry first."""
-    frame = states(views)
-    waiting = frame[frame["state"] == "submitted"]
-    if periods is not None:
-        waiting = waiting[waiting["period"].isin(periods)]
-    if department is not None:
-        catalogue = data.catalogue()
-        ids = set(catalogue.indicators_of_department(department))
-        waiting = waiting[waiting["indicator_id"].isin(ids)]
-    return waiting.sort_values("entered_at")
+    return reporting.awaiting_review(views.catalogue, states(views), periods, department)
 
 
 def queue_key(row: Any) -> str:
@@ -271,7 +264,12 @@ def queue_table(views: data.Views, waiting: pd.DataFrame, user: User | None) -> 
             ],
             t("reporting.col.revision"): waiting["revision"].astype(int),
             t("reporting.col.entered_by"): [
-                e + (f"（{t('reporting.own_value')}）" if user is not None and e == user.name else "")
+                data.person(e)
+                + (
+                    f"（{t('reporting.own_value')}）"
+                    if user is not None and e.casefold() == user.name.casefold()
+                    else ""
+                )
                 for e in waiting["entered_by"]
             ],
             t("reporting.col.resubmitted"): [

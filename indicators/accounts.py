@@ -466,6 +466,32 @@ class Accounts:
                 raise _problem(f"no user named {name!r}")
             _event(conn, self.clock(), name, "role_changed", f"role={role} themes={' '.join(themes)}")
 
+    def active_user(self, name: str, flag: str = "--by") -> User:
+        """Return the enabled account a command acts as (`flag` names the option that gave the name)."""
+        wanted = (name or "").strip()
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(users).where(sa.func.lower(users.c.name) == wanted.lower())).all()
+        # The exact spelling first; another spelling of one account is that account.
+        row = next((r for r in rows if r.name == wanted), rows[0] if len(rows) == 1 else None)
+        if row is None:
+            raise _problem(
+                f"no account named {wanted!r}: {flag} must name the account that acts",
+                hint="see `python -m indicators user list`; an admin adds one with `user add NAME --role …`",
+                path=flag,
+                code="account.unknown",
+                name=wanted,
+                flag=flag,
+            )
+        if row.disabled:
+            raise _problem(
+                f"the account {row.name!r} is disabled and cannot act",
+                hint="an admin re-enables it or uses another account",
+                path=flag,
+                code="account.disabled",
+                name=row.name,
+            )
+        return _user_of(row)
+
     def events(self, name: str | None = None) -> list[tuple[dt.datetime, str, str, str | None]]:
         """Return account events (at, user, event, detail), oldest first."""
         query = sa.select(

@@ -586,7 +586,7 @@ def dry_run(store: Store, table: Table, user: str) -> ImportPlan:
 
 def _refuse_locked(store: Store, plan: ImportPlan) -> None:
     # A row that would change a locked period is an error of the dry run already, not only of the write.
-    from indicators.store.rounds import active_locks, lock_for, lock_problem
+    from indicators.store.locks import active_locks, lock_for, lock_problem
 
     with store.engine.connect() as conn:
         locks = active_locks(conn)
@@ -604,10 +604,11 @@ def _refuse_locked(store: Store, plan: ImportPlan) -> None:
     plan.errors.sort(key=lambda e: e.row)
 
 
-def apply(store: Store, plan: ImportPlan, reason: str | None = None) -> int:
+def apply(store: Store, plan: ImportPlan, reason: str | None = None, *, seed: bool = False) -> int:
     """Write the plan's new and changed rows in one transaction; raise and write nothing on any problem.
 
-    `reason` is recorded on changed rows; by default it names the file and row.
+    `reason` is recorded on changed rows; by default it names the file and row. `seed`: the shipped seed
+    articles' figures, approved as written (only `init`; see indicators.store.approval).
     """
     if plan.errors:
         raise IndicatorsError(plan.problems())
@@ -631,7 +632,7 @@ def apply(store: Store, plan: ImportPlan, reason: str | None = None) -> int:
         rows.append(row)
         expected[p.cell] = p.expected_revision
     try:
-        return store.append_many(rows, expected)
+        return store.append_many(rows, expected, seed=seed)
     except IndicatorsError as exc:
         raise IndicatorsError(
             [

@@ -1,8 +1,9 @@
 """The app's only door for writing: every write checks the acting user and records their name.
 
 The dashboard never calls `Store.save`, `Store.retract` or `Store.append_many` itself (a test enforces it);
-it wraps the store with the signed-in user. Server-side scripts run by someone holding the database URL
-(CLI imports) use the store directly: they are trusted with the database anyway.
+it wraps the store with the signed-in user. The command line does the same with the account its `--by` or
+`--user` names (`as_account`): an unknown or disabled name, or a role without the right, is refused as it
+is in the app. Only `init` (the seed figures) and `generate` (the bench data) write to the store directly.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from indicators.access import Action, User, authorize
 from indicators.errors import IndicatorsError, ProblemCollector
 from indicators.store import rounds
+from indicators.store.locks import Lock
 from indicators.store.observations import Observation
 from indicators.store.store import Cell, Store
 
@@ -27,6 +29,13 @@ class GuardedStore:
     def __init__(self, store: Store, user: User | None) -> None:
         self.store = store
         self.user = user
+
+    @classmethod
+    def as_account(cls, store: Store, name: str, flag: str = "--by") -> GuardedStore:
+        """Return the store guarded as the enabled account `name` (the CLI's --by/--user); refused otherwise."""
+        from indicators.accounts import Accounts
+
+        return cls(store, Accounts(store.engine).active_user(name, flag))
 
     def check(self, action: Action, indicator_ids: Iterable[str] = ()) -> None:
         """Raise IndicatorsError listing every indicator this user may not write (or lacking any right)."""
@@ -107,7 +116,7 @@ class GuardedStore:
         self.check("review")
         return rounds.review(self.store, items, action, by=self._name(), reason=reason)
 
-    def lock(self, period: str, place_code: str | None = None, reason: str | None = None) -> rounds.Lock:
+    def lock(self, period: str, place_code: str | None = None, reason: str | None = None) -> Lock:
         """Lock a period (for one place, or all) as this reviewer."""
         self.check("lock")
         return rounds.set_lock(self.store, period, place_code, by=self._name(), reason=reason)

@@ -66,7 +66,9 @@ def load_metrics(store: Store, metrics: Sequence[ArticleMetric]) -> tuple[int, i
     kept_ids = {id(r) for r in kept}
     plan.rows = [r for r in plan.rows if id(r) not in kept_ids]
     unchanged = len(plan.unchanged)
-    added = apply(store, plan, reason="article figures re-read") if plan.new or plan.changed else 0
+    # The seeds' figures are approved as they are loaded (their source is the published article); every
+    # other value waits for a reviewer (indicators.store.approval).
+    added = apply(store, plan, reason="article figures re-read", seed=True) if plan.new or plan.changed else 0
     return added, unchanged, len(kept)
 
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_helpers import add_accounts
 from conftest import SMALL_CATALOGUE_DIR
 
 from indicators.catalogue import load_catalogue
@@ -29,6 +30,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def filled(db_url: str) -> str:
     with Store(db_url, catalogue=load_catalogue(SMALL_CATALOGUE_DIR)) as store:
         store.save(HOMES, CITY, "2024", 10, entered_by="li")
+    add_accounts(db_url)
     return db_url
 
 
@@ -54,8 +56,10 @@ def test_review_return_then_approve_and_self_approval_refused(capsys, filled):
         *db,
     )
     assert code == 0 and "returned" in out
+    with Store(filled, catalogue=load_catalogue(SMALL_CATALOGUE_DIR)) as store:
+        store.save(HOMES, CITY, "2023", 9, entered_by="boss")  # an admin enters values and reviews
     code, _, err = run(
-        capsys, "review", "approve", HOMES, "--place", CITY, "--period", "2024", "--by", "li", *db
+        capsys, "review", "approve", HOMES, "--place", CITY, "--period", "2023", "--by", "boss", *db
     )
     assert code == 1 and "cannot approve their own value" in err
     code, out, _ = run(
@@ -103,3 +107,88 @@ def test_a_locked_period_refuses_a_cli_import_and_unlocking_needs_a_reason(capsy
     assert code == 0, out
     code, out, _ = run(capsys, "lock", "--list", *db)
     assert "unlock" in out and "更正" in out and "年度考核" in out
+
+
+def _approve(capsys, db: list[str], by: str) -> tuple[int, str, str]:
+    return run(capsys, "review", "approve", HOMES, "--place", CITY, "--period", "2024", "--by", by, *db)
+
+
+@pytest.mark.parametrize(
+    ("by", "says"),
+    [
+        ("nobody_at_all", "no account named 'nobody_at_all'"),
+        ("vic", "only a reviewer or admin can review"),
+        ("li", "only a reviewer or admin can review"),  # an editor, and the one who entered it
+    ],
+)
+def test_review_by_a_name_that_is_not_a_reviewers_account_is_refused(capsys, filled, by, says):
+    code, _, err = _approve(capsys, ["--db", filled, *CAT], by)
+    assert code == 1 and says in err
+    with Store(filled, catalogue=load_catalogue(SMALL_CATALOGUE_DIR)) as store:
+        assert rounds.review_history(store, (HOMES, CITY, "2024")) == []
+
+
+def test_a_disabled_reviewer_cannot_act_and_a_revision_is_approved_once(capsys, filled):
+    db = ["--db", filled, *CAT]
+    assert _approve(capsys, db, "ZHAO")[0] == 0  # another spelling of one account is that account
+    code, _, err = _approve(capsys, db, "boss")
+    assert code == 1 and "already approved by zhao" in err
+    with Store(filled, catalogue=load_catalogue(SMALL_CATALOGUE_DIR)) as store:
+        history = rounds.review_history(store, (HOMES, CITY, "2024"))
+        assert [(h["action"], h["reviewed_by"]) for h in history] == [("approve", "zhao")]
+        from indicators.accounts import Accounts
+
+        Accounts(store.engine).disable_user("zhao")
+    code, _, err = run(capsys, "lock", "2024", "--by", "zhao", "--reason", "年度考核", *db)
+    assert code == 1 and "disabled" in err
+
+
+@pytest.mark.parametrize("by", ["vic", "li", "nobody_at_all"])
+def test_lock_and_unlock_by_an_account_without_the_right_are_refused(capsys, filled, by):
+    db = ["--db", filled, *CAT]
+    code, _, err = run(capsys, "lock", "2024", "--by", by, "--reason", "年度考核", *db)
+    assert code == 1 and err
+    assert run(capsys, "lock", "2024", "--by", "zhao", "--reason", "年度考核", *db)[0] == 0
+    code, _, err = run(capsys, "unlock", "2024", "--by", "zhao", "--reason", "更正", *db)
+    assert code == 1 and "only an admin unlocks" in err
+    with Store(filled, catalogue=load_catalogue(SMALL_CATALOGUE_DIR)) as store:
+        assert [lk.set_by for lk in rounds.locks_in_force(store)] == ["zhao"]
+
+
+def test_returning_a_seed_figure_from_the_cli_makes_score_stop_counting_it(capsys, db_url):
+    from test_rounds import _seed_metric
+
+    from indicators.initdb import load_metrics
+
+    with Store(db_url, catalogue=load_catalogue(SMALL_CATALOGUE_DIR)) as store:
+        load_metrics(store, [_seed_metric(15000, "2024")])
+    add_accounts(db_url, ("zhao",))
+    db = ["--db", db_url, *CAT]
+
+    def counted() -> list[float]:
+        code, out, _ = run(capsys, "score", "--json", *db)
+        assert code == 0
+        return [
+            i["value"]
+            for i in json.loads(out)["indicators"]
+            if i["indicator_id"] == HOMES and i["value"] is not None
+        ]
+
+    assert counted() == [15000.0]
+    code, _, _ = run(
+        capsys,
+        "review",
+        "return",
+        HOMES,
+        "--place",
+        CITY,
+        "--period",
+        "2024",
+        "--by",
+        "zhao",
+        "--reason",
+        "口径",
+        *db,
+    )
+    assert code == 0
+    assert counted() == []

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_helpers import add_accounts
 from conftest import SMALL_CATALOGUE_DIR
 
 import indicators.initdb
@@ -70,6 +71,7 @@ def test_round_trip_init_export_import_change_and_a_bad_row(capsys, db_url, tmp_
     db = ["--db", db_url, *CAT]
     code, out, _ = run(capsys, "init", *db)
     assert code == 0 and "3 added" in out
+    add_accounts(db_url, ("li",))
 
     exported = tmp_path / "current.csv"
     assert run(capsys, "export", *db, "--format", "csv", "--out", str(exported))[0] == 0
@@ -148,6 +150,7 @@ def test_article_figures_that_break_a_rule_stop_init_with_every_problem(capsys, 
 def test_dry_run_lists_rows_and_writes_nothing(capsys, db_url, tmp_path):
     path = tmp_path / "new.csv"
     path.write_text(f"indicator_id,place_code,period,value\n{HOMES},{CITY},2023,1200\n", encoding="utf-8")
+    add_accounts(db_url, ("li",))
     code, out, _ = run(capsys, "import", str(path), "--db", db_url, *CAT, "--dry-run", "--user", "li")
     assert (
         code == 0
@@ -160,6 +163,7 @@ def test_dry_run_lists_rows_and_writes_nothing(capsys, db_url, tmp_path):
 
 def test_database_url_can_come_from_the_environment(capsys, db_url, tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_VAR, db_url)
+    add_accounts(db_url, ("li",))
     path = tmp_path / "new.csv"
     path.write_text(f"indicator_id,place_code,period,value\n{HOMES},{CITY},2023,1200\n", encoding="utf-8")
     assert run(capsys, "import", str(path), *CAT, "--user", "li")[0] == 0

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from cli_helpers import add_accounts
 
 from indicators.access import User
 from indicators.articles.documents import (
@@ -191,12 +192,19 @@ def test_cli_adds_and_lists_documents_and_refuses_a_duplicate(tmp_path: Path, ca
     path = tmp_path / "report.docx"
     path.write_bytes(docx_bytes(REPORT.splitlines()))
     argv = ["documents", "add", str(path), "--db", db, "--date", "2025-01-08", "--publisher", "惠民县民政局"]
+    # The command acts as an account that may enter values, as the page does.
+    assert main([*argv, "--user", "nobody_at_all"]) == 1
+    assert "no account named 'nobody_at_all'" in capsys.readouterr().err
+    add_accounts(db, ("li", "vic"))
+    assert main([*argv, "--user", "vic"]) == 1
+    assert "cannot enter" in capsys.readouterr().err
+    argv += ["--user", "li"]
     assert main([*argv, "--url", "https://example.org/r.docx"]) == 0
     assert "added document #1" in capsys.readouterr().out
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert "already stored as #1" in err and "report.docx" in err
-    assert main(["documents", "add", str(path), "--db", db, "--date", "2025-13-40"]) == 1
+    assert main(["documents", "add", str(path), "--db", db, "--date", "2025-13-40", "--user", "li"]) == 1
     assert "not a date" in capsys.readouterr().err
     assert main(["documents", "list", "--db", db]) == 0
     out = capsys.readouterr().out

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from indicators.errors import IndicatorsError
 from indicators.periods import periods_between
+from indicators.store.db import reviews
 from indicators.store.generate import generated_towns, load_generated, town_catalogue
 from indicators.store.integrity import verify
-from indicators.store.rounds import reviews
 from indicators.store.store import Store
 
 YEAR = 2025

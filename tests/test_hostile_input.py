@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 from app_pages import open_page
+from cli_helpers import add_accounts
 from streamlit.testing.v1 import AppTest
 
 from indicators import bulk, tabular
@@ -86,7 +87,8 @@ def test_command_line_import_refuses_a_zip_bomb_before_opening_it(tmp_path, caps
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("xl/worksheets/sheet1.xml", b"<" * (30 * 1024 * 1024))
     db = f"sqlite:///{tmp_path / 'x.db'}"
-    assert main(["import", str(bomb), "--db", db, "--user", "tester", "--dry-run"]) == 1
+    add_accounts(db, ("li",))
+    assert main(["import", str(bomb), "--db", db, "--user", "li", "--dry-run"]) == 1
     assert "zip bomb" in capsys.readouterr().err
 
 

@@ -12,6 +12,7 @@ import pytest
 from dashboard import data
 from indicators.scoring import scores as scoring
 from indicators.scoring.scores import Scores, rescore, score
+from indicators.store import rounds
 from indicators.store.generate import load_generated
 from indicators.store.rounds import review
 from indicators.store.store import Store
@@ -38,7 +39,10 @@ def _random_write(rng: random.Random, store: Store, current: pd.DataFrame) -> st
     if kind == "retract":
         store.retract(*cell, entered_by="tester", reason="wrong figure", expected_revision=revision)
     elif kind == "approve":
-        review(store, [(cell, revision)], "approve", by="chief")
+        # An approved revision cannot be approved twice: return it instead (also a review to rescore).
+        done = rounds.cell_state(store, *cell)
+        again = len(done) and done["state"].iloc[0] == "approved"
+        review(store, [(cell, revision)], "return" if again else "approve", by="chief", reason="check")
     elif kind == "new":
         # Another place of the same indicator and period (a county where only the city had one, …).
         place = rng.choice([p.code for p in store.catalogue.places if not p.comparison])

@@ -7,9 +7,11 @@ import pytest
 from alembic import command
 
 from indicators.access import User
+from indicators.articles.metrics import ArticleMetric
 from indicators.errors import IndicatorsError
 from indicators.guarded import GuardedStore
-from indicators.store import rounds
+from indicators.initdb import load_metrics
+from indicators.store import approval, rounds
 from indicators.store.db import _alembic_config, write_transaction
 from indicators.store.store import Store
 
@@ -110,10 +112,68 @@ def test_a_review_of_a_revision_that_changed_since_it_was_shown_is_refused(store
     assert rounds.review_history(store, cell) == []
 
 
-def test_article_figures_count_as_approved(store: Store):
-    store.save(HOMES, CITY, "2023", 8, source_kind="article", source_ref="seed.txt", entered_by="init")
-    assert rounds.cell_states(store)[(HOMES, CITY, "2023")].state == "approved"
+def _seed_metric(value: float, period: str = "2023") -> ArticleMetric:
+    return ArticleMetric(
+        indicator=HOMES,
+        place=CITY,
+        period=period,
+        value=value,
+        unit="户",
+        qualifier="exact",
+        seed="000_cbbc4acc49a2d301.txt",
+        quote="完成适老化改造 1.5 万户",
+    )
+
+
+def test_the_seed_articles_figures_are_approved_when_init_loads_them(store: Store):
+    load_metrics(store, [_seed_metric(8)])
+    state = rounds.cell_states(store)[(HOMES, CITY, "2023")]
+    assert (state.state, state.reviewed_by) == ("approved", approval.SYSTEM_REVIEWER)
     assert store.current_frame(approved_only=True)["value"].tolist() == [8.0]
+
+
+def test_a_figure_taken_from_a_document_waits_for_review(store: Store):
+    # The document page stores a figure with source_kind 'article' too: being quoted is no approval.
+    GuardedStore(store, CIVIL_EDITOR).save(
+        HOMES, CITY, "2023", 8, source_kind="article", source_ref="《报告》", document_id=None
+    )
+    assert rounds.cell_states(store)[(HOMES, CITY, "2023")].state == "submitted"
+    assert store.current_frame(approved_only=True).empty
+    assert rounds.state_frame(store)["state"].tolist() == ["submitted"]
+
+
+def test_a_returned_seed_figure_stops_counting_everywhere(store: Store):
+    load_metrics(store, [_seed_metric(8)])
+    cell = (HOMES, CITY, "2023")
+    GuardedStore(store, REVIEWER).review([(cell, 1)], "return", reason="口径不符")
+    # The cell state, the frame of states and the approved view agree: one rule.
+    assert rounds.cell_states(store)[cell].state == "returned"
+    assert rounds.state_frame(store)["state"].tolist() == ["returned"]
+    assert rounds.cell_state(store, *cell)["state"].tolist() == ["returned"]
+    assert store.current_frame(approved_only=True).empty
+    assert store.current_frame([HOMES], [CITY], approved_only=True).empty
+
+
+def test_an_approved_revision_cannot_be_approved_twice_nor_a_returned_one_returned_twice(store: Store):
+    GuardedStore(store, CIVIL_EDITOR).save(HOMES, CITY, "2024", 10)
+    cell = (HOMES, CITY, "2024")
+    GuardedStore(store, REVIEWER).review([(cell, 1)], "approve")
+    with pytest.raises(IndicatorsError) as exc:
+        GuardedStore(store, ADMIN).review([(cell, 1)], "approve")
+    assert _codes(exc) == ["review.already_approved"]
+    assert exc.value.problems[0].params["who"] == "zhao"
+    GuardedStore(store, ADMIN).review([(cell, 1)], "return", reason="再核")
+    with pytest.raises(IndicatorsError) as exc:
+        GuardedStore(store, REVIEWER).review([(cell, 1)], "return", reason="再核")
+    assert _codes(exc) == ["review.already_returned"]
+    assert [r["action"] for r in rounds.review_history(store, cell)] == ["approve", "return"]
+
+
+def test_self_approval_is_refused_whatever_the_spelling_of_the_name(store: Store):
+    store.save(HOMES, CITY, "2024", 10, entered_by="Zhao")
+    with pytest.raises(IndicatorsError) as exc:
+        GuardedStore(store, REVIEWER).review([((HOMES, CITY, "2024"), 1)], "approve")
+    assert _codes(exc) == ["review.self_approval"]
 
 
 def test_a_locked_period_refuses_saves_imports_and_reviews_naming_the_lock(store: Store):

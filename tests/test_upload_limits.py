@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from cli_helpers import add_accounts
 
 from indicators.cli import main as cli
 from indicators.errors import IndicatorsError
@@ -87,7 +88,9 @@ def test_the_command_line_import_has_the_same_size_limit(tmp_path: Path, capsys,
     monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 1000)
     big = tmp_path / "big.csv"
     big.write_text("indicator_id,place_code,period,value\n" + f"{HOMES},{CITY},2023,1\n" * 100)
-    code = cli.main(["import", str(big), "--db", f"sqlite:///{tmp_path / 'x.db'}", "--user", "li"])
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    add_accounts(db, ("li",))
+    code = cli.main(["import", str(big), "--db", db, "--user", "li"])
     assert code == 1
     err = capsys.readouterr().err
     assert "limit" in err and "Traceback" not in err

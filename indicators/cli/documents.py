@@ -7,8 +7,9 @@ import getpass
 import json
 from pathlib import Path
 
-from indicators.articles.documents import add_document, list_documents, parse_date, read_document_file
+from indicators.articles.documents import add_document_as, list_documents, parse_date, read_document_file
 from indicators.catalogue import load_catalogue
+from indicators.guarded import GuardedStore
 from indicators.paths import DEFINITIONS_DIR
 from indicators.store.store import Store
 
@@ -21,7 +22,9 @@ def _add(args: argparse.Namespace) -> int:
     published = parse_date(args.date)
     text = read_document_file(args.file)
     with _store(args) as store:
-        doc = add_document(
+        guarded = GuardedStore.as_account(store, args.user, "--user")
+        doc = add_document_as(
+            guarded.user,
             store,
             text,
             title=args.title,
@@ -29,7 +32,6 @@ def _add(args: argparse.Namespace) -> int:
             published=published,
             url=args.url,
             file_name=Path(args.file).name,
-            added_by=args.user,
         )
     print(f"added document #{doc.id}: {doc.label()} — {len(doc.text):,} characters")
     return 0
@@ -78,7 +80,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.add_argument("--date", help="publication date, e.g. 2025-03-20")
     a.add_argument("--url", help="web address the report was taken from")
     a.add_argument("--publisher", help="who published it, e.g. 滨州市统计局")
-    a.add_argument("--user", default=getpass.getuser(), help="who adds it (default: your login name)")
+    a.add_argument(
+        "--user",
+        default=getpass.getuser(),
+        help="your account (one that may enter values; default: your login name)",
+    )
     _common(a)
     a.set_defaults(handler=_add)
 

@@ -1,7 +1,9 @@
 """Command line for reporting rounds: reporting status, review approve|return, lock / unlock.
 
-Run on the server by staff holding the database URL; `--by` names the reviewer or admin acting (written into
-the review or lock), and the same rules as in the app apply (no self-approval, reasons, locks).
+Run on the server by staff holding the database URL. `--by` names the account that acts: it must be an
+enabled account whose role allows the action (reviewer or admin to review and lock, admin to unlock), and
+the same guard as the app's checks it (indicators.guarded): no self-approval, reasons, locks, no second
+approval of one revision. Its name is written into the review or lock as the app writes the signed-in one.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.errors import IndicatorsError, Problem
+from indicators.guarded import GuardedStore
 from indicators.paths import DEFINITIONS_DIR
 from indicators.scoring import reporting
 from indicators.store import rounds
@@ -92,9 +95,12 @@ def _review(args: argparse.Namespace) -> int:
         revision = args.revision or store.current_revision(*cell)
         if revision == 0:
             raise IndicatorsError([Problem(f"{'/'.join(cell)} has no value to review", path="/".join(cell))])
-        rounds.review(store, [(cell, revision)], args.action, by=args.by, reason=args.reason)
+        guarded = GuardedStore.as_account(store, args.by)
+        guarded.review([(cell, revision)], args.action, reason=args.reason)
     verb = "approved" if args.action == "approve" else "returned"
-    print(f"{verb} {args.indicator_id} at {args.place} for {args.period} (revision {revision}) as {args.by}")
+    print(
+        f"{verb} {args.indicator_id} at {args.place} for {args.period} (revision {revision}) as {guarded.user.name}"
+    )
     return 0
 
 
@@ -114,15 +120,17 @@ def _lock(args: argparse.Namespace) -> int:
             raise IndicatorsError([Problem("give the period to lock, e.g. 2024 or 2025Q1", path="period")])
         if not args.by.strip():
             raise IndicatorsError([Problem("say who locks the period", path="--by", hint="--by NAME")])
-        rounds.set_lock(store, args.period, args.place, by=args.by, reason=args.reason)
-    print(f"locked {args.period} for {args.place or 'all places'} as {args.by}")
+        guarded = GuardedStore.as_account(store, args.by)
+        guarded.lock(args.period, args.place, reason=args.reason)
+    print(f"locked {args.period} for {args.place or 'all places'} as {guarded.user.name}")
     return 0
 
 
 def _unlock(args: argparse.Namespace) -> int:
     with _store(args) as store:
-        rounds.unlock(store, args.period, args.place, by=args.by, reason=args.reason)
-    print(f"unlocked {args.period} for {args.place or 'all places'} as {args.by}: {args.reason}")
+        guarded = GuardedStore.as_account(store, args.by)
+        guarded.unlock(args.period, args.place, args.reason)
+    print(f"unlocked {args.period} for {args.place or 'all places'} as {guarded.user.name}: {args.reason}")
     return 0
 
 
@@ -152,14 +160,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--place", required=True, metavar="CODE")
     p.add_argument("--period", required=True, metavar="P")
     p.add_argument("--revision", type=int, help="the revision reviewed (default: the latest)")
-    p.add_argument("--by", required=True, metavar="NAME", help="the reviewer (not the person who entered it)")
+    p.add_argument(
+        "--by",
+        required=True,
+        metavar="NAME",
+        help="your account (reviewer or admin; not the one who entered it)",
+    )
     p.add_argument("--reason", help="required for return: what the department should check or correct")
     p.set_defaults(handler=_review)
 
     p = common(subparsers.add_parser("lock", help="lock a period so no value can be saved into it"))
     p.add_argument("period", nargs="?", help="e.g. 2024 (also locks its quarters and months) or 2025Q1")
     p.add_argument("--place", metavar="CODE", help="lock one place only (default: all places)")
-    p.add_argument("--by", metavar="NAME", default="", help="the reviewer or admin locking")
+    p.add_argument("--by", metavar="NAME", default="", help="your account (reviewer or admin)")
     p.add_argument("--reason", help="why, e.g. 2024年度考核")
     p.add_argument("--list", action="store_true", help="list every lock and unlock instead")
     p.set_defaults(handler=_lock)
@@ -167,6 +180,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = common(subparsers.add_parser("unlock", help="reopen a locked period (admin, with a reason)"))
     p.add_argument("period")
     p.add_argument("--place", metavar="CODE", help="the place of a place lock (default: the all-places lock)")
-    p.add_argument("--by", required=True, metavar="NAME", help="the admin unlocking")
+    p.add_argument("--by", required=True, metavar="NAME", help="your account (admin)")
     p.add_argument("--reason", required=True, help="why the closed period must change")
     p.set_defaults(handler=_unlock)

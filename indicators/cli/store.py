@@ -7,11 +7,12 @@ import getpass
 import json
 from pathlib import Path
 
-from indicators.bulk import ImportPlan, PlannedRow, apply, dry_run, export_current, export_history
+from indicators.bulk import ImportPlan, PlannedRow, export_current, export_history
 from indicators.bulk import template as template_bytes
 from indicators.canonical import canonical_cell
 from indicators.catalogue import Catalogue, load_catalogue
 from indicators.errors import IndicatorsError, Problem
+from indicators.guarded import GuardedStore
 from indicators.initdb import initialise
 from indicators.paths import DEFINITIONS_DIR
 from indicators.store.db import ENV_VAR, display_url
@@ -87,8 +88,9 @@ def _print_plan(plan: ImportPlan) -> None:
 
 def _import(args: argparse.Namespace) -> int:
     with _store(args) as store:
+        guarded = GuardedStore.as_account(store, args.user, "--user")
         table = read_upload_file(args.file)
-        plan = dry_run(store, table, args.user)
+        plan = guarded.dry_run_import(table)
         _print_plan(plan)
         if plan.errors:
             print("Nothing was imported.")
@@ -96,8 +98,11 @@ def _import(args: argparse.Namespace) -> int:
         if args.dry_run:
             print("Dry run: nothing was written.")
             return 0
-        written = apply(store, plan)
-        print(f"Imported: {written} revisions written by {plan.user} in one transaction.")
+        written = guarded.apply_import(plan)
+        print(
+            f"Imported: {written} revisions written by {plan.user} in one transaction; "
+            "they count once a reviewer approves them."
+        )
     return 0
 
 
@@ -163,7 +168,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("import", help="import values from CSV or XLSX (all rows or none)")
     p.add_argument("file", help=".csv or .xlsx, e.g. a filled-in template or an export")
     _common(p)
-    p.add_argument("--user", default=getpass.getuser(), help="who is importing (default: login name)")
+    p.add_argument(
+        "--user",
+        default=getpass.getuser(),
+        help="your account (an editor of these indicators, or an admin; default: your login name)",
+    )
     p.add_argument("--dry-run", action="store_true", help="list new/changed/unchanged rows and errors only")
     p.set_defaults(handler=_import)
 

@@ -219,6 +219,22 @@ def cells(
     return pd.DataFrame(records, columns=columns)
 
 
+def awaiting_review(
+    catalogue: Catalogue,
+    states: pd.DataFrame,
+    periods: set[str] | None = None,
+    department: str | None = None,
+) -> pd.DataFrame:
+    """Return the cells awaiting review (state submitted), oldest entry first, whatever path wrote them."""
+    waiting = states[states["state"] == "submitted"]
+    if periods is not None:
+        waiting = waiting[waiting["period"].isin(periods)]
+    if department is not None:
+        waiting = waiting[waiting["indicator_id"].isin(set(catalogue.indicators_of_department(department)))]
+    # entered_at is one kind of time (rounds.state_frame); the revision breaks ties of one import.
+    return waiting.sort_values(["entered_at", "indicator_id", "place_code", "period"], kind="stable")
+
+
 def current_round(today: dt.date) -> int:
     """Return the year whose values are being collected now: the last year that has ended."""
     return today.year - 1

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
 
 from indicators.errors import Problem
 
@@ -30,6 +34,33 @@ def utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_EPOCH_NAIVE = dt.datetime(1970, 1, 1)
+
+
+def utc_micros(values: Sequence[dt.datetime]) -> np.ndarray:
+    """Return microseconds since 1970 UTC of each time (naive times from SQLite are UTC already)."""
+    # Exact, and one subtraction each: converting hundreds of thousands of aware datetimes through pandas'
+    # object path took seconds.
+    out = np.empty(len(values), dtype=np.int64)
+    for i, v in enumerate(values):
+        d = v - (_EPOCH_NAIVE if v.tzinfo is None else _EPOCH)
+        out[i] = (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
+    return out
+
+
+def utc_times(values: Sequence[dt.datetime | None] | pd.Series) -> pd.DatetimeIndex:
+    """Return times of any mix (naive UTC, aware, missing) as one UTC DatetimeIndex (missing: NaT)."""
+    items = list(values)
+    where = [i for i, v in enumerate(items) if not pd.isna(v)]
+    times = pd.to_datetime(utc_micros([items[i] for i in where]), unit="us", utc=True)
+    if len(where) == len(items):
+        return pd.DatetimeIndex(times)
+    out = pd.Series(pd.NaT, index=range(len(items)), dtype=times.dtype)
+    out.iloc[where] = times
+    return pd.DatetimeIndex(out)
 
 
 def when_text(value: dt.datetime) -> str:

@@ -32,6 +32,7 @@ from sqlalchemy import (
     create_engine,
     event,
     text,
+    update,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -123,6 +124,38 @@ document_reviews = Table(
     Column("decided_at", DateTime(timezone=True), nullable=False),
     CheckConstraint("decision IN ('accepted', 'skipped')", name="ck_review_decision"),
     Index("ix_document_reviews_document", "document_id"),
+)
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", ID_TYPE, primary_key=True, autoincrement=True),
+    Column("indicator_id", String(64), nullable=False),
+    Column("place_code", String(PLACE_CODE_LENGTH), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("action", String(8), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("reviewed_by", String(100), nullable=False),
+    Column("reviewed_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("action IN ('approve', 'return')", name="ck_review_action"),
+    CheckConstraint("action = 'approve' OR reason IS NOT NULL", name="ck_review_return_reason"),
+    Index("ix_reviews_cell", "indicator_id", "place_code", "period", "revision"),
+)
+
+period_locks = Table(
+    "period_locks",
+    metadata,
+    Column("id", ID_TYPE, primary_key=True, autoincrement=True),
+    Column("period", String(7), nullable=False),
+    # NULL: every place.
+    Column("place_code", String(PLACE_CODE_LENGTH), nullable=True),
+    Column("action", String(8), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("set_by", String(100), nullable=False),
+    Column("set_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("action IN ('lock', 'unlock')", name="ck_lock_action"),
+    CheckConstraint("action = 'lock' OR reason IS NOT NULL", name="ck_unlock_reason"),
 )
 
 store_state = Table(
@@ -220,6 +253,15 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         conn.execution_options(xinan_write=True)
         with conn.begin():
             yield conn
+
+
+def bump(conn: Connection) -> None:
+    """Count a write in store_state; also serialises writers (PostgreSQL holds the row lock until commit)."""
+    # Every writer calls it first in its transaction: page caches see that something changed, and the hash
+    # chain's "last row" cannot move under a writer.
+    conn.execute(
+        update(store_state).where(store_state.c.id == 1).values(data_version=store_state.c.data_version + 1)
+    )
 
 
 def _alembic_config(conn: Connection) -> Any:

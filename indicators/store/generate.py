@@ -13,6 +13,7 @@ import pandas as pd
 from indicators.catalogue import Catalogue
 from indicators.models import Indicator, Place
 from indicators.periods import parse_period, periods_between
+from indicators.store.db import bump
 from indicators.store.integrity import GENESIS, row_hash
 from indicators.store.store import _bulk_insert
 from indicators.units import UNITS
@@ -289,7 +290,7 @@ def load_generated(
             f"generated {len(frame):,} rows and {len(review_records):,} reviews in {time.perf_counter() - started:.1f} s"
         )
         with write_transaction(store.engine) as conn:
-            Store._bump(conn)  # first: holds the write lock the hash chain needs, as every writer does
+            bump(conn)  # first: holds the write lock the hash chain needs, as every writer does
             prev = GENESIS
             for start in range(0, len(frame), _CHUNK):
                 records = _records(frame.iloc[start : start + _CHUNK])
@@ -355,7 +356,7 @@ _REVIEW_COLUMNS = (
 def _insert_reviews(conn: Connection, records: list[dict[str, object]]) -> None:
     from sqlalchemy import insert
 
-    from indicators.store.rounds import reviews
+    from indicators.store.db import reviews
 
     if conn.dialect.name == "postgresql":
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from indicators.canonical import canonical_cell
@@ -18,6 +18,7 @@ from indicators.catalogue import Catalogue, load_catalogue
 from indicators.errors import IndicatorsError, Problem, ProblemCollector
 from indicators.logs import logger
 from indicators.scoring.plausibility import Flag, check_value, flags_json, unconfirmed_problem
+from indicators.store.approval import approval_rows, approved_latest_subquery
 from indicators.store.cells import (  # noqa: F401  (part of the store's interface)
     Cell,
     CurrentCell,
@@ -25,19 +26,23 @@ from indicators.store.cells import (  # noqa: F401  (part of the store's interfa
     cell_text,
     conflict_problem,
     utc,
+    utc_micros,
     when_text,
 )
 from indicators.store.db import (
+    bump,
     display_url,
     is_latest_revision,
     make_engine,
     migrate,
     observations,
     resolve_url,
+    reviews,
     store_state,
     write_transaction,
 )
 from indicators.store.integrity import chain
+from indicators.store.locks import check_unlocked
 from indicators.store.observations import (
     MAX_TEXT,
     SOURCE_KINDS,
@@ -47,7 +52,14 @@ from indicators.store.observations import (
     ObservationChecker,
     text_problem,
 )
-from indicators.store.rounds import approved_latest_subquery, check_unlocked
+from indicators.store.queries import (
+    CELL_COLUMNS,
+    CELL_NAMES,
+    READ_SLICE,
+    current_cells,
+    latest_row,
+    latest_subquery,
+)
 
 CURRENT_COLUMNS = [
     "indicator_id",
@@ -84,23 +96,7 @@ CHANGES_COLUMNS = [
     "flag_reason",
 ]
 _o = observations.c
-_CELL_COLUMNS = (_o.indicator_id, _o.place_code, _o.period)
 MAX_CONFLICTS_LISTED = 20
-
-
-def _current_cell(row: Any) -> CurrentCell:
-    return CurrentCell(
-        revision=row.revision,
-        value=row.value,
-        unit=row.unit,
-        qualifier=row.qualifier,
-        retracted=bool(row.retracted),
-        note=row.note,
-        source_kind=row.source_kind,
-        source_ref=row.source_ref,
-        entered_by=row.entered_by,
-        entered_at=utc(row.entered_at),
-    )
 
 
 def _observation(row: Mapping[str, Any]) -> Observation:
@@ -234,7 +230,7 @@ class Store:
         indicator = self.catalogue.indicators.get(indicator_id)
         if indicator is None:
             return []
-        latest = self._latest_subquery([indicator_id], [place_code])
+        latest = latest_subquery([indicator_id], [place_code])
         query = (
             select(_o.period, _o.value)
             .join(
@@ -285,7 +281,7 @@ class Store:
         cell = (indicator_id, place_code, period)
         with write_transaction(self.engine) as conn:
             check_unlocked(conn, [(cell, "")])
-            latest = self._latest(conn, cell)
+            latest = latest_row(conn, cell)
             if latest is not None and latest.retracted and latest.revision == expected_revision:
                 raise IndicatorsError(
                     [
@@ -317,13 +313,19 @@ class Store:
                 "flags": None,
                 "flag_reason": None,
             }
-            self._bump(conn)
+            bump(conn)
             chain(conn, [row])
             conn.execute(insert(observations), row)
         return _observation(row)
 
-    def append_many(self, rows: Sequence[dict[str, Any]], expected: Mapping[Cell, int]) -> int:
-        """Add checked rows (see `row`) in one transaction, all or none; each cell must still be at `expected`."""
+    def append_many(
+        self, rows: Sequence[dict[str, Any]], expected: Mapping[Cell, int], *, seed: bool = False
+    ) -> int:
+        """Add checked rows (see `row`) in one transaction, all or none; each cell must still be at `expected`.
+
+        `seed`: the rows are the shipped seed articles' figures, approved as they are written (see approval);
+        only `init` passes it: every other write waits for a reviewer.
+        """
         if not rows:
             return 0
         for r in rows:  # rows built elsewhere than `row` still land in canonical cells
@@ -337,8 +339,10 @@ class Store:
         out.raise_if_any()
         try:
             with write_transaction(self.engine) as conn:
-                self._bump(conn)  # first: concurrent imports wait here instead of colliding later
+                bump(conn)  # first: concurrent imports wait here instead of colliding later
                 self._insert_many(conn, rows, expected)
+                if seed:
+                    conn.execute(insert(reviews), approval_rows(rows, dt.datetime.now(dt.UTC)))
         except IntegrityError as exc:
             raise IndicatorsError(
                 [
@@ -358,9 +362,9 @@ class Store:
         revisions = {
             (ind, place, period): latest
             for ind, place, period, latest in conn.execute(
-                select(*_CELL_COLUMNS, func.max(_o.revision))
+                select(*CELL_COLUMNS, func.max(_o.revision))
                 .where(_o.indicator_id.in_(indicator_ids))
-                .group_by(*_CELL_COLUMNS)
+                .group_by(*CELL_COLUMNS)
             )
         }
         check_unlocked(
@@ -375,7 +379,7 @@ class Store:
             r["revision"] = now + 1
         if stale:
             shown = [
-                conflict_problem(cell, exp, self._latest(conn, cell), where)
+                conflict_problem(cell, exp, latest_row(conn, cell), where)
                 for cell, exp, where in stale[:MAX_CONFLICTS_LISTED]
             ]
             if len(stale) > len(shown):
@@ -421,7 +425,7 @@ class Store:
             "source_kind": source_kind,
             "source_ref": _clean_text(source_ref),
             "entered_by": entered_by.strip(),
-            "entered_at": entered_at or dt.datetime.now(dt.UTC),
+            "entered_at": utc(entered_at) if entered_at is not None else dt.datetime.now(dt.UTC),
             "reason": _clean_text(reason),
             "document_id": document_id,
             "quote": _clean_text(quote),
@@ -451,9 +455,9 @@ class Store:
         cell = (row["indicator_id"], row["place_code"], row["period"])
         try:
             with write_transaction(self.engine) as conn:
-                self._bump(conn)
+                bump(conn)
                 check_unlocked(conn, [(cell, "")])
-                latest = self._latest(conn, cell)
+                latest = latest_row(conn, cell)
                 current = latest.revision if latest else 0
                 if current != expected:
                     raise IndicatorsError([conflict_problem(cell, expected, latest)])
@@ -463,61 +467,21 @@ class Store:
         except IntegrityError as exc:
             # Another writer took this revision number between our read and insert: same answer as stale.
             with self.engine.connect() as conn:
-                latest = self._latest(conn, cell)
+                latest = latest_row(conn, cell)
             raise IndicatorsError([conflict_problem(cell, expected, latest)]) from exc
         return _observation(row)
 
-    @staticmethod
-    def _bump(conn: Connection) -> None:
-        # Also serialises writers on PostgreSQL: the row lock is held until commit.
-        conn.execute(
-            update(store_state)
-            .where(store_state.c.id == 1)
-            .values(data_version=store_state.c.data_version + 1)
-        )
-
     # --- reading -------------------------------------------------------------------------------
-
-    @staticmethod
-    def _latest(conn: Connection, cell: Cell) -> CurrentCell | None:
-        row = conn.execute(
-            select(observations)
-            .where(_o.indicator_id == cell[0], _o.place_code == cell[1], _o.period == cell[2])
-            .order_by(_o.revision.desc())
-            .limit(1)
-        ).first()
-        return _current_cell(row) if row is not None else None
-
-    @staticmethod
-    def _latest_subquery(indicator_ids: Iterable[str] | None, place_codes: Iterable[str] | None) -> Any:
-        query = select(*_CELL_COLUMNS, func.max(_o.revision).label("latest")).group_by(*_CELL_COLUMNS)
-        if indicator_ids is not None:
-            query = query.where(_o.indicator_id.in_(list(indicator_ids)))
-        if place_codes is not None:
-            query = query.where(_o.place_code.in_(list(place_codes)))
-        return query.subquery("latest")
-
-    def _current_cells(
-        self, conn: Connection, indicator_ids: Iterable[str] | None
-    ) -> dict[Cell, CurrentCell]:
-        latest = self._latest_subquery(indicator_ids, None)
-        query = select(*_CELL_COLUMNS, *[_o[name] for name in CurrentCell._fields]).join(
-            latest,
-            is_latest_revision(latest),
-        )
-        # A hundred thousand cells: build plain tuples; times stay as the driver gives them (see when_text).
-        make = CurrentCell._make
-        return {(r[0], r[1], r[2]): make(r[3:]) for r in conn.execute(query)}
 
     def current_cells(self, indicator_ids: Iterable[str] | None = None) -> dict[Cell, CurrentCell]:
         """Return the latest revision (retracted or not) of every cell, in one query."""
         with self.engine.connect() as conn:
-            return self._current_cells(conn, indicator_ids)
+            return current_cells(conn, indicator_ids)
 
     def current_revision(self, indicator_id: str, place_code: str, period: str) -> int:
         """Return the cell's latest revision number, 0 when it has none; a form sends it back on save."""
         with self.engine.connect() as conn:
-            latest = self._latest(conn, canonical_cell(indicator_id, place_code, period))
+            latest = latest_row(conn, canonical_cell(indicator_id, place_code, period))
         return latest.revision if latest else 0
 
     def history(self, indicator_id: str, place_code: str, period: str) -> list[Observation]:
@@ -555,8 +519,6 @@ class Store:
     def indicators_changed_since(self, mark: ReadMark) -> set[str] | None:
         """Return the indicators with a revision or review added after `mark`; None when the history is not
         the one `mark` was read from (replaced, restored) or more than DELTA_CELLS_LIMIT rows were added."""
-        from indicators.store.rounds import reviews
-
         r = reviews.c
         with self.engine.connect() as conn:
             seen_hash = (
@@ -597,7 +559,7 @@ class Store:
         if approved_only:
             latest = approved_latest_subquery(indicator_ids, place_codes)
         else:
-            latest = self._latest_subquery(indicator_ids, place_codes)
+            latest = latest_subquery(indicator_ids, place_codes)
         query = (
             select(*[_o[name] for name in CURRENT_COLUMNS])
             .join(
@@ -605,7 +567,7 @@ class Store:
                 is_latest_revision(latest),
             )
             .where(_o.retracted.is_(False))
-            .order_by(*_CELL_COLUMNS)
+            .order_by(*CELL_COLUMNS)
         )
         # Read in slices into one list per column (times as integers), then one frame: a list of every
         # row's Python objects at the town level (400,000 cells) was most of the reading's memory.
@@ -626,7 +588,7 @@ class Store:
             return self._newest_changes(since, indicator_id, place_code, entered_by, limit)
         previous = (
             func.lag(_o.value)
-            .over(partition_by=list(_CELL_COLUMNS), order_by=_o.revision)
+            .over(partition_by=list(CELL_COLUMNS), order_by=_o.revision)
             .label("previous_value")
         )
         inner = select(observations, previous).subquery("revisions")
@@ -705,11 +667,8 @@ class Store:
             )
 
 
-# Rows turned into a frame at a time when reading current values.
-READ_SLICE = 50_000
 # More cells touched than this since the last read (an import): read everything again instead.
 DELTA_CELLS_LIMIT = 20_000
-_CELL_NAMES = ["indicator_id", "place_code", "period"]
 
 
 @dataclass(frozen=True)
@@ -747,8 +706,6 @@ class _CurrentCache:
 
     def frame(self, store: Store, approved_only: bool) -> tuple[pd.DataFrame, ReadMark]:
         """Return the current frame and its mark, reading only what changed since the last call."""
-        from indicators.store.rounds import reviews
-
         r = reviews.c
         with store.engine.connect() as conn:
             last_id = conn.execute(select(func.max(_o.id))).scalar_one() or 0
@@ -770,7 +727,7 @@ class _CurrentCache:
                     return self.current.copy(deep=False), self.mark()  # type: ignore[union-attr]
                 touched = {
                     tuple(row)  # type: ignore[misc]
-                    for row in conn.execute(select(*_CELL_COLUMNS).where(_o.id > self.last_id).distinct())
+                    for row in conn.execute(select(*CELL_COLUMNS).where(_o.id > self.last_id).distinct())
                 }
                 touched |= {
                     tuple(row)  # type: ignore[misc]
@@ -808,19 +765,19 @@ class _CurrentCache:
         ids = sorted({c[0] for c in touched})
         places = sorted({c[1] for c in touched})
         fresh = store._read_current(ids, places, approved_only)
-        wanted = pd.MultiIndex.from_tuples(sorted(touched), names=_CELL_NAMES)
-        fresh = fresh[pd.MultiIndex.from_frame(fresh[_CELL_NAMES]).isin(wanted)]
+        wanted = pd.MultiIndex.from_tuples(sorted(touched), names=CELL_NAMES)
+        fresh = fresh[pd.MultiIndex.from_frame(fresh[CELL_NAMES]).isin(wanted)]
         old = self.current
         # Exact cell matching only among the rows of the touched indicators and places: few of many.
         near = np.flatnonzero((old["indicator_id"].isin(ids) & old["place_code"].isin(places)).to_numpy())
-        hit = pd.MultiIndex.from_frame(old.iloc[near][_CELL_NAMES]).isin(wanted)
+        hit = pd.MultiIndex.from_frame(old.iloc[near][CELL_NAMES]).isin(wanted)
         drop = np.zeros(len(old), dtype=bool)
         drop[near[hit]] = True
         kept = old[~drop]
         if not len(kept):
             return fresh.reset_index(drop=True)
         merged = pd.concat([kept, fresh], ignore_index=True) if len(fresh) else kept
-        return merged.sort_values(_CELL_NAMES, kind="stable", ignore_index=True)
+        return merged.sort_values(CELL_NAMES, kind="stable", ignore_index=True)
 
 
 _INSERT_COLUMNS = [c for c in observations.columns if c.name != "id"]
@@ -836,7 +793,9 @@ def _bulk_insert(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
                 copy.write_row([r[n] for n in names])
         cursor.close()
         return
-    processors = [c.type.bind_processor(conn.dialect) for c in _INSERT_COLUMNS]
+    # The dialect's own processors (not the generic type's, which SQLite has none of): times are written in
+    # the same text as SQLAlchemy's inserts write them, not the driver's isoformat with "+00:00".
+    processors = [c.type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for c in _INSERT_COLUMNS]
     pairs = list(zip(names, processors, strict=True))
     values = [tuple(p(r[n]) if p and r[n] is not None else r[n] for n, p in pairs) for r in rows]
     placeholders = ", ".join("?" for _ in names)
@@ -850,7 +809,7 @@ def _frame_from_slices(slices: Iterable[Sequence[Any]], columns: list[str]) -> p
     for rows in slices:
         for i, values in enumerate(zip(*rows, strict=True)):
             if i == when:
-                micros.append(_utc_micros(values))
+                micros.append(utc_micros(values))
             else:
                 data[i].extend(values)
     if not micros:
@@ -864,27 +823,13 @@ def _frame_from_slices(slices: Iterable[Sequence[Any]], columns: list[str]) -> p
     return frame
 
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_EPOCH_NAIVE = dt.datetime(1970, 1, 1)
-
-
-def _utc_micros(values: Sequence[dt.datetime]) -> np.ndarray:
-    # Microseconds since 1970 UTC, exact; naive times from SQLite are UTC already. Converting hundreds of
-    # thousands of aware datetimes through pandas' object path took seconds; this is one subtraction each.
-    out = np.empty(len(values), dtype=np.int64)
-    for i, v in enumerate(values):
-        d = v - (_EPOCH_NAIVE if v.tzinfo is None else _EPOCH)
-        out[i] = (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
-    return out
-
-
 def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
     if not rows:
         frame = pd.DataFrame(columns=columns)
         frame["entered_at"] = pd.to_datetime([], utc=True)
     else:
         data = dict(zip(columns, zip(*rows, strict=True), strict=True))
-        when = pd.to_datetime(_utc_micros(data["entered_at"]), unit="us", utc=True)
+        when = pd.to_datetime(utc_micros(data["entered_at"]), unit="us", utc=True)
         frame = pd.DataFrame(
             {name: when if name == "entered_at" else list(values) for name, values in data.items()},
             columns=columns,
