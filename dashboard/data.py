@@ -19,13 +19,14 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import current_language
-from indicators import bulk
+from indicators import bulk, entry
 from indicators.access import User
 from indicators.articles.metrics import ArticleMetric, load_article_metrics
 from indicators.articles.quantity import TypedNumber, read_typed_number
 from indicators.articles.sources import Article, list_articles
 from indicators.articles.sources import article_figures as figures_of
 from indicators.catalogue import Catalogue, load_catalogue
+from indicators.entry import EntryPlan
 from indicators.errors import IndicatorsError, Problem
 from indicators.guarded import GuardedStore
 from indicators.periods import parse_period
@@ -617,7 +618,7 @@ def writer(user: User | None) -> GuardedStore:
     return GuardedStore(store(), user)
 
 
-def save_value(
+def plan_entry(
     ind_id: str,
     place: str,
     period: str,
@@ -626,26 +627,40 @@ def save_value(
     user: User | None,
     expected_revision: int,
     **fields: Any,
-) -> SaveResult:
-    """Save one value as the signed-in user; return the stored record or every problem (nothing stored)."""
-    unit = catalogue().indicators[ind_id].unit
-    clean = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in fields.items()}
+) -> EntryPlan:
+    """Return what saving a typed value would do as the signed-in user (see indicators.entry); stores nothing."""
+    return entry.plan_entry(
+        writer(user), ind_id, place, period, value_text, expected_revision=expected_revision, **fields
+    )
+
+
+def save_entry(plan: EntryPlan, *, user: User | None, flag_reason: str | None = None) -> SaveResult:
+    """Store a planned value as the signed-in user; return the stored record or every problem (nothing stored)."""
+    if plan.problems:
+        return SaveResult(problems=list(plan.problems))
     try:
-        # Who may write is checked first: a viewer learns that, not that the number is malformed.
-        writer(user).check("enter", [ind_id])
-        value = read_value(value_text, unit).value
-        record = writer(user).save(
-            ind_id,
-            place,
-            period,
-            value,
-            unit=unit,
-            expected_revision=expected_revision,
-            **clean,
-        )
+        record = entry.save_entry(writer(user), plan, flag_reason=flag_reason)
     except IndicatorsError as exc:
         return SaveResult(problems=list(exc.problems))
     return SaveResult(record=record.model_dump())
+
+
+def save_value(
+    ind_id: str,
+    place: str,
+    period: str,
+    value_text: str,
+    *,
+    user: User | None,
+    expected_revision: int,
+    flag_reason: str | None = None,
+    **fields: Any,
+) -> SaveResult:
+    """Check and save one value as the signed-in user; return the stored record or every problem."""
+    plan = plan_entry(
+        ind_id, place, period, value_text, user=user, expected_revision=expected_revision, **fields
+    )
+    return save_entry(plan, user=user, flag_reason=flag_reason)
 
 
 def retract_value(

@@ -318,11 +318,14 @@ def indicator_picker(
     default: str | None = None,
     theme_id: str | None = None,
     label: str | None = None,
+    only: tuple[str, ...] | None = None,
 ) -> str:
-    """Draw a searchable indicator selector (type part of a name or alias to filter); return the chosen id."""
+    """Draw a searchable indicator selector (type part of a name or alias to filter); return the chosen id.
+
+    `only`: offer just these indicators (those the person may enter)."""
     # The labels depend on the language only; built once, not once per option on every rerun.
     labels = ctx.memo(indicator_labels, theme_id)
-    ids = list(labels)
+    ids = list(labels) if only is None else [i for i in labels if i in only]
     if st.session_state.get(key) not in ids:
         st.session_state[key] = default if default in ids else ids[0]
     return st.selectbox(label or t("common.indicator"), ids, key=key, format_func=labels.__getitem__)

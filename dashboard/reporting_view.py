@@ -88,8 +88,9 @@ def _lock_text(lock: Lock) -> str:
     )
 
 
-def cell_status(ctx: data.RunContext, ind_id: str, place_code: str, period: str) -> None:
-    """Draw a cell's review state (with a return's reason), its due date and any lock, for the entry page."""
+def cell_status(ctx: data.RunContext, ind_id: str, place_code: str, period: str) -> Lock | None:
+    """Draw a cell's review state (with a return's reason), its due date and any lock, for the entry page;
+    return the lock (None when the period is open)."""
     catalogue = ctx.catalogue
     due = reporting.due_date(catalogue, ind_id, period)
     # This cell's row only: every cell's states took seconds at 500,000 revisions, after each save.
@@ -113,6 +114,7 @@ def cell_status(ctx: data.RunContext, ind_id: str, place_code: str, period: str)
     lock = lock_for({(lk.period, lk.place_code): lk for lk in locks(ctx.views)}, period, place_code)
     if lock is not None:
         st.error(_lock_text(lock), icon=":material/lock:")
+    return lock
 
 
 def round_summary(ctx: data.RunContext) -> None:

@@ -507,6 +507,9 @@ def problem_params(params: Mapping[str, object]) -> dict[str, object]:
             value = themes.get(str(value), value)
         elif key == "themes" and isinstance(value, tuple | list):
             value = "、".join(str(themes.get(x, x)) for x in value) or "—"
+        elif key in ("departments", "owners") and isinstance(value, tuple | list):
+            sep = "、" if current_language() == "zh" else "; "
+            value = sep.join(catalogue.department_name(str(x), current_language()) for x in value) or "—"
         elif key in ("user", "who") and value != "—":
             value = data.person(value)
         elif key == "action" and has_key(f"session.action.{value}"):

@@ -141,8 +141,10 @@ def authorize(
             "access.wrong_theme",
             user=user.name,
             themes=user.themes,
+            departments=user.departments,
             indicator=indicator_id,
             theme=theme_id,
+            owners=tuple(catalogue.indicators[indicator_id].departments),
         )
 
 

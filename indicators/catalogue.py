@@ -67,12 +67,14 @@ class Catalogue:
         self.place_by_code = {p.code: p for p in self.places}
         self.department_by_id = {d.id: d for d in self.departments}
 
+    def department_name(self, department_id: str, lang: str = "zh") -> str:
+        """Return a department's name in the language, falling back to its id."""
+        dept = self.department_by_id.get(department_id)
+        return department_id if dept is None else dept.name_zh if lang == "zh" else dept.name_en
+
     def department_names(self, indicator_id: str, lang: str = "zh") -> str:
         """Return the indicator's departments by name (、-joined in zh), falling back to their ids."""
-        names = []
-        for dept_id in self.indicators[indicator_id].departments:
-            dept = self.department_by_id.get(dept_id)
-            names.append(dept_id if dept is None else dept.name_zh if lang == "zh" else dept.name_en)
+        names = [self.department_name(d, lang) for d in self.indicators[indicator_id].departments]
         return ("、" if lang == "zh" else "; ").join(names)
 
     def indicators_of_department(self, department_id: str) -> list[str]:

@@ -19,7 +19,9 @@ def test_switching_the_indicator_clears_the_typed_value_and_the_other_cells_save
 ):
     at = _open_cell(_session(WANG), "xinan_cells", "peace", "371600", "2024")
     _save(at, "120")
-    assert [s.value for s in at.success] == ["已保存，存储内容如下："]
+    assert [s.value for s in at.success] == [
+        "已保存，状态为“已报送，待审核”：审核人通过后才计入得分、图表和简报。存储内容如下："
+    ]
     assert at.text_input(key="entry_value").value == "120"
     other = next(
         i.id

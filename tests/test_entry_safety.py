@@ -56,8 +56,10 @@ def _open_cell(at: AppTest, indicator: str, theme: str, place: str, period: str)
     return at
 
 
-def _save(at: AppTest, value: str) -> AppTest:
+def _save(at: AppTest, value: str, reason: str = "按台账更正") -> AppTest:
     at.text_input(key="entry_value").input(value)
+    # A correction says why (the cells here hold the article's figure already).
+    at.text_input(key="entry_reason").input(reason)
     at.button(key="entry_save").click().run()
     assert not at.exception, [e.message for e in at.exception]
     return at
@@ -74,7 +76,9 @@ def test_the_second_of_two_editors_is_refused_with_who_changed_the_cell_and_noth
     wang = _open_cell(_session(WANG), *CELL[:1], "peace", *CELL[1:])
     li = _open_cell(_session(LI), *CELL[:1], "peace", *CELL[1:])
     _save(wang, "120")
-    assert [s.value for s in wang.success] == ["已保存，存储内容如下："]
+    assert [s.value for s in wang.success] == [
+        "已保存，状态为“已报送，待审核”：审核人通过后才计入得分、图表和简报。存储内容如下："
+    ]
     _save(li, "130")
     assert not li.success
     refusal = " ".join(e.value for e in li.error).replace("\\", "")  # markdown escapes
@@ -86,7 +90,9 @@ def test_the_second_of_two_editors_is_refused_with_who_changed_the_cell_and_noth
     assert any("第 2 版" in i.value for i in li.info)
     assert not [e for e in li.error if WANG in e.value]
     li.button(key="entry_save").click().run()
-    assert [s.value for s in li.success] == ["已保存，存储内容如下："]
+    assert [s.value for s in li.success] == [
+        "已保存，状态为“已报送，待审核”：审核人通过后才计入得分、图表和简报。存储内容如下："
+    ]
     assert _history(two_editors, catalogue)[-1] == (3, 130.0, LI)
 
 
@@ -99,6 +105,8 @@ def test_a_withdrawal_on_an_outdated_form_is_refused(two_editors, catalogue):
     assert not li.success
     assert any(WANG in e.value.replace("\\", "") and "120 个" in e.value for e in li.error)
     assert _history(two_editors, catalogue) == [(1, 100.0, "article-import"), (2, 120.0, WANG)]
+    # The reason li typed is still there, to withdraw the newer value knowingly or not at all.
+    assert li.text_input(key="entry_retract_reason").value == "录错了"
 
 
 def test_an_import_confirmed_after_someone_changed_a_cell_is_refused_and_writes_nothing(
@@ -152,7 +160,9 @@ def test_1_5_wan_is_read_back_before_saving_and_stored_as_15000(two_editors, cat
     assert not at.success  # nothing stored before the person sees how it was read
     assert any("读作 **15000 人次**" in m.value for m in at.markdown)
     at.button(key="entry_confirm").click().run()
-    assert [s.value for s in at.success] == ["已保存，存储内容如下："]
+    assert [s.value for s in at.success] == [
+        "已保存，状态为“已报送，待审核”：审核人通过后才计入得分、图表和简报。存储内容如下："
+    ]
     cell = ("social_work_trainees", "371600", "2024")
     assert _history(two_editors, catalogue, cell)[-1][1:] == (15000.0, WANG)
 
@@ -167,7 +177,9 @@ def test_a_100x_value_needs_a_confirmed_reason_and_is_flagged_in_the_history(two
     assert _history(two_editors, catalogue, (CELL[0], "371600", "2025")) == []
     at.text_input(key="entry_flag_reason").input("年报口径调整，已与统计局核实")
     at.button(key="entry_confirm").click().run()
-    assert [s.value for s in at.success] == ["已保存，存储内容如下："]
+    assert [s.value for s in at.success] == [
+        "已保存，状态为“已报送，待审核”：审核人通过后才计入得分、图表和简报。存储内容如下："
+    ]
     with Store(two_editors, catalogue) as store:
         stored = store.history(CELL[0], "371600", "2025")[-1]
     assert stored.value == 10000 and stored.flag_reason == "年报口径调整，已与统计局核实"
@@ -243,7 +255,9 @@ def test_the_admin_created_as_the_readme_shows_enters_data_and_alone_sees_the_da
     assert not admin.warning  # not told to "ask an admin"
     assert len(admin.selectbox(key="entry_theme").options) == len(catalogue.themes)
     _save(_open_cell(admin, "social_work_trainees", "peace", "371600", "2024"), "2100")
-    assert [s.value for s in admin.success] == ["已保存，存储内容如下："]
+    assert [s.value for s in admin.success] == [
+        "已保存，状态为“已报送，待审核”：审核人通过后才计入得分、图表和简报。存储内容如下："
+    ]
     cell = ("social_work_trainees", "371600", "2024")
     assert _history(two_editors, catalogue, cell)[-1][1:] == (2100.0, "li")
 

@@ -173,6 +173,7 @@ def test_access_refusals_name_themes_and_people_not_ids(app_db, catalogue):
     ind = next(i for i in catalogue.indicators if catalogue.theme_of[i] == "safety")
     wrong_theme = _zh(_problems(lambda: authorize(editor, "enter", ind, catalogue=catalogue))[0])
     assert "王芳" in wrong_theme and "健康" in wrong_theme and "平安" in wrong_theme
+    assert "责任单位是 市公安局" in wrong_theme  # who reports it, not only which theme
     assert "health" not in wrong_theme and "safety" not in wrong_theme
     assert "录入数据" in _zh(_problems(lambda: authorize(None, "enter", ind, catalogue=catalogue))[0])
     assert "查看账号" in _zh(_problems(lambda: authorize(viewer, "import", ind, catalogue=catalogue))[0])

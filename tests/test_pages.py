@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.i18n import translate
 from indicators.accounts import open_accounts
 from indicators.articles.metrics import load_article_metrics
+from indicators.initdb import load_metrics
 from indicators.paths import PROJECT_DIR
 from indicators.store.generate import load_generated
 from indicators.store.store import Store
@@ -35,21 +36,10 @@ EDITOR = "wang.editor"
 
 
 def _article_db(path, catalogue) -> str:
-    # The real data today: the figures curated from the articles, stored as staff would store them.
+    # The real data today: the figures curated from the articles, loaded (and approved) as `init` loads them.
     url = f"sqlite:///{path}"
     with Store(url, catalogue) as store:
-        for m in load_article_metrics(catalogue=catalogue):
-            store.save(
-                m.indicator,
-                m.place,
-                str(m.period),
-                m.value,
-                unit=catalogue.indicators[m.indicator].unit,
-                qualifier=m.qualifier,
-                source_kind="article",
-                source_ref=f"{m.seed}: {m.quote}",
-                entered_by="article-import",
-            )
+        load_metrics(store, list(load_article_metrics(catalogue=catalogue)))
     return url
 
 
@@ -238,7 +228,9 @@ def test_an_entered_value_is_stored_as_the_next_revision_and_shown_on_the_indica
     at.text_input(key="entry_reason").input("年报更正")
     at.button(key="entry_save").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == ["已保存，存储内容如下："]
+    assert [s.value for s in at.success] == [
+        "已保存，状态为“已报送，待审核”：审核人通过后才计入得分、图表和简报。存储内容如下："
+    ]
     with Store(editor_url, catalogue) as store:
         history = store.history("xinan_cells", "371600", "2024")
     assert [(h.revision, h.value, h.entered_by) for h in history] == [
@@ -314,8 +306,12 @@ def test_a_bad_value_is_refused_next_to_the_value_field_and_nothing_is_stored(
     at.button(key="entry_save").click().run()
     assert not at.exception
     errors = [e.value for e in at.error]
-    assert len(errors) == 1 and message in errors[0]
+    # The value's refusal (and, on a cell that has a value, the missing reason for changing it), at once.
+    assert sum(message in e for e in errors) == 1
+    assert all(message in e or "修改原因" in e for e in errors)
     assert not at.success
+    # Refused before any confirmation: no panel promising a save the store would refuse.
+    assert "entry_confirm" not in [b.key for b in at.button]
     with Store(editor_url, catalogue) as store:
         assert len(store.changes_frame()) == before
 

@@ -20,9 +20,10 @@ PENDING_KEY = "entry_pending"  # a value waiting for the person to confirm how i
 TOOK_KEY = "entry_took_latest"
 FOLLOW_KEY = "entry_place_follows"  # the sidebar place the form last followed
 FORM_CELL_KEY = "entry_form_cell"  # the cell the typed value was typed for
-PROBLEMS_KEY = "entry_problems"
+PROBLEMS_KEY = "entry_problems"  # cell → the problems its last save ran into
 SAVED_KEY = "entry_saved"
 RETRACT_PROBLEMS_KEY = "entry_retract_problems"
+RETRACT_OPEN_KEY = "entry_retract_open"  # the cell whose withdrawal was refused as stale: its form stays open
 
 
 def render(ctx: RunContext) -> None:
@@ -37,19 +38,24 @@ def render(ctx: RunContext) -> None:
         f"{t('indicator.definition')} {ind.definition} · {t('common.unit')} **{ind.unit}** · "
         f"{t('common.department')} {catalogue.department_names(ind.id, current_language())}"
     )
-    reporting_view.cell_status(ctx, ind_id, place_code, period)
+    lock = reporting_view.cell_status(ctx, ind_id, place_code, period)
     cell = _open_cell(ctx, user, ind_id, place_code, period)
-    conflict = _current_box(ctx, cell)
+    conflict = _current_box(ctx, cell, locked=lock is not None)
+    if lock is not None:
+        # A locked period offers no save or withdrawal: the lock above says who closed it and when.
+        st.caption(t("entry.locked_no_form"))
+        return
     form = _value_form(cell)
     if form.submitted:
         _submit(cell, form.fields)
-    for problem in st.session_state.get(PROBLEMS_KEY, []):
+    # Problems belong to the cell they were found for: another cell's form starts clean.
+    for problem in st.session_state.get(PROBLEMS_KEY, {}).get(cell.key, []):
         slot = form.slots.get(tables.problem_field(problem), form.slot_general)
         slot.error(tables.problem_text(problem), icon="⚠️")
     if conflict is not None:
         # The refusal is at the top, by the current value; the person is looking at the save button.
         form.slot_general.error(
-            t("entry_safety.conflict_short", who=conflict.params.get("who", "—")), icon="⚠️"
+            t("entry_safety.conflict_short", who=data.person(conflict.params.get("who", "—"))), icon="⚠️"
         )
     _confirm_box(cell)
     _saved_notice(ctx, cell)
@@ -62,6 +68,7 @@ def _choose_cell(ctx: RunContext, user: Any) -> tuple[str, str, str]:
     # Admins enter in every theme; editors in the themes assigned to them.
     writable = set(writable_indicators(user, catalogue))
     theme_ids = [th.id for th in catalogue.themes if any(catalogue.theme_of[i] == th.id for i in writable)]
+    _explain_link(ctx, user, writable)
     # The page's choices live in the URL (?theme=&id=&place=&period=): a link or a reload opens this view.
     layout.follow_url("entry_theme", "theme", theme_ids)
     theme_id = top[0].selectbox(
@@ -71,11 +78,18 @@ def _choose_cell(ctx: RunContext, user: Any) -> tuple[str, str, str]:
         key="entry_theme",
     )
     layout.publish_url("entry_theme", "theme")
-    theme_indicators = [i for i in catalogue.indicators if catalogue.theme_of[i] == theme_id]
+    # Only what this person may enter is offered: a refusal after the form was filled in helps nobody.
+    theme_indicators = [
+        i for i in catalogue.indicators if catalogue.theme_of[i] == theme_id and i in writable
+    ]
     layout.follow_url("entry_indicator", "id", theme_indicators)
     with top[1]:
         ind_id = layout.indicator_picker(
-            ctx, "entry_indicator", theme_id=theme_id, label=t("entry.indicator")
+            ctx,
+            "entry_indicator",
+            theme_id=theme_id,
+            label=t("entry.indicator"),
+            only=tuple(theme_indicators),
         )
     layout.publish_url("entry_indicator", "id")
     ind = catalogue.indicators[ind_id]
@@ -96,6 +110,17 @@ def _choose_cell(ctx: RunContext, user: Any) -> tuple[str, str, str]:
         on_change=_place_picked,
     )
     periods, usual = tables.entry_periods(ind.frequency)
+    wanted_period = st.query_params.get("period")
+    if (
+        wanted_period is not None
+        and wanted_period not in periods
+        and wanted_period != st.session_state.get(_PERIOD_EXPLAINED)
+    ):
+        st.session_state[_PERIOD_EXPLAINED] = wanted_period
+        st.warning(
+            t("entry.period_not_offered", period=wanted_period, first=periods[-1], last=periods[0]),
+            icon=":material/info:",
+        )
     period_key = f"entry_period_{ind.frequency}"
     layout.follow_url(period_key, "period", periods)
     if st.session_state.get(period_key) not in periods:
@@ -105,6 +130,31 @@ def _choose_cell(ctx: RunContext, user: Any) -> tuple[str, str, str]:
     )
     layout.publish_url(period_key, "period")
     return ind_id, place_code, period
+
+
+_PERIOD_EXPLAINED = "entry_period_explained"  # the linked period last explained as not offered
+
+
+def _explain_link(ctx: RunContext, user: Any, writable: set[str]) -> None:
+    """Say so when a link names an indicator this person may not enter, instead of opening another silently."""
+    catalogue = ctx.catalogue
+    wanted = st.query_params.get("id")
+    if wanted is None or wanted not in catalogue.indicators:
+        return
+    if wanted in writable:
+        # The indicator decides the theme: a link with ?id= alone opens its theme, not the first one.
+        if st.query_params.get("theme") != catalogue.theme_of[wanted]:
+            st.query_params["theme"] = catalogue.theme_of[wanted]
+        return
+    st.warning(
+        t(
+            "entry.link_not_yours",
+            indicator=name_of(catalogue.indicators[wanted]),
+            owners=catalogue.department_names(wanted, current_language()),
+            yours=signin.scope_text(user),
+        ),
+        icon=":material/lock:",
+    )
 
 
 def _place_picked() -> None:
@@ -152,11 +202,18 @@ def _open_cell(ctx: RunContext, user: Any, ind_id: str, place_code: str, period:
         drawn[key] = latest_revision
     # A value typed for one cell is not offered for another: after switching indicator, place or period the
     # value field starts empty (one click on 保存到 would otherwise store it in the wrong cell).
+    current = tables.current_of(history)
     if st.session_state.get(FORM_CELL_KEY) != key:
         if FORM_CELL_KEY in st.session_state:
             # Assigned, not popped: a popped key resets only the server's copy, the browser keeps showing
             # (and would send back) the old text.
             st.session_state["entry_value"] = ""
+            st.session_state["entry_reason"] = ""
+        # A correction starts from what the current value says of its source: clearing it by accident
+        # would lose it from the current view (the history keeps it).
+        st.session_state["entry_source_ref"] = (current or {}).get("source_ref") or ""
+        kind = (current or {}).get("source_kind")
+        st.session_state["entry_source_kind"] = kind if kind in data.ENTRY_SOURCE_KINDS else "form"
         st.session_state[FORM_CELL_KEY] = key
     return _Cell(
         ctx=ctx,
@@ -167,7 +224,7 @@ def _open_cell(ctx: RunContext, user: Any, ind_id: str, place_code: str, period:
         place_name=name_of(ctx.catalogue.place_by_code[place_code]),
         unit=ctx.catalogue.indicators[ind_id].unit,
         history=history,
-        current=tables.current_of(history),
+        current=current,
         latest_revision=latest_revision,
         expected_revision=drawn[key],
     )
@@ -181,9 +238,9 @@ def _take_latest(cell: _Cell) -> None:
     st.session_state[TOOK_KEY] = (cell.key, cell.latest_revision)
 
 
-def _current_box(ctx: RunContext, cell: _Cell) -> Any:
-    """Draw what the cell holds, a conflict with someone else's save, its history and the withdrawal form;
-    return the conflict (None when there is none)."""
+def _current_box(ctx: RunContext, cell: _Cell, *, locked: bool = False) -> Any:
+    """Draw what the cell holds, a conflict with someone else's save, its history and (unless the period is
+    locked) the withdrawal form; return the conflict (None when there is none)."""
     catalogue = ctx.catalogue
     ind = catalogue.indicators[cell.ind_id]
     current = cell.current
@@ -227,7 +284,7 @@ def _current_box(ctx: RunContext, cell: _Cell) -> Any:
                     width="stretch",
                     placeholder=layout.EMPTY_CELL,
                 )
-        if current is not None:
+        if current is not None and not locked:
             _retract_form(cell)
     return conflict
 
@@ -236,8 +293,10 @@ def _retract_form(cell: _Cell) -> None:
     """Draw the withdrawal form (a reason is required) and withdraw the value when it is sent."""
     # Problems belong to the cell they were found for; another cell starts clean.
     retract_problems = st.session_state.get(RETRACT_PROBLEMS_KEY, {}).get(cell.key, [])
+    # Open again after a refusal (a problem, or someone's newer value): the typed reason is still in it.
+    reopen = st.session_state.get(RETRACT_OPEN_KEY) == cell.key
     with (
-        st.expander(t("entry.retract"), expanded=bool(retract_problems)),
+        st.expander(t("entry.retract"), expanded=bool(retract_problems) or reopen),
         st.form("entry_retract_form", border=False),
     ):
         st.caption(t("entry.retract_help"))
@@ -259,8 +318,10 @@ def _retract_form(cell: _Cell) -> None:
             st.session_state[CONFLICT_KEY] = {
                 cell.key: next(p for p in result.problems if p.code == "conflict")
             }
+            st.session_state[RETRACT_OPEN_KEY] = cell.key
             st.rerun()
         if not result.problems:
+            st.session_state.pop(RETRACT_OPEN_KEY, None)
             st.session_state.pop(PROBLEMS_KEY, None)
             st.session_state[SAVED_KEY] = result.record
             cell.drawn_on(result.record["revision"])
@@ -316,6 +377,7 @@ def _value_form(cell: _Cell) -> _Form:
         slot_reason = row[1].empty()
         note = st.text_area(t("entry.note"), key="entry_note", height=80)
         slot_note = st.empty()
+        st.caption(t("entry.after_save"))
         # The button names exactly where the value goes.
         submitted = st.form_submit_button(
             t("entry_safety.save_to", place=cell.place_name, period=cell.period),
@@ -347,51 +409,43 @@ def _value_form(cell: _Cell) -> _Form:
 
 
 def _submit(cell: _Cell, fields: dict[str, Any]) -> None:
-    """Save the sent value, or first ask for confirmation when it was read loosely or looks unusual."""
+    """Check the sent value; save it, or first ask for confirmation when it was read loosely or looks unusual.
+
+    Every check that can refuse the value runs first (indicators.entry): the confirmation step is shown only
+    for a value the save will accept."""
     st.session_state.pop(PENDING_KEY, None)
     st.session_state.pop(SAVED_KEY, None)
-    reading = data.try_read_value(fields["value_text"], cell.unit)
-    flags = (
-        data.plausibility(cell.ind_id, cell.place_code, cell.period, reading.value)
-        if reading is not None
-        else []
-    )
-    if reading is not None and (flags or not reading.literal):
-        # Say how the value was read, and what looks odd, before anything is stored.
-        st.session_state.pop(PROBLEMS_KEY, None)
-        st.session_state[PENDING_KEY] = {
-            "cell": cell.key,
-            "fields": fields,
-            "value": reading.value,
-            "flags": flags,
-        }
-    else:
-        _save(cell, fields)
-
-
-def _save(cell: _Cell, fields: dict[str, Any], flag_reason: str | None = None) -> None:
-    """Store the value against the revision the form was drawn on; a conflict or problems are kept to show."""
-    result = data.save_value(
+    plan = data.plan_entry(
         cell.ind_id,
         cell.place_code,
         cell.period,
         fields["value_text"],
-        qualifier=fields["qualifier"],
-        note=fields["note"],
-        source_kind=fields["source_kind"],
-        source_ref=fields["source_ref"],
         user=cell.user,
-        reason=fields["reason"],
         expected_revision=cell.expected_revision,
-        flag_reason=flag_reason,
+        **{k: v for k, v in fields.items() if k != "value_text"},
     )
+    conflicts = [p for p in plan.problems if p.code == "conflict"]
+    if plan.problems and not conflicts:
+        st.session_state[PROBLEMS_KEY] = {cell.key: plan.problems}
+        return
+    if plan.needs_confirmation:
+        # Say how the value was read, and what looks odd, before anything is stored.
+        st.session_state.pop(PROBLEMS_KEY, None)
+        st.session_state[PENDING_KEY] = {"cell": cell.key, "plan": plan, "typed": fields["value_text"]}
+        return
+    _save(cell, plan)
+
+
+def _save(cell: _Cell, plan: Any, flag_reason: str | None = None) -> None:
+    """Store the planned value against the revision the form was drawn on; a conflict or problems are kept."""
+    result = data.save_entry(plan, user=cell.user, flag_reason=flag_reason)
     conflicts = [p for p in result.problems if p.code == "conflict"]
     if conflicts:
         st.session_state[CONFLICT_KEY] = {cell.key: conflicts[0]}
         st.session_state.pop(PENDING_KEY, None)
         st.rerun()
     if result.problems:
-        st.session_state[PROBLEMS_KEY] = result.problems
+        st.session_state[PROBLEMS_KEY] = {cell.key: result.problems}
         st.session_state.pop(SAVED_KEY, None)
         return
     st.session_state.pop(PROBLEMS_KEY, None)
@@ -407,21 +461,22 @@ def _confirm_box(cell: _Cell) -> None:
     pending = st.session_state.get(PENDING_KEY)
     if pending is None or pending["cell"] != cell.key:
         return
+    plan = pending["plan"]
     with st.container(border=True, key="entry_confirm_box"):
         st.markdown(f"**{t('entry_safety.confirm_title')}**")
         st.markdown(
             t(
                 "entry_safety.read_as",
-                typed=tables.plain_md(pending["fields"]["value_text"].strip()),
-                value=tables.plain_md(tables.format_plain(pending["value"])),
+                typed=tables.plain_md(pending["typed"].strip()),
+                value=tables.plain_md(tables.format_plain(plan.value)),
                 unit=cell.unit,
                 place=cell.place_name,
                 period=cell.period,
             )
         )
         flag_reason = None
-        if pending["flags"]:
-            for flag in pending["flags"]:
+        if plan.flags:
+            for flag in plan.flags:
                 st.warning(tables.flag_text(flag), icon="⚠️")
             st.caption(t("entry_safety.flag_help"))
             flag_reason = st.text_input(t("entry_safety.flag_reason"), key="entry_flag_reason")
@@ -437,11 +492,11 @@ def _confirm_box(cell: _Cell) -> None:
         st.session_state.pop(PENDING_KEY, None)
         st.rerun()
     if confirm:
-        if pending["flags"] and not (flag_reason or "").strip():
+        if plan.flags and not (flag_reason or "").strip():
             slot_confirm.error(t("entry_safety.flag_reason_needed"), icon="⚠️")
         else:
-            _save(cell, pending["fields"], flag_reason=(flag_reason or "").strip() or None)
-            for problem in st.session_state.get(PROBLEMS_KEY, []):
+            _save(cell, plan, flag_reason=(flag_reason or "").strip() or None)
+            for problem in st.session_state.get(PROBLEMS_KEY, {}).get(cell.key, []):
                 slot_confirm.error(tables.problem_text(problem), icon="⚠️")
 
 

@@ -196,16 +196,16 @@ def _quoted(ctx: RunContext, ind_id: str) -> None:
                 f'<div class="xa-quote">{sentence_html(q.sentence, q.start, q.end)}</div>',
                 unsafe_allow_html=True,
             )
-            st.caption(
-                t(
-                    "documents.quoted_caption",
-                    value=tables.value_text(q.value, q.unit, q.qualifier),
-                    place=name_of(ctx.catalogue.place_by_code[q.place_code]),
-                    period=q.period,
-                    title=q.document_title,
-                    who=q.entered_by,
-                )
+            caption = t(
+                "documents.quoted_caption",
+                value=tables.value_text(q.value, q.unit, q.qualifier),
+                place=name_of(ctx.catalogue.place_by_code[q.place_code]),
+                period=q.period,
+                title=q.document_title,
+                who=data.person(q.entered_by),
             )
+            # Quoted is not approved: until a reviewer approves it the figure is not in the scores above.
+            st.caption(f"{caption} · {t('reporting.state.' + q.state)}")
 
 
 # Memo builders: functions of the data version's views and their arguments only (see Views.memo).

@@ -18,7 +18,9 @@ from sqlalchemy.exc import IntegrityError
 
 from indicators.access import User, authorize
 from indicators.errors import IndicatorsError, Problem
+from indicators.store.approval import state_for
 from indicators.store.db import document_reviews, documents, write_transaction
+from indicators.store.queries import last_reviews
 from indicators.store.store import Store, utc, when_text
 from indicators.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
 
@@ -714,6 +716,9 @@ class QuotedValue:
     sentence: str
     start: int
     end: int
+    state: str = (
+        "submitted"  # the revision's review state (indicators.store.approval): it counts once approved
+    )
 
 
 def quoted_values(store: Store, indicator_id: str) -> list[QuotedValue]:
@@ -744,6 +749,7 @@ def quoted_values(store: Store, indicator_id: str) -> list[QuotedValue]:
     )
     with store.engine.connect() as conn:
         rows = list(conn.execute(query))
+        value_reviews = last_reviews(conn, [indicator_id])
     reviews = reviews_of(store, sorted({int(r.document_id) for r in rows}))
     out = []
     for r in rows:
@@ -763,6 +769,11 @@ def quoted_values(store: Store, indicator_id: str) -> list[QuotedValue]:
                 sentence=sentence,
                 start=start,
                 end=end,
+                state=state_for(
+                    getattr(
+                        value_reviews.get((indicator_id, r.place_code, r.period, r.revision)), "action", None
+                    )
+                ),
             )
         )
     return out

@@ -478,6 +478,11 @@ class Store:
         with self.engine.connect() as conn:
             return current_cells(conn, indicator_ids)
 
+    def latest(self, indicator_id: str, place_code: str, period: str) -> CurrentCell | None:
+        """Return the cell's newest revision (retracted or not), None when it has none."""
+        with self.engine.connect() as conn:
+            return latest_row(conn, canonical_cell(indicator_id, place_code, period))
+
     def current_revision(self, indicator_id: str, place_code: str, period: str) -> int:
         """Return the cell's latest revision number, 0 when it has none; a form sends it back on save."""
         with self.engine.connect() as conn:
