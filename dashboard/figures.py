@@ -256,20 +256,29 @@ def series_chart(
         )
     if not observed.empty and "flags" in observed:
         # A value saved despite plausibility flags is marked: a 100× typo never passes as progress unseen.
+        # `flag_label` (when given) says per point whether a reviewer has approved it since.
         flagged = observed[observed["flags"].notna() & (observed["flags"].astype(str) != "")]
-        if len(flagged):
+        marks = (
+            flagged["flag_label"]
+            if "flag_label" in flagged
+            else pd.Series(labels.flagged, index=flagged.index)
+        )
+        for name in dict.fromkeys(marks):
+            rows = flagged[marks == name]
             fig.add_trace(
                 go.Scatter(
-                    x=[period_date(p) for p in flagged["period"]],
-                    y=flagged["value"],
+                    x=[period_date(p) for p in rows["period"]],
+                    y=rows["value"],
                     mode="markers+text",
-                    name=labels.flagged,
-                    text=[labels.flagged] * len(flagged),
+                    name=name,
+                    text=[name] * len(rows),
                     textposition="top center",
                     textfont={"color": FLAG_COLOUR},
+                    # The label of a point at the top of the plot stays whole (it was clipped in the PNG).
+                    cliponaxis=False,
                     marker={"symbol": "x-open", "size": 16, "color": FLAG_COLOUR, "line": {"width": 2}},
-                    customdata=flagged["period"],
-                    hovertemplate=f"%{{customdata}}: %{{y:{D3_NUMBER}}} {unit}<extra>{labels.flagged}</extra>",
+                    customdata=rows["period"],
+                    hovertemplate=f"%{{customdata}}: %{{y:{D3_NUMBER}}} {unit}<extra>{name}</extra>",
                 )
             )
     fig.update_yaxes(title=f"{labels.value}（{unit}）", rangemode="tozero")

@@ -25,6 +25,7 @@ from dashboard.i18n import (
     t,
     translate,
 )
+from dashboard.tables import chart_data
 from indicators.errors import IndicatorsError
 from indicators.logs import logger
 from indicators.uploads import MAX_UPLOAD_MB
@@ -219,7 +220,7 @@ def chart(fig: object, key: str, meta: ChartMeta | None = None, frame: pd.DataFr
         config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}},
     )
     if meta is not None:
-        chart_downloads(fig, meta, frame, key)
+        chart_downloads(fig, meta, frame, key, shown=chart_data)
 
 
 def export_meta(

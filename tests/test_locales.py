@@ -9,7 +9,7 @@ import pytest
 from dashboard.i18n import load_locale, translate
 from indicators.models import TARGET_KINDS
 from indicators.paths import PROJECT_DIR
-from indicators.scoring.progress import STATUSES
+from indicators.scoring.progress import BASELINE_SOURCES, STATUSES
 from indicators.scoring.sdg_progress import SDG_STATUSES
 from indicators.store.observations import QUALIFIERS
 
@@ -58,6 +58,7 @@ def test_every_key_written_in_the_code_exists_in_both_files():
         ("standard.target_kind.", TARGET_KINDS),
         ("trend.", ("improving", "worsening", "unchanged")),
         ("import.kind_", ("new", "changed", "unchanged", "errors")),
+        ("baseline_source.", BASELINE_SOURCES),
     ],
 )
 def test_keys_built_from_domain_values_exist_for_every_value(prefix, values):

@@ -26,8 +26,16 @@ def _image(fig: go.Figure, meta: ChartMeta, fmt: Format) -> Callable[[], bytes]:
     return make
 
 
-def chart_downloads(fig: go.Figure, meta: ChartMeta, frame: pd.DataFrame | None, key: str) -> None:
-    """Render the PNG/SVG/PDF/CSV/XLSX download buttons of one chart, behind one 下载 button under it."""
+def chart_downloads(
+    fig: go.Figure,
+    meta: ChartMeta,
+    frame: pd.DataFrame | None,
+    key: str,
+    shown: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+) -> None:
+    """Render the PNG/SVG/PDF/CSV/XLSX download buttons of one chart, behind one 下载 button under it.
+
+    `shown` turns the frame into what people read (headers, names); applied only when a file is made."""
     stem = meta.file_stem()
     # One compact button per chart: five buttons in a row are cut to single letters in narrow columns.
     box = st.popover(t("export.download"), icon=":material/download:")
@@ -48,10 +56,14 @@ def chart_downloads(fig: go.Figure, meta: ChartMeta, frame: pd.DataFrame | None,
             width="stretch",
         )
     has_data = frame is not None and not frame.empty
-    data = frame if frame is not None else pd.DataFrame()
+    raw = frame if frame is not None else pd.DataFrame()
+
+    def data() -> pd.DataFrame:
+        return shown(raw) if shown is not None and has_data else raw
+
     cols[3].download_button(
         "CSV",
-        data=lambda: to_csv(data),
+        data=lambda: to_csv(data()),
         file_name=f"{stem}.csv",
         mime=CSV_MIME,
         key=f"{key}-dl-csv",
@@ -62,7 +74,7 @@ def chart_downloads(fig: go.Figure, meta: ChartMeta, frame: pd.DataFrame | None,
     )
     cols[4].download_button(
         "XLSX",
-        data=lambda: to_xlsx(data, meta),
+        data=lambda: to_xlsx(data(), meta),
         file_name=f"{stem}.xlsx",
         mime=XLSX_MIME,
         key=f"{key}-dl-xlsx",

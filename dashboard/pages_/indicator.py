@@ -46,7 +46,7 @@ def _series(ctx: RunContext, ind: Indicator, source: str) -> None:
         tables.value_text(row.get("value"), ind.unit, row.get("qualifier")),
         help=tables.provenance(row, place_name),
     )
-    cols[1].metric(t("common.period"), row.get("period") or "—")
+    cols[1].metric(t("common.period"), "—" if tables.is_missing(row.get("period")) else str(row["period"]))
     progress_value = row.get("progress")
     cols[2].metric(
         t("col.progress"),
@@ -56,12 +56,20 @@ def _series(ctx: RunContext, ind: Indicator, source: str) -> None:
     cols[3].metric(t("common.status"), tables.status_text(row))
     layout.source_line(tables.provenance(row, place_name))
     st.markdown(f"**{t('common.target')}** {tables.target_text(ind)}")
+    baseline = tables.baseline_text(row, ind.unit)
+    if baseline:
+        # The one baseline 进度 counts from, and where it comes from; the chart draws the same point.
+        st.caption(baseline)
 
     target_here = ctx.shared(target_applies, ind.id, place)
     if not target_here and ind.target is not None:
         st.caption(t("entry_safety.target_not_here", place=place_name))
     example = target_here and ind.target is not None and ind.target.kind == "example"
     series = ctx.views.series(ind.id, place)
+    if series.empty:
+        # No axes without values (after a withdrawal, or a place that never reported): say so instead.
+        st.info(t("indicator.no_values_here", place=place_name))
+        return
     title = t("indicator.series_title", name=name_of(ind), place=place_name)
     layout.chart(
         ctx.memo(series_figure, ind.id, place, target_here),
@@ -244,18 +252,41 @@ def series_figure(views: Views, ind_id: str, place: str, target_here: bool) -> g
         value=t("common.value"),
         flagged=t("entry_safety.flagged_marker"),
     )
+    row = tables.progress_row(views.progress(place), ind_id)
     # Where the city's target does not apply, the chart draws none, as the status (无目标) says.
     return figures.series_chart(
-        views.series(ind_id, place),
+        flag_states(views, ind_id, place),
         unit=ind.unit,
         title=t("indicator.series_title", name=name_of(ind), place=place_name),
         labels=labels,
         target_path=data.target_path(ind_id) if target_here else None,
         milestones=tables.milestones_frame(ind) if target_here else None,
-        baseline=(ind.baseline.period, ind.baseline.value) if ind.baseline and target_here else None,
+        # The baseline progress counts from (the place's own value at the baseline period, else the
+        # catalogue's), not always the catalogue's: one baseline on the page.
+        baseline=tables.baseline_point(row) if target_here else None,
         target=(ind.target.period, ind.target.value) if ind.target and target_here else None,
         lang=current_language(),
     )
+
+
+def flag_states(views: Views, ind_id: str, place: str) -> pd.DataFrame:
+    """Return the series at a place with `flag_label`: whether a reviewer approved each (flagged) value."""
+    series = views.series(ind_id, place)
+    if series.empty:
+        return series
+    # A flagged value a reviewer has approved is not "to check" any more; in the working view some shown
+    # values still wait for review.
+    if views.approved_only:
+        ok = pd.Series(True, index=series.index)
+    else:
+        approved = views.store.current_frame([ind_id], [place], approved_only=True)
+        counted = set(zip(approved["period"], approved["revision"], strict=True))
+        ok = pd.Series(
+            [(p, r) in counted for p, r in zip(series["period"], series["revision"], strict=True)],
+            index=series.index,
+        )
+    names = {True: t("entry_safety.flagged_marker_approved"), False: t("entry_safety.flagged_marker")}
+    return series.assign(flag_label=ok.map(names))
 
 
 def county_series(views: Views, ind_id: str) -> pd.DataFrame:

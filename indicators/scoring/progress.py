@@ -157,6 +157,10 @@ def _latest_per_pair(observations: pd.DataFrame, params: pd.DataFrame) -> pd.Dat
     return frame
 
 
+# Where a row's baseline comes from (see _resolve_baseline); pages name each one.
+BASELINE_SOURCES = ("observed", "catalogue", "first_observation")
+
+
 def _resolve_baseline(out: pd.DataFrame) -> None:
     # Baseline, in order: (1) the place's own observation at the catalogue's baseline period; (2) for the
     # city, the catalogue's baseline value; (3) the place's first observation at or after that period.
@@ -176,9 +180,7 @@ def _resolve_baseline(out: pd.DataFrame) -> None:
     )
     out["baseline_end"] = np.select([use_own | use_cat, use_first], [cat_end, first_end], np.nan)
     out["baseline_period"] = np.select([use_own | use_cat, use_first], [cat_period, first_period], None)
-    out["baseline_source"] = np.select(
-        [use_own, use_cat, use_first], ["observed", "catalogue", "first_observation"], None
-    )
+    out["baseline_source"] = np.select([use_own, use_cat, use_first], list(BASELINE_SOURCES), None)
 
 
 def unknown_indicators(observations: pd.DataFrame, params: pd.DataFrame) -> list[str]:
