@@ -264,6 +264,8 @@ def queue_table(views: data.Views, waiting: pd.DataFrame, user: User | None) -> 
                     waiting["indicator_id"], waiting["place_code"], waiting["period"], strict=True
                 )
             ],
+            # Where it came from (form, import, a report's figure): the reviewer checks each kind differently.
+            t("entry.source_kind"): [t(f"source_kind.{k}") for k in waiting["source_kind"]],
             t("reporting.col.revision"): waiting["revision"].astype(int),
             t("reporting.col.entered_by"): [
                 data.person(e)

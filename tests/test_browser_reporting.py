@@ -113,10 +113,12 @@ def _no_exception(pg: object) -> None:
     assert pg.locator('[data-testid="stException"]').count() == 0
 
 
-def _enter(pg: object, indicator: str, value: str) -> None:
+def _enter(pg: object, indicator: str, value: str, reason: str = "") -> None:
     _choose_cell(pg, indicator)
     form = pg.locator('[data-testid="stForm"]').filter(has=pg.get_by_role("button", name="保存到"))
     form.get_by_role("textbox", name="数值（单位：").fill(value)
+    if reason:  # a correction (also after a return) says why
+        form.get_by_role("textbox", name="修改原因").fill(reason)
     with _rerun(pg):
         pg.get_by_role("button", name="保存到").click()
 
@@ -214,7 +216,11 @@ def test_one_reporting_round(server: str, browser: object) -> None:
     assert editor.get_by_text("已保存").count() == 0
     assert editor.get_by_text(REASON).count() == 1
     editor.screenshot(path=str(SHOTS / "3_editor_sees_return.png"), full_page=True)
+    # Resubmitting is a correction: without a reason it is refused before anything is stored.
     _enter(editor, RETURNED, "86.4")
+    editor.get_by_text("修改时请填写修改原因").first.wait_for(timeout=60_000)
+    assert editor.get_by_text("退回后已重新报送").count() == 0
+    _enter(editor, RETURNED, "86.4", "按退回意见改为已建站点数/村（社区）总数")
     # The message of the first save may still show: wait for the state this save makes.
     editor.wait_for_selector("text=退回后已重新报送", timeout=60_000)
     assert editor.get_by_text("退回后已重新报送").count() == 1
@@ -238,11 +244,12 @@ def test_one_reporting_round(server: str, browser: object) -> None:
     reviewer.wait_for_selector(f"text=已由 {REVIEWER} 于", timeout=30_000)
     reviewer.screenshot(path=str(SHOTS / "4_locked.png"), full_page=True)
 
-    # A further save into the locked year is refused, naming the lock, who set it and when.
+    # The locked year offers no save: the entry page names the lock, who set it and when, instead.
     _go(editor, "数据录入")
-    _enter(editor, RETURNED, "90")
-    editor.wait_for_selector(f"text=2025 已被 {REVIEWER} 于", timeout=30_000)
-    assert editor.get_by_text("锁定（全部地区），未保存").count() == 1
+    _choose_cell(editor, RETURNED)
+    editor.wait_for_selector(f"text=已由 {REVIEWER} 于", timeout=30_000)
+    assert editor.get_by_text("该期次已锁定，不能保存或撤回").count() == 1
+    assert editor.get_by_role("button", name="保存到").count() == 0
     assert editor.get_by_text("已保存").count() == 0
     editor.screenshot(path=str(SHOTS / "5_save_refused_locked.png"), full_page=True)
 

@@ -130,7 +130,9 @@ def test_an_import_confirmed_after_someone_changed_a_cell_is_refused_and_writes_
     # A fresh dry run compares with wang's value; confirming it then is a decision made knowingly.
     li.button(key="import_redo").click().run()
     li.button(key="import_confirm").click().run()
-    assert [s.value for s in li.success] == ["已导入 2 条。"]
+    assert [s.value for s in li.success] == [
+        "已导入 2 条，状态为“已报送，待审核”：审核通过后才计入得分、图表和简报。"
+    ]
     assert _history(two_editors, catalogue)[-1] == (3, 150.0, LI)
 
 

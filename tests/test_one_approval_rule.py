@@ -20,7 +20,14 @@ from indicators.guarded import GuardedStore
 from indicators.initdb import load_metrics
 from indicators.scoring import reporting
 from indicators.store import rounds
-from indicators.store.db import _alembic_config, make_engine, reviews, write_transaction
+from indicators.store.db import (
+    _alembic_config,
+    current_revision,
+    make_engine,
+    observations,
+    reviews,
+    write_transaction,
+)
 from indicators.store.integrity import chain, verify
 from indicators.store.store import Store
 
@@ -132,11 +139,15 @@ def _raw(period: str, at: dt.datetime, **fields: object) -> dict:
     }
 
 
-def test_migration_0009_approves_the_seed_figures_only_and_gives_times_one_form(sqlite_url, small_catalogue):
-    engine = make_engine(sqlite_url)
+def test_migration_0009_approves_the_seed_figures_only_and_gives_times_one_form(db_url, small_catalogue):
+    engine = make_engine(db_url)
+    sqlite = engine.dialect.name == "sqlite"
     at = dt.datetime(2025, 1, 1, 8, 30, tzinfo=dt.UTC)
     with write_transaction(engine) as conn:
-        command.downgrade(_alembic_config(conn), "0008")
+        # The SQLite template comes migrated, the PostgreSQL database empty: both end at 0008.
+        if current_revision(conn) is not None:
+            command.downgrade(_alembic_config(conn), "0008")
+        command.upgrade(_alembic_config(conn), "0008")
         conn.execute(insert(reviews).values(**_review("2022", "return", at)))
         rows = [
             _raw("2021", at),  # a seed figure
@@ -145,26 +156,40 @@ def test_migration_0009_approves_the_seed_figures_only_and_gives_times_one_form(
             _raw("2024", at, source_kind="form", entered_by="li"),
         ]
         chain(conn, rows)
-        # Through the driver, as imports and article loads wrote them: '... +00:00'.
         for row in rows:
-            names = ", ".join(row)
-            marks = ", ".join("?" for _ in row)
-            conn.exec_driver_sql(f"INSERT INTO observations ({names}) VALUES ({marks})", tuple(row.values()))
-    with engine.connect() as conn:
-        assert (
-            conn.exec_driver_sql("SELECT entered_at FROM observations").scalars().first().endswith("+00:00")
-        )
+            if sqlite:
+                # Through the driver, as imports and article loads wrote them: '... +00:00'.
+                names, marks = ", ".join(row), ", ".join("?" for _ in row)
+                conn.exec_driver_sql(
+                    f"INSERT INTO observations ({names}) VALUES ({marks})", tuple(row.values())
+                )
+            else:
+                conn.execute(insert(observations), row)
+    if sqlite:
+        with engine.connect() as conn:
+            assert (
+                conn.exec_driver_sql("SELECT entered_at FROM observations")
+                .scalars()
+                .first()
+                .endswith("+00:00")
+            )
     engine.dispose()
-    with Store(sqlite_url, catalogue=small_catalogue) as store:
+    with Store(db_url, catalogue=small_catalogue) as store:
         states = rounds.state_frame(store).set_index("period")["state"].to_dict()
         assert states == {"2021": "approved", "2022": "returned", "2023": "submitted", "2024": "submitted"}
         assert store.current_frame(approved_only=True)["period"].tolist() == ["2021"]
-        with store.engine.connect() as conn:
-            times = conn.execute(text("SELECT entered_at FROM observations")).scalars().all()
-        assert times == ["2025-01-01 08:30:00.000000"] * 4
+        if sqlite:
+            with store.engine.connect() as conn:
+                times = conn.execute(text("SELECT entered_at FROM observations")).scalars().all()
+            assert times == ["2025-01-01 08:30:00.000000"] * 4
         # The hashes cover the time, not its text: the history still verifies.
         report = verify(store.engine)
         assert report.ok and report.rows == 4
+        # Downgrading removes exactly the approvals 0009 wrote; the reviewer's return stays.
+        with write_transaction(store.engine) as conn:
+            command.downgrade(_alembic_config(conn), "0008")
+            left = conn.execute(text("SELECT action, reviewed_by FROM reviews")).all()
+        assert [tuple(r) for r in left] == [("return", "zhao")]
 
 
 def _review(period: str, action: str, at: dt.datetime) -> dict:

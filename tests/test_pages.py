@@ -334,7 +334,9 @@ def test_an_import_is_dry_run_first_and_stored_only_after_confirming(editor_url,
         assert store.current_revision("xinan_cells", "371602", "2024") == 0  # a dry run writes nothing
     at.button(key="import_confirm").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == ["已导入 2 条。"]
+    assert [s.value for s in at.success] == [
+        "已导入 2 条，状态为“已报送，待审核”：审核通过后才计入得分、图表和简报。"
+    ]
     with Store(editor_url, catalogue) as store:
         assert store.history("xinan_cells", "371602", "2024")[-1].value == 12
         trainees = store.history("social_work_trainees", "371600", "2024")

@@ -152,6 +152,7 @@ def _save(pg: object, value: str) -> None:
     form = pg.locator('[data-testid="stForm"]').filter(has=pg.get_by_role("button", name="保存到"))
     form.get_by_role("textbox", name="数值（单位：").fill(value)
     form.get_by_role("textbox", name="来源说明").fill("双服务器测试")
+    form.get_by_role("textbox", name="修改原因").fill("双服务器测试：更正")  # the cell may hold a value
     pg.get_by_role("button", name="保存到").click()
     # The value may be far from the cell's history: then the page asks for a reason before storing it.
     pg.get_by_text("已保存").or_(pg.get_by_text("请确认后保存")).first.wait_for(timeout=60_000)

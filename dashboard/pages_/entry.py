@@ -204,16 +204,18 @@ def _open_cell(ctx: RunContext, user: Any, ind_id: str, place_code: str, period:
     # value field starts empty (one click on 保存到 would otherwise store it in the wrong cell).
     current = tables.current_of(history)
     if st.session_state.get(FORM_CELL_KEY) != key:
-        if FORM_CELL_KEY in st.session_state:
+        switched = FORM_CELL_KEY in st.session_state
+        if switched:
             # Assigned, not popped: a popped key resets only the server's copy, the browser keeps showing
             # (and would send back) the old text.
             st.session_state["entry_value"] = ""
             st.session_state["entry_reason"] = ""
         # A correction starts from what the current value says of its source: clearing it by accident
-        # would lose it from the current view (the history keeps it).
-        st.session_state["entry_source_ref"] = (current or {}).get("source_ref") or ""
-        kind = (current or {}).get("source_kind")
-        st.session_state["entry_source_kind"] = kind if kind in data.ENTRY_SOURCE_KINDS else "form"
+        # would lose it from the current view (the history keeps it). A draft restored after a sign-in
+        # (first cell of the session, source already typed) keeps what the person typed.
+        # The kind stays the form's: the person types this revision, whatever the last one came from.
+        if switched or not st.session_state.get("entry_source_ref"):
+            st.session_state["entry_source_ref"] = (current or {}).get("source_ref") or ""
         st.session_state[FORM_CELL_KEY] = key
     return _Cell(
         ctx=ctx,
