@@ -105,3 +105,13 @@ def test_the_chart_data_reads_as_people_read_it(url, catalogue):
     assert set(shown["指标"]) == {"适老化改造户数"}
     flags = [f for f in shown["核对提示"] if f]
     assert flags and all(f.startswith("⚠ ") and "{" not in f for f in flags)
+
+
+def test_the_command_line_chart_starts_its_target_path_at_the_same_baseline(url, catalogue):
+    from dashboard.export.__main__ import indicator_chart
+
+    _approved(url, catalogue, "2024", 16000)
+    with Store(url, catalogue) as store:
+        chart = indicator_chart(catalogue, store.current_frame(approved_only=True), HOMES, CITY)
+    path = next(tr for tr in chart.figure.data if tr.name == "目标路径")
+    assert list(path.y)[0] == 16000.0  # not the catalogue's 1.5万

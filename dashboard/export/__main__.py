@@ -90,7 +90,7 @@ def indicator_chart(catalogue: Catalogue, observations: pd.DataFrame, indicator_
     ]
     data = rows[["indicator_id", "period", "value", "unit"]].reset_index(drop=True)
     periods = sorted(data["period"].astype(str), key=lambda p: parse_period(p).end)
-    baseline = (ind.baseline.period, ind.baseline.value) if ind.baseline else None
+    baseline = _scored_baseline(catalogue, observations, indicator_id, place_code)
     target = (ind.target.period, ind.target.value) if ind.target else None
     example = ind.target is not None and ind.target.kind == "example"
     meta = ChartMeta(
@@ -103,6 +103,20 @@ def indicator_chart(catalogue: Catalogue, observations: pd.DataFrame, indicator_
     )
     fig = trend_figure(data, unit=ind.unit, baseline=baseline, target=target, example_target=example)
     return PackChart(key=indicator_id, figure=fig, meta=meta, data=data)
+
+
+def _scored_baseline(
+    catalogue: Catalogue, observations: pd.DataFrame, indicator_id: str, place_code: str
+) -> tuple[str, float] | None:
+    # The baseline progress counts from (the place's own value at the baseline period, else the
+    # catalogue's), as the indicator page and the briefing pack draw it: one baseline everywhere.
+    from indicators.scoring.scores import score
+
+    scored = score(observations, catalogue).indicators
+    row = scored[(scored["indicator_id"] == indicator_id) & (scored["place_code"] == place_code)]
+    if row.empty or pd.isna(row["baseline_value"].iloc[0]) or row["baseline_period"].iloc[0] is None:
+        return None
+    return str(row["baseline_period"].iloc[0]), float(row["baseline_value"].iloc[0])
 
 
 def run_chart(args: argparse.Namespace) -> int:
