@@ -11,7 +11,19 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
+from ci_env import running_in_ci
+
 from indicators.paths import PROJECT_DIR
+
+
+def sync_api():
+    """Return playwright's sync API; skipped where it is not installed, a failure in CI (it must run there)."""
+    if running_in_ci():
+        import playwright.sync_api
+
+        return playwright.sync_api
+    return pytest.importorskip("playwright.sync_api")
 
 
 def free_port() -> int:

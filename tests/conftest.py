@@ -122,3 +122,14 @@ def store(db_url: str, small_catalogue: Catalogue) -> Iterator[Store]:
     opened = Store(db_url, catalogue=small_catalogue)
     yield opened
     opened.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """In CI a real-browser test that skips (no chromium, no playwright) fails: it must run there."""
+    report = yield
+    if report.skipped and running_in_ci() and item.get_closest_marker("browser") is not None:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"a browser test may not skip in CI: {reason}"
+    return report

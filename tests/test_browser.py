@@ -9,13 +9,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from browser_helpers import serve
+from browser_helpers import serve, sync_api
 
 from indicators.accounts import open_accounts
 from indicators.paths import PROJECT_DIR
 from indicators.store.generate import load_generated
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+playwright_api = sync_api()
 CHROMIUM = "/usr/bin/chromium"
 GENERATED_ROWS = 40_000
 SAVED_VALUE = "42.42"

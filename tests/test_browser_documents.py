@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_helpers import free_port, wait_healthy
+from browser_helpers import free_port, sync_api, wait_healthy
 from test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -28,7 +28,7 @@ from indicators.initdb import initialise
 from indicators.paths import PROJECT_DIR
 from indicators.store.store import Store
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+playwright_api = sync_api()
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,

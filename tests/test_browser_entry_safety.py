@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_helpers import serve
+from browser_helpers import serve, sync_api
 
 from indicators.accounts import open_accounts
 from indicators.catalogue import load_catalogue
@@ -23,7 +23,7 @@ from tests.test_browser import (
 )
 from tests.test_pages import _article_db
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+playwright_api = sync_api()
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_helpers import serve
+from browser_helpers import serve, sync_api
 from test_browser import CHROMIUM, CHROMIUM_ARGS, _rerun
 from test_browser_reporting import (
     _choose,
@@ -31,7 +31,7 @@ from indicators.paths import PROJECT_DIR
 from indicators.store import rounds
 from indicators.store.store import Store
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+playwright_api = sync_api()
 SHOTS = PROJECT_DIR / "artifacts" / "screenshots" / "reporting"
 PASSWORD = "reporting round password"
 EDITOR, REVIEWER = "minzheng.editor", "shen.reviewer"

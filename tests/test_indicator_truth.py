@@ -114,4 +114,4 @@ def test_the_command_line_chart_starts_its_target_path_at_the_same_baseline(url,
     with Store(url, catalogue) as store:
         chart = indicator_chart(catalogue, store.current_frame(approved_only=True), HOMES, CITY)
     path = next(tr for tr in chart.figure.data if tr.name == "目标路径")
-    assert list(path.y)[0] == 16000.0  # not the catalogue's 1.5万
+    assert path.y[0] == 16000.0  # not the catalogue's 1.5万

@@ -9,6 +9,8 @@ import pytest
 from dashboard.i18n import load_locale, translate
 from indicators.models import TARGET_KINDS
 from indicators.paths import PROJECT_DIR
+from indicators.periods import FREQUENCIES
+from indicators.scoring.plausibility import FLAG_CODES
 from indicators.scoring.progress import BASELINE_SOURCES, STATUSES
 from indicators.scoring.sdg_progress import SDG_STATUSES
 from indicators.store.observations import QUALIFIERS
@@ -51,7 +53,7 @@ def test_every_key_written_in_the_code_exists_in_both_files():
         ("qualifier.", QUALIFIERS),
         ("qualifier_prefix.", QUALIFIERS),
         ("source_kind.", ("article", "form", "import", "county_rollup")),
-        ("frequency.", ("year", "quarter", "month")),
+        ("frequency.", FREQUENCIES),
         ("direction.", ("increase", "decrease", "range")),
         ("origin.", ("article", "inferred", "proposed", "standard")),
         ("origin_short.", ("article", "inferred", "proposed", "standard")),
@@ -59,6 +61,7 @@ def test_every_key_written_in_the_code_exists_in_both_files():
         ("trend.", ("improving", "worsening", "unchanged")),
         ("import.kind_", ("new", "changed", "unchanged", "errors")),
         ("baseline_source.", BASELINE_SOURCES),
+        ("entry_safety.flag_", FLAG_CODES),
     ],
 )
 def test_keys_built_from_domain_values_exist_for_every_value(prefix, values):

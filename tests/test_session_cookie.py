@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from browser_helpers import serve
+from browser_helpers import serve, sync_api
 
 from indicators.accounts import open_accounts, user_sessions
 from indicators.store.store import Store, observations
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, _settle
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+playwright_api = sync_api()
 PASSWORD = "cookie test password"
 COOKIE = "xinan_session"
 SAVED_AT_UTC = dt.datetime(2026, 12, 3, 13, 5)  # 21:05 Beijing time

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_helpers import free_port, wait_healthy
+from browser_helpers import free_port, sync_api, wait_healthy
 from ci_env import running_in_ci
 from test_browser import _SCRIPT_DONE_JS
 
@@ -26,7 +26,7 @@ from indicators.store.health import health
 
 SHOTS = PROJECT_DIR / "artifacts" / "screenshots"
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+playwright_api = sync_api()
 NGINX = Path("/usr/sbin/nginx")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]

@@ -21,7 +21,6 @@ from indicators.units import UNITS
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-GENERATED_BY = "generator"
 FIRST_YEAR = 2000
 LAST_YEAR = 2025
 # Seven counties × 13 = the 91 towns and streets (乡镇/街道) of the town-level set.

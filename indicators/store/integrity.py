@@ -109,9 +109,6 @@ class VerifyReport:
         return not self.broken and not self.missing_triggers
 
 
-MAX_BROKEN_LISTED = 50
-
-
 def verify(engine: Engine) -> VerifyReport:
     """Recompute the chain over every revision and check the append-only triggers are in place."""
     report = VerifyReport()
