@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from dashboard.i18n import current_language, translate
+from indicators.store.cells import utc
 
 TIMEZONE_ENV = "XINAN_TIMEZONE"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -40,9 +41,7 @@ def local(value: dt.datetime | pd.Timestamp | str) -> dt.datetime:
     """Return a stored time in the display zone; a time without zone is UTC (how the database keeps it)."""
     if not isinstance(value, dt.datetime):  # pd.Timestamp is a datetime; text is parsed once here
         value = pd.Timestamp(value).to_pydatetime()
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(zone())
+    return utc(value).astimezone(zone())
 
 
 def time_text(value: object, *, seconds: bool = False, lang: str | None = None) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from indicators.errors import IndicatorsError, Problem
+from indicators.store.cells import utc
 
 SHEET_NAME = "observations"
 MAX_ROWS = 200_000
@@ -382,9 +383,7 @@ def _plain(value: Any) -> Any:
 
 
 def _utc_text(value: dt.datetime) -> str:
-    # Naive times come from SQLite, which stores UTC.
-    aware = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-    return aware.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def exact_value(value: Any) -> Any:

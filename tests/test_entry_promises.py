@@ -121,3 +121,21 @@ def test_a_locked_period_shows_the_lock_instead_of_the_buttons(civil_url, catalo
     # Neither the value form nor the withdrawal form is drawn.
     assert "entry_value" not in [w.key for w in at.text_input]
     assert "entry_retract_reason" not in [w.key for w in at.text_input]
+
+
+def test_a_stale_save_names_who_changed_the_value_by_display_name(civil_url, catalogue):
+    open_accounts(civil_url).add_user(
+        "ma.second", "editor", departments=["civil_affairs"], password=PASSWORD, display_name="马民政"
+    )
+    mine = _homes()  # drawn on revision 1
+    other = AppTest.from_file(APP, default_timeout=120)
+    other.session_state["lang"] = "zh"
+    sign_in(other.run(), "ma.second", PASSWORD)
+    other.query_params.update(theme="habitat", id=HOMES[0], place=HOMES[1], period=HOMES[2])
+    open_page(other, "entry").run()
+    _press_save(other, "1250", "按台账更正")
+    assert other.success
+    _press_save(mine, "1300", "按台账更正")
+    refusals = " ".join(e.value for e in mine.error).replace("\\", "")
+    assert "马民政" in refusals and "ma.second" not in refusals
+    assert _revisions(civil_url, catalogue)[-1][0] == 1250.0

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
-import pandas as pd
 
 from indicators.errors import Problem
 
@@ -49,18 +48,6 @@ def utc_micros(values: Sequence[dt.datetime]) -> np.ndarray:
         d = v - (_EPOCH_NAIVE if v.tzinfo is None else _EPOCH)
         out[i] = (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
     return out
-
-
-def utc_times(values: Sequence[dt.datetime | None] | pd.Series) -> pd.DatetimeIndex:
-    """Return times of any mix (naive UTC, aware, missing) as one UTC DatetimeIndex (missing: NaT)."""
-    items = list(values)
-    where = [i for i, v in enumerate(items) if not pd.isna(v)]
-    times = pd.to_datetime(utc_micros([items[i] for i in where]), unit="us", utc=True)
-    if len(where) == len(items):
-        return pd.DatetimeIndex(times)
-    out = pd.Series(pd.NaT, index=range(len(items)), dtype=times.dtype)
-    out.iloc[where] = times
-    return pd.DatetimeIndex(out)
 
 
 def when_text(value: dt.datetime) -> str:

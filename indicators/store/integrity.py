@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, text
 
+from indicators.store.cells import utc
 from indicators.store.db import observations
 
 GENESIS = "0" * 64
@@ -37,8 +38,7 @@ def _plain(value: Any) -> Any:
     if kind is float:
         return repr(value)  # exact, and the same text on every platform
     if isinstance(value, dt.datetime):
-        aware = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-        return aware.isoformat(timespec="microseconds")
+        return utc(value).isoformat(timespec="microseconds")
     if isinstance(value, bool | int):
         return bool(value) if isinstance(value, bool) else int(value)
     return str(value)

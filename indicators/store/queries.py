@@ -6,13 +6,14 @@ One home for each, so the store, the reporting rounds and the approval rule read
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
-from indicators.store.cells import Cell, CurrentCell, utc
+from indicators.store.cells import Cell, CurrentCell, utc, utc_micros
 from indicators.store.db import is_latest_revision, observations, reviews
 
 _o = observations.c
@@ -99,12 +100,26 @@ def last_reviews(conn: Connection, indicator_ids: Iterable[str] | None) -> dict[
     return {(r.indicator_id, r.place_code, r.period, r.revision): r for r in rows}
 
 
-def read_frame(conn: Connection, query: Any, columns: list[str]) -> pd.DataFrame:
-    """Return the query's rows as a frame, read slice by slice into one list per column."""
+def read_frame(conn: Connection, query: Any, columns: list[str], times: Sequence[str] = ()) -> pd.DataFrame:
+    """Return the query's rows as a frame, read slice by slice into one list per column.
+
+    `times`: columns holding times, returned as one aware UTC dtype whatever the driver gave (naive UTC
+    from SQLite, aware from PostgreSQL), converted slice by slice as integers.
+    """
     data: list[list[Any]] = [[] for _ in columns]
+    when = {columns.index(name) for name in times}
+    micros: dict[int, list[np.ndarray]] = {i: [] for i in when}
     for rows in conn.execution_options(yield_per=READ_SLICE).execute(query).partitions():
-        for values, column in zip(zip(*rows, strict=True), data, strict=True):
-            column.extend(values)
-    if not data[0]:
-        return pd.DataFrame(columns=columns)
+        for i, values in enumerate(zip(*rows, strict=True)):
+            if i in when:
+                micros[i].append(utc_micros(values))
+            else:
+                data[i].extend(values)
+    if not any(micros.values()) and not any(data):
+        frame = pd.DataFrame(columns=columns)
+        for name in times:
+            frame[name] = pd.to_datetime([], utc=True)
+        return frame
+    for i in when:
+        data[i] = pd.to_datetime(np.concatenate(micros[i]), unit="us", utc=True)  # type: ignore[assignment]
     return pd.DataFrame(dict(zip(columns, data, strict=True)), columns=columns)

@@ -19,7 +19,7 @@ from indicators.canonical import canonical_cell
 from indicators.errors import IndicatorsError, Problem, ProblemCollector
 from indicators.periods import parse_period
 from indicators.store import approval
-from indicators.store.cells import Cell, CurrentCell, cell_text, conflict_problem, utc, utc_times
+from indicators.store.cells import Cell, CurrentCell, cell_text, conflict_problem, utc
 from indicators.store.db import (
     bump,
     is_latest_revision,
@@ -378,11 +378,9 @@ def _states(store: Store, ids: list[str] | None, cell: tuple[str, str, str] | No
     review_columns = ["indicator_id", "place_code", "period", "revision", "action", "reason", "reviewed_by"]
     reviewed = select(*[_r[c] for c in review_columns], _r.reviewed_at).join(last, _r.id == last.c.last_id)
     with store.engine.connect() as conn:
-        cells = read_frame(conn, obs, STATE_COLUMNS[:10])
-        last_frame = read_frame(conn, reviewed, [*review_columns, "reviewed_at"])
-    # One kind of time whatever the driver gave (SQLite: naive UTC; PostgreSQL: aware): sortable together.
-    cells["entered_at"] = utc_times(cells["entered_at"])
-    last_frame["reviewed_at"] = utc_times(last_frame["reviewed_at"])
+        # One kind of time whatever the driver gave (SQLite: naive UTC; PostgreSQL: aware): sortable together.
+        cells = read_frame(conn, obs, STATE_COLUMNS[:10], times=("entered_at",))
+        last_frame = read_frame(conn, reviewed, [*review_columns, "reviewed_at"], times=("reviewed_at",))
     names = ["indicator_id", "place_code", "period"]
     returned = pd.MultiIndex.from_frame(last_frame.loc[last_frame["action"] == "return", names])
     merged = cells.merge(last_frame, on=[*names, "revision"], how="left")

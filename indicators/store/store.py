@@ -55,10 +55,10 @@ from indicators.store.observations import (
 from indicators.store.queries import (
     CELL_COLUMNS,
     CELL_NAMES,
-    READ_SLICE,
     current_cells,
     latest_row,
     latest_subquery,
+    read_frame,
 )
 
 CURRENT_COLUMNS = [
@@ -577,8 +577,10 @@ class Store:
         # Read in slices into one list per column (times as integers), then one frame: a list of every
         # row's Python objects at the town level (400,000 cells) was most of the reading's memory.
         with self.engine.connect() as conn:
-            result = conn.execution_options(yield_per=READ_SLICE).execute(query)
-            return _frame_from_slices(result.partitions(), CURRENT_COLUMNS)
+            frame = read_frame(conn, query, CURRENT_COLUMNS, times=("entered_at",))
+        frame["value"] = frame["value"].astype("float64")
+        frame["revision"] = frame["revision"].astype("int64")
+        return frame
 
     def changes_frame(
         self,
@@ -805,27 +807,6 @@ def _bulk_insert(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     values = [tuple(p(r[n]) if p and r[n] is not None else r[n] for n, p in pairs) for r in rows]
     placeholders = ", ".join("?" for _ in names)
     conn.exec_driver_sql(f"INSERT INTO observations ({', '.join(names)}) VALUES ({placeholders})", values)
-
-
-def _frame_from_slices(slices: Iterable[Sequence[Any]], columns: list[str]) -> pd.DataFrame:
-    data: list[list[Any]] = [[] for _ in columns]
-    when = columns.index("entered_at")
-    micros = []
-    for rows in slices:
-        for i, values in enumerate(zip(*rows, strict=True)):
-            if i == when:
-                micros.append(utc_micros(values))
-            else:
-                data[i].extend(values)
-    if not micros:
-        return _frame([], columns)
-    data[when] = pd.to_datetime(np.concatenate(micros), unit="us", utc=True)
-    frame = pd.DataFrame(dict(zip(columns, data, strict=True)), columns=columns)
-    for name in ("value", "previous_value"):
-        if name in frame:
-            frame[name] = frame[name].astype("float64")
-    frame["revision"] = frame["revision"].astype("int64")
-    return frame
 
 
 def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
