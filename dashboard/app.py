@@ -29,20 +29,22 @@ from dashboard.pages_ import (  # noqa: E402
     theme,
 )
 
-# (page module, url path, locale key of the title, icon); the URL paths are part of the product: keep them.
-# Each module's `render(ctx)` draws the page with the context this run read.
+# (page module, url path, locale key of the title, icon, navigation section); the URL paths are part of
+# the product: keep them. Each module's `render(ctx)` draws the page with the context this run read.
 PAGES = (
-    (overview, "overview", "nav.overview", ":material/dashboard:"),
-    (theme, "theme", "nav.theme", ":material/account_tree:"),
-    (indicator, "indicator", "nav.indicator", ":material/show_chart:"),
-    (places, "places", "nav.places", ":material/grid_on:"),
-    (entry, "entry", "nav.entry", ":material/edit_note:"),
-    (bulk_import, "import", "nav.import", ":material/upload_file:"),
-    (sources, "sources", "nav.sources", ":material/article:"),
-    (history, "history", "nav.history", ":material/history:"),
-    (briefing, "briefing", "nav.briefing", ":material/slideshow:"),
-    (reporting, "reporting", "reporting.nav", ":material/fact_check:"),
+    (overview, "overview", "nav.overview", ":material/dashboard:", "view"),
+    (theme, "theme", "nav.theme", ":material/account_tree:", "view"),
+    (indicator, "indicator", "nav.indicator", ":material/show_chart:", "view"),
+    (places, "places", "nav.places", ":material/grid_on:", "view"),
+    (entry, "entry", "nav.entry", ":material/edit_note:", "work"),
+    (bulk_import, "import", "nav.import", ":material/upload_file:", "work"),
+    (sources, "sources", "nav.sources", ":material/article:", "view"),
+    (history, "history", "nav.history", ":material/history:", "work"),
+    (briefing, "briefing", "nav.briefing", ":material/slideshow:", "work"),
+    (reporting, "reporting", "reporting.nav", ":material/fact_check:", "work"),
 )
+# The sidebar's sections in order, by the locale key of their heading.
+SECTIONS = {"view": "nav.section_view", "work": "nav.section_work"}
 
 
 def main() -> None:
@@ -58,7 +60,7 @@ def main() -> None:
     data.set_run_context(ctx)
     pages = {
         url: st.Page(functools.partial(module.render, ctx), title=t(key), url_path=url, icon=icon)
-        for module, url, key, icon in PAGES
+        for module, url, key, icon, _ in PAGES
     }
     # Pages link to each other through the registered page objects (st.page_link, st.switch_page).
     ctx.pages.update(pages)
@@ -68,9 +70,11 @@ def main() -> None:
         st.switch_page(pages["overview"])
 
     root = st.Page(home, title=t("nav.overview"), url_path="home", default=True, visibility="hidden")
-    listed = list(pages.values())
-    view, work = listed[:4] + listed[6:7], listed[4:6] + listed[7:]
-    nav = st.navigation({"": [root], t("nav.section_view"): view, t("nav.section_work"): work})
+    sections = {
+        t(heading): [pages[url] for _, url, _, _, where in PAGES if where == section]
+        for section, heading in SECTIONS.items()
+    }
+    nav = st.navigation({"": [root], **sections})
     nav.run()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -79,3 +80,36 @@ def test_every_file_the_code_map_names_is_in_the_tree() -> None:
     }
     assert "catalogue.py" in names
     assert sorted(names - tree) == []
+
+
+def _registered_url_paths() -> list[str]:
+    # dashboard/app.py runs the app when imported: read its PAGES table from the source instead.
+    tree = ast.parse((PROJECT_DIR / "dashboard" / "app.py").read_text(encoding="utf-8"))
+    table = next(
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "PAGES" for t in node.targets)
+    )
+    return [entry.elts[1].value for entry in table.elts]  # type: ignore[attr-defined]
+
+
+def test_the_dashboard_doc_and_the_readme_list_every_page() -> None:
+    urls = _registered_url_paths()
+    assert len(urls) >= 10 and "reporting" in urls and "briefing" in urls
+    dashboard_doc = (PROJECT_DIR / "docs" / "dashboard.md").read_text(encoding="utf-8")
+    readme = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+    assert [u for u in urls if f"| `/{u}" not in dashboard_doc] == []
+    assert [u for u in urls if f"`/{u}`" not in readme] == []
+
+
+def test_the_security_doc_describes_every_role() -> None:
+    from indicators.access import ROLES
+
+    security = (PROJECT_DIR / "docs" / "security.md").read_text(encoding="utf-8")
+    assert [role for role in ROLES if f"| `{role}` |" not in security] == []
+
+
+def test_the_generated_data_set_is_described_with_the_catalogues_indicator_count(catalogue) -> None:
+    doc = (PROJECT_DIR / "docs" / "dashboard.md").read_text(encoding="utf-8")
+    said = re.search(r"every indicator of the catalogue \((\d+)\)", doc)
+    assert said is not None and int(said.group(1)) == len(catalogue.indicators)
