@@ -68,10 +68,10 @@ def main() -> None:
     )
     args = p.parse_args()
     if args.no_memo:
-        from dashboard import data
+        from dashboard import cached_views
 
         # What the page memo saves: every figure and display table built again in each run.
-        data.Views.memo = lambda self, build, *args: build(self, *args)
+        cached_views.Views.memo = lambda self, build, *args: build(self, *args)
     os.environ["XINAN_DB_URL"] = args.db
     at = AppTest.from_file(APP, default_timeout=300)
     at.run()

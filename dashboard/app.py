@@ -14,7 +14,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import data, layout, signin  # noqa: E402
+from dashboard import context, layout, signin  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 from dashboard.pages_ import (  # noqa: E402
     briefing,
@@ -57,7 +57,7 @@ def main() -> None:
     user = signin.sidebar_block()
     signin.gate(user)
     ctx = dataclasses.replace(ctx, user=user, place=layout.place())
-    data.set_run_context(ctx)
+    context.set_run_context(ctx)
     pages = {
         url: st.Page(functools.partial(module.render, ctx), title=t(key), url_path=url, icon=icon)
         for module, url, key, icon, _ in PAGES

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.i18n import name_of, t
-from dashboard.tables import is_missing, value_text
+from dashboard.texts import is_missing, value_text
 from indicators.catalogue import Catalogue
 from indicators.text import squash
 

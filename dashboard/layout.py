@@ -12,7 +12,8 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit import dataframe_util
 
-from dashboard import data, html_table
+from dashboard import cached_views, context, html_table, resources
+from dashboard.chart_data import chart_data
 from dashboard.export.charts import ChartMeta
 from dashboard.export.widgets import chart_downloads
 from dashboard.i18n import (
@@ -25,7 +26,6 @@ from dashboard.i18n import (
     t,
     translate,
 )
-from dashboard.tables import chart_data
 from indicators.errors import IndicatorsError
 from indicators.logs import logger
 from indicators.uploads import MAX_UPLOAD_MB
@@ -100,10 +100,10 @@ def init_language() -> None:
         st.session_state[LANG_KEY] = wanted if wanted in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def begin_run() -> data.RunContext:
+def begin_run() -> context.RunContext:
     """Read the data version once for this run (a value saved by anyone shows on the next run)."""
     try:
-        return data.begin_run()
+        return context.begin_run()
     except (IndicatorsError, SQLAlchemyError):
         # Database down or its schema unusable: a sentence for the person, the details for the log.
         logger().error("page run: the database cannot be read", exc_info=True)
@@ -112,7 +112,7 @@ def begin_run() -> data.RunContext:
         raise
 
 
-def sidebar(ctx: data.RunContext) -> None:
+def sidebar(ctx: context.RunContext) -> None:
     """Draw the shared sidebar: language switch and place selector; keep their choices in the session."""
     st.markdown(CSS + widget_text_css(current_language()), unsafe_allow_html=True)
     with st.sidebar:
@@ -139,7 +139,7 @@ def sidebar(ctx: data.RunContext) -> None:
         )
         st.toggle(
             t("reporting.include_pending"),
-            key=data.INCLUDE_PENDING_KEY,
+            key=resources.INCLUDE_PENDING_KEY,
             help=t("reporting.include_pending_help"),
         )
         if not ctx.views.approved_only:
@@ -150,7 +150,7 @@ def sidebar(ctx: data.RunContext) -> None:
 
         user = signin.current_user()
         if user is not None and user.role == "admin":
-            st.caption(t("sidebar.database", url=data.display_url()))
+            st.caption(t("sidebar.database", url=resources.display_url()))
         st.caption(t("sidebar.data_version", version=ctx.version))
 
 
@@ -187,14 +187,14 @@ _SEEN = "_url_seen:"
 
 def sidebar_places() -> list[str]:
     """Return the places the sidebar offers: the city, then its counties."""
-    catalogue = data.catalogue()
+    catalogue = resources.catalogue()
     city = catalogue.framework.default_place
     return [city] + [p.code for p in catalogue.counties(city)]
 
 
 def place() -> str:
     """Return the place code chosen in the sidebar."""
-    return st.session_state.get(PLACE_KEY) or data.catalogue().framework.default_place
+    return st.session_state.get(PLACE_KEY) or resources.catalogue().framework.default_place
 
 
 def header(title_key: str, caption: str | None = None) -> None:
@@ -254,7 +254,7 @@ EMPTY_CELL = "—"
 
 
 def dataframe(
-    ctx: data.RunContext, build: Callable[..., pd.DataFrame], *args: Hashable, **kwargs: Any
+    ctx: context.RunContext, build: Callable[..., pd.DataFrame], *args: Hashable, **kwargs: Any
 ) -> None:
     """Draw the display table `ctx.memo(build, *args)` returns (st.dataframe's options in kwargs).
 
@@ -271,12 +271,12 @@ def dataframe(
     st.dataframe(arrow, **kwargs)
 
 
-def _arrow_table(views: data.Views, build: Callable[..., pd.DataFrame], *args: Hashable) -> Any:
+def _arrow_table(views: cached_views.Views, build: Callable[..., pd.DataFrame], *args: Hashable) -> Any:
     return dataframe_util.convert_pandas_df_to_arrow_table(views.memo(build, *args))
 
 
 def table(
-    ctx: data.RunContext,
+    ctx: context.RunContext,
     build: Callable[..., pd.DataFrame],
     *args: Hashable,
     columns: Callable[[], dict[str, Any]] | None = None,
@@ -291,7 +291,7 @@ def table(
 
 
 def _table_html(
-    views: data.Views,
+    views: cached_views.Views,
     build: Callable[..., pd.DataFrame],
     columns: Callable[[], dict[str, Any]] | None,
     *args: Hashable,
@@ -303,7 +303,7 @@ def with_place_names(frame: pd.DataFrame) -> pd.DataFrame:
     """Return a frame with a place_code column plus a `place` column naming each place."""
     if frame.empty:
         return frame
-    places = data.catalogue().place_by_code
+    places = resources.catalogue().place_by_code
     return frame.assign(place=[name_of(places[c]) for c in frame["place_code"]])
 
 
@@ -313,7 +313,7 @@ def lang() -> str:
 
 
 def indicator_picker(
-    ctx: data.RunContext,
+    ctx: context.RunContext,
     key: str,
     *,
     default: str | None = None,
@@ -332,7 +332,7 @@ def indicator_picker(
     return st.selectbox(label or t("common.indicator"), ids, key=key, format_func=labels.__getitem__)
 
 
-def indicator_labels(views: data.Views, theme_id: str | None) -> dict[str, str]:
+def indicator_labels(views: cached_views.Views, theme_id: str | None) -> dict[str, str]:
     """Return each indicator's label in the picker (name · first level (unit) · aliases), of one theme or all."""
     catalogue = views.catalogue
     labels = {}
@@ -347,6 +347,6 @@ def indicator_labels(views: data.Views, theme_id: str | None) -> dict[str, str]:
 
 def place_label(code: str) -> str:
     """Return a place's name, marked when it is a comparison place outside Binzhou."""
-    place = data.catalogue().place_by_code[code]
+    place = resources.catalogue().place_by_code[code]
     mark = f"（{t('common.comparison_place')}）" if place.comparison else ""
     return name_of(place) + mark

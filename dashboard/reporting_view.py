@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, layout, tables
+from dashboard import cached_views, context, layout, resources, texts, writes
 from dashboard.i18n import current_language, name_of, t
 from dashboard.timefmt import time_text
 from indicators import tabular
@@ -34,40 +34,40 @@ def today() -> dt.date:
     return china_today()
 
 
-def states(views: data.Views) -> pd.DataFrame:
+def states(views: cached_views.Views) -> pd.DataFrame:
     """Return every cell's state, read once per data version (shared, read-only)."""
     return views.shared(_states)
 
 
-def _states(views: data.Views) -> pd.DataFrame:
+def _states(views: cached_views.Views) -> pd.DataFrame:
     return rounds.state_frame(views.store)
 
 
-def _cell_state(views: data.Views, ind_id: str, place_code: str, period: str) -> pd.DataFrame:
+def _cell_state(views: cached_views.Views, ind_id: str, place_code: str, period: str) -> pd.DataFrame:
     return rounds.cell_state(views.store, ind_id, place_code, period)
 
 
-def locks(views: data.Views) -> list[Lock]:
+def locks(views: cached_views.Views) -> list[Lock]:
     """Return the locks in force, once per data version."""
     return views.shared(_locks)
 
 
-def _locks(views: data.Views) -> list[Lock]:
+def _locks(views: cached_views.Views) -> list[Lock]:
     return rounds.locks_in_force(views.store)
 
 
-def matrix(views: data.Views, start_year: int | None = None) -> pd.DataFrame:
+def matrix(views: cached_views.Views, start_year: int | None = None) -> pd.DataFrame:
     """Return the department × period status matrix as of today."""
     return views.shared(_matrix, today(), start_year)
 
 
-def _matrix(views: data.Views, day: dt.date, start_year: int | None) -> pd.DataFrame:
+def _matrix(views: cached_views.Views, day: dt.date, start_year: int | None) -> pd.DataFrame:
     return reporting.status_matrix(views.catalogue, states(views), day, start_year)
 
 
 def department_name(dept_id: str, short: bool = False) -> str:
     """Return a department's name in the session's language."""
-    dept = data.catalogue().department_by_id.get(dept_id)
+    dept = resources.catalogue().department_by_id.get(dept_id)
     if dept is None:
         return dept_id
     if current_language() == "zh":
@@ -77,18 +77,20 @@ def department_name(dept_id: str, short: bool = False) -> str:
 
 def _lock_text(lock: Lock) -> str:
     place = (
-        name_of(data.catalogue().place_by_code[lock.place_code]) if lock.place_code else t("lock.all_places")
+        name_of(resources.catalogue().place_by_code[lock.place_code])
+        if lock.place_code
+        else t("lock.all_places")
     )
     return t(
         "lock.locked_by",
         period=lock.period,
         place=place,
-        who=data.person(lock.set_by),
+        who=context.person(lock.set_by),
         when=time_text(lock.set_at),
     )
 
 
-def cell_status(ctx: data.RunContext, ind_id: str, place_code: str, period: str) -> Lock | None:
+def cell_status(ctx: context.RunContext, ind_id: str, place_code: str, period: str) -> Lock | None:
     """Draw a cell's review state (with a return's reason), its due date and any lock, for the entry page;
     return the lock (None when the period is open)."""
     catalogue = ctx.catalogue
@@ -105,7 +107,7 @@ def cell_status(ctx: data.RunContext, ind_id: str, place_code: str, period: str)
         text += " · " + t("reporting.resubmitted")
     if state == "returned":
         st.warning(
-            text + "\n\n" + t("reporting.return_reason", reason=tables.plain_md(str(row.iloc[0]["reason"]))),
+            text + "\n\n" + t("reporting.return_reason", reason=texts.plain_md(str(row.iloc[0]["reason"]))),
             icon=STATE_ICONS[state],
         )
     else:
@@ -117,7 +119,7 @@ def cell_status(ctx: data.RunContext, ind_id: str, place_code: str, period: str)
     return lock
 
 
-def round_summary(ctx: data.RunContext) -> None:
+def round_summary(ctx: context.RunContext) -> None:
     """Draw the current round's reporting rate (overview), linking to /reporting."""
     year = reporting.current_round(today())
     rate = reporting.round_rate(matrix(ctx.views), year)
@@ -156,7 +158,7 @@ def rate_columns() -> dict[str, Any]:
 
 def cells_table(cells: pd.DataFrame) -> pd.DataFrame:
     """Return owed cells as staff read them: department, indicator, place, period, due date, state, days."""
-    catalogue = data.catalogue()
+    catalogue = resources.catalogue()
     return pd.DataFrame(
         {
             t("reporting.col.department"): [department_name(d) for d in cells["department"]],
@@ -191,7 +193,7 @@ def is_reviewer(user: User | None) -> bool:
     return user is not None and user.role in REVIEWERS
 
 
-def queue(views: data.Views, periods: set[str] | None, department: str | None) -> pd.DataFrame:
+def queue(views: cached_views.Views, periods: set[str] | None, department: str | None) -> pd.DataFrame:
     """Return the cells awaiting review (state submitted), oldest entry first."""
     return reporting.awaiting_review(views.catalogue, states(views), periods, department)
 
@@ -209,17 +211,17 @@ def parse_queue_key(key: str) -> tuple[tuple[str, str, str], int]:
 
 def queue_label(key: str) -> str:
     """Return a queue key as a person reads it."""
-    catalogue = data.catalogue()
+    catalogue = resources.catalogue()
     (ind, place, period), revision = parse_queue_key(key)
     return f"{name_of(catalogue.indicators[ind])} · {name_of(catalogue.place_by_code[place])} · {period} · r{revision}"
 
 
-def rule_findings(views: data.Views) -> pd.DataFrame:
+def rule_findings(views: cached_views.Views) -> pd.DataFrame:
     """Return the validation rules the current working values break (see indicators.scoring.validation)."""
     return views.shared(_rule_findings)
 
 
-def _rule_findings(views: data.Views) -> pd.DataFrame:
+def _rule_findings(views: cached_views.Views) -> pd.DataFrame:
     catalogue = views.catalogue
     return validation.findings_frame(catalogue, validation.load_rules(catalogue), states(views))
 
@@ -234,7 +236,7 @@ def rule_text(finding: Any) -> str:
     return t("reporting.rule_part", name=name, left=f"{finding.left:g}", right=f"{finding.right:g}")
 
 
-def queue_table(views: data.Views, waiting: pd.DataFrame, user: User | None) -> pd.DataFrame:
+def queue_table(views: cached_views.Views, waiting: pd.DataFrame, user: User | None) -> pd.DataFrame:
     """Return the review queue as a table: value with unit, its plausibility flags with the confirmed reason
     and rule findings beside it, then revision, who entered it and resubmission."""
     catalogue = views.catalogue
@@ -249,14 +251,14 @@ def queue_table(views: data.Views, waiting: pd.DataFrame, user: User | None) -> 
             t("common.place"): [name_of(catalogue.place_by_code[p]) for p in waiting["place_code"]],
             t("reporting.col.period"): waiting["period"],
             t("reporting.col.value"): [
-                ("⚠ " if tables.flags_text(f) else "") + tables.value_text(v, catalogue.indicators[i].unit)
+                ("⚠ " if texts.flags_text(f) else "") + texts.value_text(v, catalogue.indicators[i].unit)
                 for v, i, f in zip(waiting["value"], waiting["indicator_id"], waiting["flags"], strict=True)
             ],
             # The entry form's plausibility flags and the reason the editor confirmed them, then the
             # rules the value breaks, right beside the value: the reviewer judges an outlier in one glance.
-            t("entry_safety.col_flags"): [tables.flags_text(f) for f in waiting["flags"]],
+            t("entry_safety.col_flags"): [texts.flags_text(f) for f in waiting["flags"]],
             t("entry_safety.col_flag_reason"): [
-                "" if tables.is_missing(r) else str(r) for r in waiting["flag_reason"]
+                "" if texts.is_missing(r) else str(r) for r in waiting["flag_reason"]
             ],
             t("reporting.col.rules"): [
                 "；".join(flagged.get((i, p, pe), []))
@@ -268,7 +270,7 @@ def queue_table(views: data.Views, waiting: pd.DataFrame, user: User | None) -> 
             t("entry.source_kind"): [t(f"source_kind.{k}") for k in waiting["source_kind"]],
             t("reporting.col.revision"): waiting["revision"].astype(int),
             t("reporting.col.entered_by"): [
-                data.person(e)
+                context.person(e)
                 + (
                     f"（{t('reporting.own_value')}）"
                     if user is not None and e.casefold() == user.name.casefold()
@@ -288,7 +290,7 @@ def run_review(keys: list[str], action: str, reason: str, user: User | None) -> 
     if not keys:
         return [Problem("nothing chosen", code="review.nothing_chosen")]
     try:
-        data.writer(user).review([parse_queue_key(k) for k in keys], action, reason)  # type: ignore[arg-type]
+        writes.writer(user).review([parse_queue_key(k) for k in keys], action, reason)  # type: ignore[arg-type]
     except IndicatorsError as exc:
         return exc.problems
     return []
@@ -298,15 +300,15 @@ def run_lock(period: str, place: str | None, reason: str, user: User | None, unl
     """Lock (or, for an admin, unlock) a period as the signed-in user; return the problems (none: done)."""
     try:
         if unlock:
-            data.writer(user).unlock(period, place, reason)
+            writes.writer(user).unlock(period, place, reason)
         else:
-            data.writer(user).lock(period, place, reason)
+            writes.writer(user).lock(period, place, reason)
     except IndicatorsError as exc:
         return exc.problems
     return []
 
 
-def lock_history_table(views: data.Views) -> pd.DataFrame:
+def lock_history_table(views: cached_views.Views) -> pd.DataFrame:
     """Return every lock and unlock, newest first, as staff read them (a memo builder: ctx.memo)."""
     history = views.shared(_lock_history)
     catalogue = views.catalogue
@@ -318,14 +320,14 @@ def lock_history_table(views: data.Views) -> pd.DataFrame:
                 for p in history["place_code"]
             ],
             t("lock.action"): [t("lock.action_" + a) for a in history["action"]],
-            t("lock.by"): [data.person(who) for who in history["set_by"]],
+            t("lock.by"): [context.person(who) for who in history["set_by"]],
             t("lock.at"): [time_text(v) for v in history["set_at"]],
             t("reporting.col.reason"): [r if isinstance(r, str) else "" for r in history["reason"]],
         }
     )
 
 
-def _lock_history(views: data.Views) -> pd.DataFrame:
+def _lock_history(views: cached_views.Views) -> pd.DataFrame:
     return rounds.lock_history(views.store)
 
 

@@ -37,12 +37,12 @@ def warm_data() -> None:
     # Imported now, not in the first visitor's run: what the app and its pages import.
     import dashboard.export.briefing  # noqa: F401
     import indicators.articles.proposals  # noqa: F401
-    from dashboard import data, document_views, figures, layout, reporting_view, signin, tables  # noqa: F401
+    from dashboard import cached_views, document_views, figures, layout, reporting_view, signin  # noqa: F401
     from indicators.logs import logger
 
     started = time.perf_counter()
     try:
-        views = data.warm()
+        views = cached_views.warm()
         signin.accounts()
         figures.index_gauge(50.0, 0.5, "warm", "coverage", "no data").to_json()
     except Exception:  # (a database down at start shows on the pages, not here)

@@ -16,9 +16,9 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import cookie_auth, data
+from dashboard import context, cookie_auth, resources
 from dashboard.i18n import current_language, name_of, t
-from dashboard.tables import problem_message
+from dashboard.problems import problem_message
 from indicators.access import User, login_required, writable_indicators
 from indicators.accounts import Accounts
 from indicators.catalogue import Catalogue
@@ -41,12 +41,12 @@ DRAFT_TYPED = ("entry_value", "entry_note", "entry_reason", "entry_source_ref", 
 @st.cache_resource(show_spinner=False)
 def _accounts(url: str) -> Accounts:
     # The store's engine: opening it has applied every migration, the users table included.
-    return Accounts(data.store().engine)
+    return Accounts(resources.store().engine)
 
 
 def accounts() -> Accounts:
     """Return the accounts of the configured database."""
-    return _accounts(data.db_url())
+    return _accounts(resources.db_url())
 
 
 def _secrets_section(name: str) -> dict[str, Any] | None:
@@ -62,7 +62,7 @@ def _secrets_section(name: str) -> dict[str, Any] | None:
 def oidc_providers() -> list[str]:
     """Return the OIDC providers configured in secrets.toml [auth] ("" is the unnamed default); [] if none."""
     # Looking into st.secrets searches for secrets files each time; once per run is enough.
-    return data.per_run("oidc_providers", _oidc_providers)
+    return context.per_run("oidc_providers", _oidc_providers)
 
 
 def _oidc_providers() -> list[str]:
@@ -76,7 +76,7 @@ def _oidc_providers() -> list[str]:
 
 def require_login() -> bool:
     """Return True when this installation requires a sign-in to see anything."""
-    return data.per_run(
+    return context.per_run(
         "require_login", lambda: login_required((_secrets_section("xinan") or {}).get("require_login"))
     )
 
@@ -115,7 +115,7 @@ def current_user() -> User | None:
     """Return the signed-in user, checked against the database once per page run; None when nobody."""
     token = session_token()
     # Sign-in and sign-out are callbacks, done before the run starts: one check serves the whole run.
-    return data.per_run(f"user:{token or ''}", _current_user)
+    return context.per_run(f"user:{token or ''}", _current_user)
 
 
 def _current_user() -> User | None:
@@ -297,13 +297,13 @@ def idle_guard() -> None:
 
 def theme_names(user: User) -> str:
     """Return the user's themes by name (健康、安心), not by id."""
-    names = {th.id: name_of(th) for th in data.catalogue().themes}
+    names = {th.id: name_of(th) for th in resources.catalogue().themes}
     return "、".join(names.get(x, x) for x in user.themes) or "—"
 
 
 def department_names(user: User) -> str:
     """Return the user's departments by name (市医保局), as the reporting page names them, not by id."""
-    departments = data.catalogue().department_by_id
+    departments = resources.catalogue().department_by_id
     return "、".join(name_of(departments[x]) if x in departments else x for x in user.departments)
 
 

@@ -12,7 +12,7 @@ from app_pages import open_page, sign_in
 from html_tables import html_tables
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data
+from dashboard import resources
 from indicators.accounts import open_accounts
 from indicators.articles.quantity import read_typed_number
 from indicators.scoring.plausibility import check_value, period_end_date
@@ -194,7 +194,7 @@ def test_a_100x_value_needs_a_confirmed_reason_and_is_flagged_in_the_history(two
 
     # Wherever the value shows, it is marked: the indicator's status and latest value, and its chart
     # (in the working view: the value awaits review, and the approved view shows only approved values).
-    at.sidebar.toggle(key=data.INCLUDE_PENDING_KEY).set_value(True).run()
+    at.sidebar.toggle(key=resources.INCLUDE_PENDING_KEY).set_value(True).run()
     open_page(at, "indicator").run()
     assert not at.exception
     assert at.metric[0].value == "1万 个" or "10,000" in at.metric[0].value
@@ -285,7 +285,7 @@ def test_a_county_indicator_page_draws_no_target_path_when_its_status_is_no_targ
     with Store(two_editors, catalogue) as store:
         store.save("xinan_cells", "371623", "2024", 7, entered_by=WANG)
     at = _session(WANG)
-    at.sidebar.toggle(key=data.INCLUDE_PENDING_KEY).set_value(True).run()  # the value awaits review
+    at.sidebar.toggle(key=resources.INCLUDE_PENDING_KEY).set_value(True).run()  # the value awaits review
     at.sidebar.selectbox(key="place").set_value("371623").run()  # 无棣县
     at.query_params["id"] = "xinan_cells"  # a count: the city's total is not split to counties
     open_page(at, "indicator").run()

@@ -10,7 +10,7 @@ import pytest
 from app_pages import open_page
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data, tables
+from dashboard import cached_views, chart_data, progress_tables, texts
 from dashboard.pages_ import indicator
 from indicators.access import User
 from indicators.guarded import GuardedStore
@@ -72,8 +72,8 @@ def test_after_a_withdrawal_the_page_says_there_is_no_value_instead_of_nan_and_e
 
 def test_the_chart_draws_the_baseline_progress_counts_from_and_says_where_it_comes_from(url, catalogue):
     _approved(url, catalogue, "2024", 16000)  # the city's own 2024 value differs from the catalogue's 1.5万
-    views = data.read_views(url)
-    row = tables.progress_row(views.progress(CITY), HOMES)
+    views = cached_views.read_views(url)
+    row = progress_tables.progress_row(views.progress(CITY), HOMES)
     assert (row["baseline_period"], row["baseline_value"], row["baseline_source"]) == (
         "2024",
         16000.0,
@@ -82,23 +82,23 @@ def test_the_chart_draws_the_baseline_progress_counts_from_and_says_where_it_com
     figure = indicator.series_figure(views, HOMES, CITY, True)
     baseline = next(tr for tr in figure.data if tr.name.startswith("基线"))
     assert list(baseline.y) == [16000.0] and "2024" in baseline.name
-    assert tables.baseline_text(row, "户") == "进度的基线：16,000 户（2024，该地区该期的数值）"
+    assert texts.baseline_text(row, "户") == "进度的基线：16,000 户（2024，该地区该期的数值）"
 
 
 def test_an_approved_flagged_value_is_not_marked_to_check_and_its_label_is_not_clipped(url, catalogue):
     _approved(url, catalogue, "2025", 1_500_000, flag_reason="含全省数据，已核实")  # 100× the 2024 value
-    figure = indicator.series_figure(data.read_views(url), HOMES, CITY, True)
+    figure = indicator.series_figure(cached_views.read_views(url), HOMES, CITY, True)
     marked = [tr for tr in figure.data if tr.mode == "markers+text"]
     assert [tr.name for tr in marked] == ["⚠ 异常值（已审核通过）"]
     assert marked[0].cliponaxis is False
     # In the working view the same approved value is marked the same; a pending flagged one is "to check".
-    working = indicator.series_figure(data.read_views(url, approved=False), HOMES, CITY, True)
+    working = indicator.series_figure(cached_views.read_views(url, approved=False), HOMES, CITY, True)
     assert [tr.name for tr in working.data if tr.mode == "markers+text"] == ["⚠ 异常值（已审核通过）"]
 
 
 def test_the_chart_data_reads_as_people_read_it(url, catalogue):
     _approved(url, catalogue, "2025", 1_500_000, flag_reason="含全省数据，已核实")
-    shown = tables.chart_data(data.read_views(url).series(HOMES, CITY))
+    shown = chart_data.chart_data(cached_views.read_views(url).series(HOMES, CITY))
     assert "indicator_id" not in shown and "qualifier" not in shown and "source_kind" not in shown
     assert not [c for c in shown.columns if c.startswith("_")] and "note" not in shown
     assert {"指标", "时期", "数值", "数值性质", "来源类型", "录入人", "核对提示"} <= set(shown.columns)

@@ -9,7 +9,7 @@ import random
 import pandas as pd
 import pytest
 
-from dashboard import data
+from dashboard import cached_views
 from indicators.scoring import scores as scoring
 from indicators.scoring.scores import Scores, rescore, score
 from indicators.store import rounds
@@ -79,20 +79,20 @@ def test_views_after_writes_score_as_from_scratch_without_scoring_everything(
     generated, catalogue, approved, monkeypatch
 ):
     full_scores = []
-    monkeypatch.setattr(data, "score", lambda *a, **k: full_scores.append(1) or score(*a, **k))
+    monkeypatch.setattr(cached_views, "score", lambda *a, **k: full_scores.append(1) or score(*a, **k))
     rng = random.Random(17 if approved else 5)
-    first = data.read_views(generated, approved=approved)
+    first = cached_views.read_views(generated, approved=approved)
     first.scores()
     assert full_scores == [1]
     with Store(generated, catalogue) as other:  # another app server writing to the same database
         for step in range(8):
-            views = data.read_views(generated, approved=approved)
+            views = cached_views.read_views(generated, approved=approved)
             writer = other if step % 3 == 0 else views.store
             _random_write(rng, writer, views.current())
             if step % 4 == 1:
                 # A version nobody looked at: the next views derive from an older one.
                 _random_write(rng, views.store, views.current())
-            after = data.read_views(generated, approved=approved)
+            after = cached_views.read_views(generated, approved=approved)
             assert after is not views
             _assert_same(after.scores(), score(after.store._read_current(None, None, approved), catalogue))
             # The same values (the kept frame's text columns may be of another pandas string type).

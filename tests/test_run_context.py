@@ -6,52 +6,54 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import data
+from dashboard import cached_views
 from indicators.store.store import Store
 
 
-def places_count(views: data.Views, theme_id: str) -> int:
+def places_count(views: cached_views.Views, theme_id: str) -> int:
     return len(views.catalogue.indicators) + len(theme_id)
 
 
-def theme_count(views: data.Views, theme_id: str) -> int:
+def theme_count(views: cached_views.Views, theme_id: str) -> int:
     return len(views.catalogue.themes)
 
 
 @pytest.fixture
-def views(tmp_path, catalogue) -> data.Views:
+def views(tmp_path, catalogue) -> cached_views.Views:
     url = f"sqlite:///{tmp_path / 'memo.db'}"
     Store(url, catalogue).close()
-    return data.read_views(url)
+    return cached_views.read_views(url)
 
 
 def test_a_lambda_or_a_nested_function_is_refused_as_a_builder():
     chosen = "health"
     with pytest.raises(TypeError, match="module-level function"):
-        data.builder_key(lambda views: chosen, ())
+        cached_views.builder_key(lambda views: chosen, ())
 
-    def nested(views: data.Views) -> str:
+    def nested(views: cached_views.Views) -> str:
         return chosen  # reads the page's variable, which the key does not hold
 
     with pytest.raises(TypeError, match="module-level function"):
-        data.builder_key(nested, ())
+        cached_views.builder_key(nested, ())
 
 
 def test_arguments_that_cannot_be_a_key_are_refused_with_the_builders_name():
     with pytest.raises(TypeError, match=r"places_count.*hashable"):
-        data.builder_key(places_count, (["health"],))
+        cached_views.builder_key(places_count, (["health"],))
 
 
 def test_the_key_names_the_builder_so_two_builders_with_the_same_arguments_never_share_a_result(views):
     assert views.memo(places_count, "health") == len(views.catalogue.indicators) + 6
     assert views.memo(theme_count, "health") == len(views.catalogue.themes)
-    assert data.builder_key(places_count, ("health",)) != data.builder_key(theme_count, ("health",))
+    assert cached_views.builder_key(places_count, ("health",)) != cached_views.builder_key(
+        theme_count, ("health",)
+    )
 
 
 CALLS: list[str] = []
 
 
-def counted(views: data.Views, theme_id: str) -> list[str]:
+def counted(views: cached_views.Views, theme_id: str) -> list[str]:
     CALLS.append(theme_id)
     return [theme_id]
 

@@ -13,7 +13,7 @@ from app_pages import open_page
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from dashboard import tables, timefmt
+from dashboard import texts, timefmt
 from dashboard.export.charts import ChartMeta
 from dashboard.export.data import local_times, to_csv, to_xlsx
 from indicators.accounts import open_accounts
@@ -100,4 +100,4 @@ def test_a_stored_record_is_told_with_beijing_time(catalogue, tmp_path, monkeypa
         "entered_at": UTC_EVENING,
         "revision": 1,
     }
-    assert "2026-12-03 21:05（北京时间）" in tables.record_text(record, catalogue)
+    assert "2026-12-03 21:05（北京时间）" in texts.record_text(record, catalogue)

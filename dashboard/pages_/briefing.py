@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import layout, tables
-from dashboard.data import RunContext, Views
+from dashboard import layout, problems
+from dashboard.cached_views import Views
+from dashboard.context import RunContext
 from dashboard.export.briefing import build_briefing, build_pack, period_text
 from dashboard.export.system import missing_packages
 from dashboard.i18n import labels_for, name_of, t
@@ -24,7 +25,7 @@ def periods_newest_first(views: Views) -> list[str]:
 
 
 def _problems(exc: IndicatorsError) -> str:
-    return "\n".join(f"- {tables.problem_text(p)}" for p in exc.problems)
+    return "\n".join(f"- {problems.problem_text(p)}" for p in exc.problems)
 
 
 def render(ctx: RunContext) -> None:

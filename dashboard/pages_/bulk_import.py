@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, layout, signin, tables
-from dashboard.data import RunContext
+from dashboard import import_tables, layout, problems, signin, writes
+from dashboard.context import RunContext
 from dashboard.i18n import t
 
 
@@ -19,14 +19,14 @@ def render(ctx: RunContext) -> None:
     cols = st.columns(2)
     cols[0].download_button(
         t("import.template_xlsx"),
-        data=data.template_bytes("xlsx"),
+        data=writes.template_bytes("xlsx"),
         file_name="xinan_import_template.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="template_xlsx",
     )
     cols[1].download_button(
         t("import.template_csv"),
-        data=data.template_bytes("csv"),
+        data=writes.template_bytes("csv"),
         file_name="xinan_import_template.csv",
         mime="text/csv",
         key="template_csv",
@@ -46,24 +46,24 @@ def render(ctx: RunContext) -> None:
         upload_id = (upload.file_id, upload.name, upload.size)
         kept = st.session_state.get(plan_key)
         if kept is None or kept[0] != upload_id:
-            kept = (upload_id, data.dry_run(upload.name, upload.getvalue(), user=user))
+            kept = (upload_id, writes.dry_run(upload.name, upload.getvalue(), user=user))
             st.session_state[plan_key] = kept
         result = kept[1]
         if result.problems:
             st.error(t("import.unreadable"))
             for problem in result.problems:
-                st.markdown(f"- {tables.problem_text(problem)}")
+                st.markdown(f"- {problems.problem_text(problem)}")
         else:
             plan = result.plan
             st.subheader(t("import.step_check"))
-            counts = tables.plan_counts(plan)
+            counts = import_tables.plan_counts(plan)
             metric_cols = st.columns(4)
-            for col, kind in zip(metric_cols, tables.PLAN_KINDS, strict=True):
+            for col, kind in zip(metric_cols, import_tables.PLAN_KINDS, strict=True):
                 col.metric(t("import.kind_" + kind), counts[kind])
-            tabs = st.tabs([f"{t('import.kind_' + k)} ({counts[k]})" for k in tables.PLAN_KINDS])
-            for tab, kind in zip(tabs, tables.PLAN_KINDS, strict=True):
+            tabs = st.tabs([f"{t('import.kind_' + k)} ({counts[k]})" for k in import_tables.PLAN_KINDS])
+            for tab, kind in zip(tabs, import_tables.PLAN_KINDS, strict=True):
                 with tab:
-                    frame = tables.plan_table(plan, kind, catalogue)
+                    frame = import_tables.plan_table(plan, kind, catalogue)
                     if frame.empty:
                         st.caption(t("import.none"))
                     else:
@@ -75,11 +75,11 @@ def render(ctx: RunContext) -> None:
             elif st.button(
                 t("import.confirm", n=counts["new"] + counts["changed"]), type="primary", key="import_confirm"
             ):
-                outcome = data.apply_plan(plan, user=user, reason=reason)
+                outcome = writes.apply_plan(plan, user=user, reason=reason)
                 if outcome.problems:
                     st.error(t("import.refused"))
                     for problem in outcome.problems:
-                        st.markdown(f"- {tables.problem_text(problem)}")
+                        st.markdown(f"- {problems.problem_text(problem)}")
                     if any(p.code == "conflict" for p in outcome.problems):
                         st.session_state[REDO_KEY] = upload_id
                 else:

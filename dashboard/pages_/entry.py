@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, layout, reporting_view, signin, tables
-from dashboard.data import RunContext
+from dashboard import context, history_tables, layout, problems, reporting_view, signin, texts, writes
+from dashboard.context import RunContext
 from dashboard.i18n import current_language, labels_for, name_of, t
 from indicators.access import writable_indicators
 
@@ -50,12 +50,12 @@ def render(ctx: RunContext) -> None:
         _submit(cell, form.fields)
     # Problems belong to the cell they were found for: another cell's form starts clean.
     for problem in st.session_state.get(PROBLEMS_KEY, {}).get(cell.key, []):
-        slot = form.slots.get(tables.problem_field(problem), form.slot_general)
-        slot.error(tables.problem_text(problem), icon="⚠️")
+        slot = form.slots.get(problems.problem_field(problem), form.slot_general)
+        slot.error(problems.problem_text(problem), icon="⚠️")
     if conflict is not None:
         # The refusal is at the top, by the current value; the person is looking at the save button.
         form.slot_general.error(
-            t("entry_safety.conflict_short", who=data.person(conflict.params.get("who", "—"))), icon="⚠️"
+            t("entry_safety.conflict_short", who=context.person(conflict.params.get("who", "—"))), icon="⚠️"
         )
     _confirm_box(cell)
     _saved_notice(ctx, cell)
@@ -109,7 +109,7 @@ def _choose_cell(ctx: RunContext, user: Any) -> tuple[str, str, str]:
         key="entry_place",
         on_change=_place_picked,
     )
-    periods, usual = tables.entry_periods(ind.frequency)
+    periods, usual = texts.entry_periods(ind.frequency)
     wanted_period = st.query_params.get("period")
     if (
         wanted_period is not None
@@ -202,7 +202,7 @@ def _open_cell(ctx: RunContext, user: Any, ind_id: str, place_code: str, period:
         drawn[key] = latest_revision
     # A value typed for one cell is not offered for another: after switching indicator, place or period the
     # value field starts empty (one click on 保存到 would otherwise store it in the wrong cell).
-    current = tables.current_of(history)
+    current = texts.current_of(history)
     if st.session_state.get(FORM_CELL_KEY) != key:
         switched = FORM_CELL_KEY in st.session_state
         if switched:
@@ -251,8 +251,8 @@ def _current_box(ctx: RunContext, cell: _Cell, *, locked: bool = False) -> Any:
         if current is None:
             st.info(t("entry.no_value_yet"))
         else:
-            st.markdown(tables.record_text(current, catalogue))
-            shown_flags = tables.flags_text(current.get("flags"))
+            st.markdown(texts.record_text(current, catalogue))
+            shown_flags = texts.flags_text(current.get("flags"))
             if shown_flags:
                 st.warning(
                     t(
@@ -265,9 +265,9 @@ def _current_box(ctx: RunContext, cell: _Cell, *, locked: bool = False) -> Any:
         if conflict is None and cell.expected_revision != cell.latest_revision:
             # Someone else saved since this form was drawn: say so now, before anyone presses save.
             newest = cell.history.iloc[cell.history["revision"].idxmax()].to_dict()
-            conflict = data.conflict_from_record(cell.key, cell.expected_revision, newest)
+            conflict = writes.conflict_from_record(cell.key, cell.expected_revision, newest)
         if conflict is not None:
-            st.error(tables.conflict_text(conflict, catalogue), icon="⚠️")
+            st.error(problems.conflict_text(conflict, catalogue), icon="⚠️")
             st.button(
                 t("entry_safety.take_latest"), key="entry_take_latest", on_click=_take_latest, args=(cell,)
             )
@@ -278,7 +278,7 @@ def _current_box(ctx: RunContext, cell: _Cell, *, locked: bool = False) -> Any:
             with st.expander(t("entry.history", n=len(cell.history)), expanded=False):
                 layout.dataframe(
                     ctx,
-                    tables.value_history_rows,
+                    history_tables.value_history_rows,
                     cell.ind_id,
                     cell.place_code,
                     cell.period,
@@ -306,7 +306,7 @@ def _retract_form(cell: _Cell) -> None:
         slot_retract = st.empty()
         retracted = st.form_submit_button(t("entry.retract_button"))
     if retracted:
-        result = data.retract_value(
+        result = writes.retract_value(
             cell.ind_id,
             cell.place_code,
             cell.period,
@@ -329,7 +329,7 @@ def _retract_form(cell: _Cell) -> None:
             cell.drawn_on(result.record["revision"])
             st.rerun()
     for problem in retract_problems:
-        slot_retract.error(tables.problem_text(problem), icon="⚠️")
+        slot_retract.error(problems.problem_text(problem), icon="⚠️")
 
 
 @dataclass(frozen=True)
@@ -355,15 +355,15 @@ def _value_form(cell: _Cell) -> _Form:
         row = st.columns(2)
         qualifier = row[0].selectbox(
             t("entry.qualifier"),
-            list(data.QUALIFIERS),
-            format_func=labels_for(data.QUALIFIERS, lambda q: t("qualifier." + q)),
+            list(writes.QUALIFIERS),
+            format_func=labels_for(writes.QUALIFIERS, lambda q: t("qualifier." + q)),
             key="entry_qualifier",
         )
         slot_qualifier = row[0].empty()
         source_kind = row[1].selectbox(
             t("entry.source_kind"),
-            list(data.ENTRY_SOURCE_KINDS),
-            format_func=labels_for(data.ENTRY_SOURCE_KINDS, lambda k: t("source_kind." + k)),
+            list(writes.ENTRY_SOURCE_KINDS),
+            format_func=labels_for(writes.ENTRY_SOURCE_KINDS, lambda k: t("source_kind." + k)),
             key="entry_source_kind",
         )
         slot_source_kind = row[1].empty()
@@ -417,7 +417,7 @@ def _submit(cell: _Cell, fields: dict[str, Any]) -> None:
     for a value the save will accept."""
     st.session_state.pop(PENDING_KEY, None)
     st.session_state.pop(SAVED_KEY, None)
-    plan = data.plan_entry(
+    plan = writes.plan_entry(
         cell.ind_id,
         cell.place_code,
         cell.period,
@@ -440,7 +440,7 @@ def _submit(cell: _Cell, fields: dict[str, Any]) -> None:
 
 def _save(cell: _Cell, plan: Any, flag_reason: str | None = None) -> None:
     """Store the planned value against the revision the form was drawn on; a conflict or problems are kept."""
-    result = data.save_entry(plan, user=cell.user, flag_reason=flag_reason)
+    result = writes.save_entry(plan, user=cell.user, flag_reason=flag_reason)
     conflicts = [p for p in result.problems if p.code == "conflict"]
     if conflicts:
         st.session_state[CONFLICT_KEY] = {cell.key: conflicts[0]}
@@ -469,8 +469,8 @@ def _confirm_box(cell: _Cell) -> None:
         st.markdown(
             t(
                 "entry_safety.read_as",
-                typed=tables.plain_md(pending["typed"].strip()),
-                value=tables.plain_md(tables.format_plain(plan.value)),
+                typed=texts.plain_md(pending["typed"].strip()),
+                value=texts.plain_md(texts.format_plain(plan.value)),
                 unit=cell.unit,
                 place=cell.place_name,
                 period=cell.period,
@@ -479,7 +479,7 @@ def _confirm_box(cell: _Cell) -> None:
         flag_reason = None
         if plan.flags:
             for flag in plan.flags:
-                st.warning(tables.flag_text(flag), icon="⚠️")
+                st.warning(texts.flag_text(flag), icon="⚠️")
             st.caption(t("entry_safety.flag_help"))
             flag_reason = st.text_input(t("entry_safety.flag_reason"), key="entry_flag_reason")
         buttons = st.columns([2, 1, 3])
@@ -499,7 +499,7 @@ def _confirm_box(cell: _Cell) -> None:
         else:
             _save(cell, plan, flag_reason=(flag_reason or "").strip() or None)
             for problem in st.session_state.get(PROBLEMS_KEY, {}).get(cell.key, []):
-                slot_confirm.error(tables.problem_text(problem), icon="⚠️")
+                slot_confirm.error(problems.problem_text(problem), icon="⚠️")
 
 
 def _saved_notice(ctx: RunContext, cell: _Cell) -> None:
@@ -510,14 +510,14 @@ def _saved_notice(ctx: RunContext, cell: _Cell) -> None:
     if saved is None or (saved["indicator_id"], saved["place_code"], saved["period"]) != cell.key:
         return
     st.success(t("entry.retracted" if saved.get("retracted") else "entry.saved"))
-    st.markdown(tables.record_text(saved, catalogue))
-    saved_flags = tables.flags_text(saved.get("flags"))
+    st.markdown(texts.record_text(saved, catalogue))
+    saved_flags = texts.flags_text(saved.get("flags"))
     if saved_flags:
         st.warning(
             t("entry_safety.current_flagged", flags=saved_flags, reason=saved.get("flag_reason") or "—")
         )
     st.dataframe(
-        tables.stored_table(saved, catalogue),
+        history_tables.stored_table(saved, catalogue),
         hide_index=True,
         width="stretch",
         placeholder=layout.EMPTY_CELL,

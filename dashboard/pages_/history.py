@@ -7,8 +7,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, layout, tables, timefmt
-from dashboard.data import RunContext, Views
+from dashboard import context, history_tables, layout, timefmt
+from dashboard.cached_views import Views
+from dashboard.context import RunContext
 from dashboard.i18n import labels_for, name_of, t
 
 
@@ -39,13 +40,13 @@ def render(ctx: RunContext) -> None:
     person = cols[2].selectbox(
         t("history.person"),
         ["", *people],
-        format_func=labels_for(["", *people], lambda p: data.person(p) if p else t("common.all")),
+        format_func=labels_for(["", *people], lambda p: context.person(p) if p else t("common.all")),
         key="history_person",
     )
     since = cols[3].date_input(t("history.since"), value=None, key="history_since")
     changes = _changes(ctx.views, since, ind_id or None, place_code or None, person or None)
-    more = len(changes) > tables.HISTORY_ROWS
-    shown = min(len(changes), tables.HISTORY_ROWS)
+    more = len(changes) > history_tables.HISTORY_ROWS
+    shown = min(len(changes), history_tables.HISTORY_ROWS)
     st.caption(t("history.count_more", shown=shown) if more else t("history.count", n=shown))
     if changes.empty:
         st.info(t("history.empty"))
@@ -71,7 +72,7 @@ def _changes(
         indicator_id=ind_id,
         place_code=place,
         entered_by=person,
-        limit=tables.HISTORY_ROWS + 1,
+        limit=history_tables.HISTORY_ROWS + 1,
     )
 
 
@@ -80,4 +81,6 @@ def history_rows(
 ) -> pd.DataFrame:
     """Return the change log's display table for the filters chosen (at most HISTORY_ROWS rows)."""
     changes = _changes(views, since, ind_id, place, person)
-    return tables.history_table(changes.head(tables.HISTORY_ROWS), views.catalogue, with_indicator=True)
+    return history_tables.history_table(
+        changes.head(history_tables.HISTORY_ROWS), views.catalogue, with_indicator=True
+    )

@@ -7,8 +7,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import data, figures, layout, tables
-from dashboard.data import RunContext, Views
+from dashboard import context, figures, history_tables, layout, progress_tables, sources_data, summary, texts
+from dashboard.cached_views import Views
+from dashboard.context import RunContext
 from dashboard.i18n import current_language, name_of, t
 from indicators.models import Indicator
 
@@ -43,20 +44,20 @@ def _series(ctx: RunContext, ind: Indicator, source: str) -> None:
     cols = st.columns(4)
     cols[0].metric(
         t("common.latest"),
-        tables.value_text(row.get("value"), ind.unit, row.get("qualifier")),
-        help=tables.provenance(row, place_name),
+        texts.value_text(row.get("value"), ind.unit, row.get("qualifier")),
+        help=texts.provenance(row, place_name),
     )
-    cols[1].metric(t("common.period"), "—" if tables.is_missing(row.get("period")) else str(row["period"]))
+    cols[1].metric(t("common.period"), "—" if texts.is_missing(row.get("period")) else str(row["period"]))
     progress_value = row.get("progress")
     cols[2].metric(
         t("col.progress"),
-        "—" if tables.is_missing(progress_value) else f"{progress_value:.0f}%",
+        "—" if texts.is_missing(progress_value) else f"{progress_value:.0f}%",
         help=t("col.progress_help"),
     )
-    cols[3].metric(t("common.status"), tables.status_text(row))
-    layout.source_line(tables.provenance(row, place_name))
-    st.markdown(f"**{t('common.target')}** {tables.target_text(ind)}")
-    baseline = tables.baseline_text(row, ind.unit)
+    cols[3].metric(t("common.status"), texts.status_text(row))
+    layout.source_line(texts.provenance(row, place_name))
+    st.markdown(f"**{t('common.target')}** {texts.target_text(ind)}")
+    baseline = texts.baseline_text(row, ind.unit)
     if baseline:
         # The one baseline 进度 counts from, and where it comes from; the chart draws the same point.
         st.caption(baseline)
@@ -158,8 +159,8 @@ def _about(ctx: RunContext, ind: Indicator) -> None:
         st.markdown(f"**{t('common.department')}** {catalogue.department_names(ind.id, current_language())}")
         st.markdown(f"**{t('indicator.data_source')}** {ind.data_source}")
         st.markdown(f"**{t('indicator.direction')}** {t('direction.' + ind.direction)}")
-        st.markdown(f"**{t('common.target')}** {tables.target_text(ind)}")
-        target_source = tables.target_source_text(ind)
+        st.markdown(f"**{t('common.target')}** {texts.target_text(ind)}")
+        target_source = texts.target_source_text(ind)
         if target_source:
             st.caption(target_source)
         if ind.aliases:
@@ -172,7 +173,7 @@ def _about(ctx: RunContext, ind: Indicator) -> None:
             st.markdown(f"> {quote}")
             seed = getattr(origin, "seed", None)
             if seed:  # a heading quoted from the standard has no article
-                st.caption(t("indicator.origin_article", article=data.article_title(seed) or seed))
+                st.caption(t("indicator.origin_article", article=sources_data.article_title(seed) or seed))
         part = getattr(origin, "part", None)
         if part:
             st.caption(t("standard.origin_clause", part=part, clause=origin.clause))
@@ -187,12 +188,14 @@ def _history(ctx: RunContext, ind_id: str) -> None:
     if ctx.views.indicator_history(ind_id, ctx.place).empty:
         st.info(t("indicator.no_history", place=name_of(ctx.catalogue.place_by_code[ctx.place])))
         return
-    layout.dataframe(ctx, tables.indicator_history_rows, ind_id, ctx.place, hide_index=True, width="stretch")
+    layout.dataframe(
+        ctx, history_tables.indicator_history_rows, ind_id, ctx.place, hide_index=True, width="stretch"
+    )
 
 
 def _quoted(ctx: RunContext, ind_id: str) -> None:
     """The indicator's current values read from documents, each with its sentence marked."""
-    quoted = data.quoted_values(ind_id)
+    quoted = sources_data.quoted_values(ind_id)
     if not quoted:
         return
     from dashboard.document_views import sentence_html
@@ -206,11 +209,11 @@ def _quoted(ctx: RunContext, ind_id: str) -> None:
             )
             caption = t(
                 "documents.quoted_caption",
-                value=tables.value_text(q.value, q.unit, q.qualifier),
+                value=texts.value_text(q.value, q.unit, q.qualifier),
                 place=name_of(ctx.catalogue.place_by_code[q.place_code]),
                 period=q.period,
                 title=q.document_title,
-                who=data.person(q.entered_by),
+                who=context.person(q.entered_by),
             )
             # Quoted is not approved: until a reviewer approves it the figure is not in the scores above.
             st.caption(f"{caption} · {t('reporting.state.' + q.state)}")
@@ -221,13 +224,13 @@ def _quoted(ctx: RunContext, ind_id: str) -> None:
 
 def progress_row(views: Views, ind_id: str, place: str) -> dict:
     """Return the scored row of an indicator at a place (latest value, progress, status, source)."""
-    return tables.progress_row(views.progress(place), ind_id)
+    return progress_tables.progress_row(views.progress(place), ind_id)
 
 
 def target_applies(views: Views, ind_id: str, place: str) -> bool:
     """Return whether the city's target and path judge this place (rates, not counts; scoring says so)."""
     applies = views.shared(progress_row, ind_id, place).get("target_applies")
-    if not tables.is_missing(applies):
+    if not texts.is_missing(applies):
         return bool(applies)
     return place == views.catalogue.framework.default_place
 
@@ -246,24 +249,24 @@ def series_figure(views: Views, ind_id: str, place: str, target_here: bool) -> g
         observed=t("indicator.observed", place=place_name),
         target_path=t("indicator.target_path"),
         milestone=t("indicator.milestone"),
-        target=tables.target_kind_label(ind.target.kind) if ind.target else t("common.target"),
+        target=texts.target_kind_label(ind.target.kind) if ind.target else t("common.target"),
         baseline=t("common.baseline"),
         period=t("common.period"),
         value=t("common.value"),
         flagged=t("entry_safety.flagged_marker"),
     )
-    row = tables.progress_row(views.progress(place), ind_id)
+    row = progress_tables.progress_row(views.progress(place), ind_id)
     # Where the city's target does not apply, the chart draws none, as the status (无目标) says.
     return figures.series_chart(
         flag_states(views, ind_id, place),
         unit=ind.unit,
         title=t("indicator.series_title", name=name_of(ind), place=place_name),
         labels=labels,
-        target_path=data.target_path(ind_id) if target_here else None,
-        milestones=tables.milestones_frame(ind) if target_here else None,
+        target_path=summary.target_path(ind_id) if target_here else None,
+        milestones=progress_tables.milestones_frame(ind) if target_here else None,
         # The baseline progress counts from (the place's own value at the baseline period, else the
         # catalogue's), not always the catalogue's: one baseline on the page.
-        baseline=tables.baseline_point(row) if target_here else None,
+        baseline=texts.baseline_point(row) if target_here else None,
         target=(ind.target.period, ind.target.value) if ind.target and target_here else None,
         lang=current_language(),
     )
@@ -304,7 +307,7 @@ def comparison_series(views: Views, ind_id: str) -> pd.DataFrame:
 
 def latest_of(views: Views, places_builder: object, ind_id: str) -> pd.DataFrame:
     """Return the latest value per place of what `places_builder` (county or comparison series) gives."""
-    return tables.latest_per_place(views.memo(places_builder, ind_id))  # type: ignore[arg-type]
+    return progress_tables.latest_per_place(views.memo(places_builder, ind_id))  # type: ignore[arg-type]
 
 
 def period_span_of(views: Views, places_builder: object, ind_id: str) -> str:
@@ -351,4 +354,4 @@ def comparison_figure(views: Views, ind_id: str) -> go.Figure:
 
 def comparison_rows(views: Views, ind_id: str) -> pd.DataFrame:
     """Return the comparison places' values as a display table."""
-    return tables.observations_table(views.memo(comparison_series, ind_id), views.catalogue)
+    return progress_tables.observations_table(views.memo(comparison_series, ind_id), views.catalogue)

@@ -6,8 +6,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import figures, layout, reporting_view, tables
-from dashboard.data import RunContext, Views
+from dashboard import figures, layout, progress_tables, reporting_view, texts
+from dashboard.cached_views import Views
+from dashboard.context import RunContext
 from dashboard.export.charts import ChartMeta
 from dashboard.i18n import name_of, t
 
@@ -18,7 +19,7 @@ def render(ctx: RunContext) -> None:
     place = ctx.place
     place_name = name_of(catalogue.place_by_code[place])
     layout.header("overview.title", t("overview.caption", place=place_name))
-    standard_line = tables.standard_text(catalogue)
+    standard_line = texts.standard_text(catalogue)
     if standard_line:
         st.caption(standard_line)
 
@@ -75,7 +76,7 @@ def _status_counts(ctx: RunContext) -> None:
     summary = ctx.views.rollup(place)
     st.subheader(t("overview.status_counts"))
     metric_cols = st.columns(len(summary.themes) + 1)
-    status_labels = tables.status_labels()
+    status_labels = texts.status_labels()
     theme_rows = ctx.shared(theme_records, place)
     for col, row in zip(metric_cols, theme_rows, strict=False):
         score = row["score"]
@@ -85,7 +86,7 @@ def _status_counts(ctx: RunContext) -> None:
             help=t("overview.theme_help", coverage=f"{row['coverage']:.0%}"),
         )
         col.caption(
-            " · ".join(f"{status_labels[s]} {int(row.get(s, 0))}" for s in tables.STATUSES if row.get(s, 0))
+            " · ".join(f"{status_labels[s]} {int(row.get(s, 0))}" for s in texts.STATUSES if row.get(s, 0))
         )
     metric_cols[-1].metric(
         t("common.coverage"), f"{summary.coverage:.0%}" if summary.coverage is not None else "—"
@@ -108,7 +109,7 @@ def _tables(ctx: RunContext) -> None:
         if ctx.memo(behind_rows, place).empty:
             st.info(t("common.no_data_place", place=place_name))
         else:
-            layout.table(ctx, behind_rows, place, columns=tables.progress_columns)
+            layout.table(ctx, behind_rows, place, columns=progress_tables.progress_columns)
     with right:
         st.subheader(t("overview.changed"))
         if ctx.memo(changed_rows, place).empty:
@@ -183,21 +184,21 @@ def theme_records(views: Views, place: str) -> list[dict]:
 def status_figure(views: Views, place: str) -> go.Figure:
     """Return how many indicators have each status at a place."""
     counts = views.rollup(place).status_counts
-    return figures.status_counts_chart(counts, tables.status_labels(), t("overview.status_all"))
+    return figures.status_counts_chart(counts, texts.status_labels(), t("overview.status_all"))
 
 
 def status_frame(views: Views, place: str) -> pd.DataFrame:
     """Return the data behind the status chart, for its download."""
     counts = views.rollup(place).status_counts
-    labels = tables.status_labels()
+    labels = texts.status_labels()
     return pd.DataFrame({"status": [labels[s] for s in counts], "n": list(counts.values())})
 
 
 def behind_rows(views: Views, place: str) -> pd.DataFrame:
     """Return the ten indicators furthest behind their path at a place, as a display table."""
-    return tables.behind_table(views.progress(place), views.catalogue, limit=10)
+    return progress_tables.behind_table(views.progress(place), views.catalogue, limit=10)
 
 
 def changed_rows(views: Views, place: str) -> pd.DataFrame:
     """Return what changed since the previous period at a place, as a display table."""
-    return tables.changes_table(views.period_changes(place), views.catalogue)
+    return progress_tables.changes_table(views.period_changes(place), views.catalogue)

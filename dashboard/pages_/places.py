@@ -6,8 +6,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import figures, layout, tables
-from dashboard.data import RunContext, Views
+from dashboard import figures, layout, progress_tables
+from dashboard.cached_views import Views
+from dashboard.context import RunContext
 from dashboard.i18n import labels_for, name_of, t
 
 
@@ -53,7 +54,7 @@ def render(ctx: RunContext) -> None:
                 c: st.column_config.ProgressColumn(c, min_value=0, max_value=100, format="%.0f")
                 for c in shown.columns
             },
-            t("entry_safety.col_open"): tables.link_column(),
+            t("entry_safety.col_open"): progress_tables.link_column(),
         },
     )
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard import layout, reporting_view, tables
-from dashboard.data import RunContext, Views
+from dashboard import history_tables, layout, progress_tables, reporting_view
+from dashboard.cached_views import Views
+from dashboard.context import RunContext
 from dashboard.i18n import labels_for, name_of, t
 from indicators.access import User
 from indicators.periods import periods_between
@@ -153,7 +154,7 @@ def _missing_tab(ctx: RunContext, chosen: Choice) -> None:
                 hide_index=True,
                 width="stretch",
                 placeholder="—",
-                column_config={t("entry_safety.col_open"): tables.link_column()},
+                column_config={t("entry_safety.col_open"): progress_tables.link_column()},
             )
 
 
@@ -193,7 +194,7 @@ def _review_tab(ctx: RunContext, chosen: Choice) -> None:
                 problems = view.run_review(picked, "approve" if approve else "return", reason, user)
                 if problems:
                     for problem in problems:
-                        st.error(tables.problem_text(problem), icon="⚠️")
+                        st.error(problems.problem_text(problem), icon="⚠️")
                 else:
                     st.session_state["review_done"] = t(
                         "review.done_approve" if approve else "review.done_return", n=len(picked)
@@ -212,7 +213,7 @@ def _review_tab(ctx: RunContext, chosen: Choice) -> None:
                 (ind_id, place, period), _rev = view.parse_queue_key(detail)
                 layout.dataframe(
                     ctx,
-                    tables.value_history_rows,
+                    history_tables.value_history_rows,
                     ind_id,
                     place,
                     period,
@@ -267,7 +268,7 @@ def _locks_tab(ctx: RunContext, chosen: Choice) -> None:
             )
             if problems:
                 for problem in problems:
-                    st.error(tables.problem_text(problem), icon="⚠️")
+                    st.error(problems.problem_text(problem), icon="⚠️")
             else:
                 st.rerun()
     layout.dataframe(

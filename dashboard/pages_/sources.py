@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, document_views, layout, tables
-from dashboard.data import RunContext
+from dashboard import context, document_views, layout, problems, sources_data, texts, writes
+from dashboard.context import RunContext
 from dashboard.i18n import labels_for, name_of, t
 from dashboard.timefmt import time_text
 from indicators.access import writable_indicators
@@ -50,7 +50,7 @@ def render(ctx: RunContext) -> None:
             if file is None and not pasted.strip():
                 st.error(t("documents.nothing"))
                 return
-            result = data.add_document(
+            result = sources_data.add_document(
                 user,
                 text=None if file else pasted,
                 upload=file,
@@ -61,21 +61,23 @@ def render(ctx: RunContext) -> None:
             )
             if result.problems:
                 for problem in result.problems:
-                    st.error(tables.problem_text(problem), icon=":material/error:")
+                    st.error(problems.problem_text(problem), icon=":material/error:")
                 return
             doc = result.document
             st.session_state[REVIEW_KEY] = doc.id
-            st.session_state[NOTICE_KEY] = t("documents.added", title=doc.title, n=len(data.proposals(doc)))
+            st.session_state[NOTICE_KEY] = t(
+                "documents.added", title=doc.title, n=len(sources_data.proposals(doc))
+            )
             st.rerun()
 
     def _review(doc_id: int) -> None:
-        doc = next((d for d in data.documents() if d.id == doc_id), None)
+        doc = next((d for d in sources_data.documents() if d.id == doc_id), None)
         if doc is None:
             st.session_state.pop(REVIEW_KEY, None)
             return
-        frame = data.document_figures(doc)
+        frame = sources_data.document_figures(doc)
         status = dict(zip(frame["start"], frame["status"], strict=True))
-        props = [p for p in data.proposals(doc) if status.get(p.finding.offset) == "open"]
+        props = [p for p in sources_data.proposals(doc) if status.get(p.finding.offset) == "open"]
         props.sort(key=lambda p: p.indicator_id is None)  # figures with a proposed indicator first
         with st.container(border=True, key="documents_review_panel"):
             head = st.columns([5, 1])
@@ -141,9 +143,9 @@ def render(ctx: RunContext) -> None:
                 history = ctx.views.value_history(ind_id, place, period.strip())
                 if not history.empty:
                     expected = int(history["revision"].max())
-                    current = tables.current_of(history)
+                    current = texts.current_of(history)
                     if current is not None:
-                        st.caption(t("proposal.replaces", record=tables.record_text(current, catalogue)))
+                        st.caption(t("proposal.replaces", record=texts.record_text(current, catalogue)))
             st.session_state[carried_key] = (cell, expected)
             buttons = st.columns([1, 1, 4])
             if buttons[0].button(t("proposal.accept"), key=f"proposal_accept_{key}", type="primary"):
@@ -152,15 +154,15 @@ def render(ctx: RunContext) -> None:
                     return
                 revision = carried[1] if carried and carried[0] == cell else expected
                 fields = save_fields(doc.id, doc.title, p)
-                result = data.save_value(
+                result = writes.save_value(
                     ind_id, place, period.strip(), value, user=user, expected_revision=revision, **fields
                 )
                 if result.problems:
                     for problem in result.problems:
-                        st.error(tables.problem_text(problem), icon=":material/error:")
+                        st.error(problems.problem_text(problem), icon=":material/error:")
                     return
                 record = result.record
-                problems = data.review_figure(
+                problems = sources_data.review_figure(
                     user,
                     doc.id,
                     f.offset,
@@ -174,15 +176,15 @@ def render(ctx: RunContext) -> None:
                 st.session_state[NOTICE_KEY] = t(
                     "proposal.saved",
                     indicator=name_of(catalogue.indicators[ind_id]),
-                    record=tables.record_text(record, catalogue),
+                    record=texts.record_text(record, catalogue),
                 )
                 for problem in problems:
-                    st.error(tables.problem_text(problem))
+                    st.error(problems.problem_text(problem))
                 st.rerun()
             if buttons[1].button(t("proposal.skip"), key=f"proposal_skip_{key}"):
-                problems = data.review_figure(user, doc.id, f.offset, f.text, "skipped")
+                problems = sources_data.review_figure(user, doc.id, f.offset, f.text, "skipped")
                 for problem in problems:
-                    st.error(tables.problem_text(problem))
+                    st.error(problems.problem_text(problem))
                 if not problems:
                     st.rerun()
 
@@ -201,11 +203,11 @@ def render(ctx: RunContext) -> None:
         placeholder=t("documents.search_hint"),
         icon=":material/search:",
     )
-    docs = data.documents(search)
+    docs = sources_data.documents(search)
     if not docs:
         st.info(t("documents.none") if search else t("documents.empty"))
     for doc in docs:
-        frame = data.document_figures(doc)
+        frame = sources_data.document_figures(doc)
         counts = frame["status"].value_counts().to_dict() if not frame.empty else {}
         fed = int(counts.get("accepted", 0) + counts.get("curated", 0))
         label = t(
@@ -230,10 +232,10 @@ def render(ctx: RunContext) -> None:
             st.caption(
                 " · ".join(meta)
                 + (" · " if meta else "")
-                + t("documents.added_by", who=data.person(doc.added_by), when=time_text(doc.added_at))
+                + t("documents.added_by", who=context.person(doc.added_by), when=time_text(doc.added_at))
             )
             if doc.url:
-                st.markdown(f"[{tables.plain_md(doc.url)}]({doc.url})")
+                st.markdown(f"[{texts.plain_md(doc.url)}]({doc.url})")
             if (
                 may_write
                 and counts.get("open", 0)

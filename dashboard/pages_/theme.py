@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, layout, tables
-from dashboard.data import RunContext, Views
+from dashboard import layout, progress_tables, sources_data, texts
+from dashboard.cached_views import Views
+from dashboard.context import RunContext
 from dashboard.i18n import labels_for, name_of, t
 
 
@@ -38,13 +39,13 @@ def render(ctx: RunContext) -> None:
     theme = catalogue.theme(theme_id)
     if theme.goal_zh:
         st.caption(f"{theme.project_zh or ''} · {theme.goal_zh}")
-    part = tables.standard_part_text(catalogue, theme)
+    part = texts.standard_part_text(catalogue, theme)
     if part:
         st.caption(part)
 
-    status_labels = tables.status_labels()
+    status_labels = texts.status_labels()
     shown_statuses = list(
-        tables.ALL_STATUSES if ctx.views.scores().method == "sdg_progress" else tables.STATUSES
+        texts.ALL_STATUSES if ctx.views.scores().method == "sdg_progress" else texts.STATUSES
     )
     statuses = st.pills(
         t("theme.filter_status"),
@@ -68,7 +69,7 @@ def render(ctx: RunContext) -> None:
             st.caption(t("theme.none_with_status"))
             continue
         # A first-level indicator has a handful of rows: static HTML, not a grid (docs/performance.md).
-        layout.table(ctx, theme_rows, place, first.id, chosen, columns=tables.theme_columns)
+        layout.table(ctx, theme_rows, place, first.id, chosen, columns=progress_tables.theme_columns)
     layout.source_line(t("theme.note", place=place_name))
 
 
@@ -76,12 +77,12 @@ def theme_rows(views: Views, place: str, first_id: str, statuses: tuple[str, ...
     """Return a first-level indicator's second-level rows at a place with the statuses chosen (a memo builder)."""
     catalogue = views.catalogue
     first = catalogue.first_levels[first_id]
-    return tables.theme_table(
+    return progress_tables.theme_table(
         first,
         views.progress(place),
         views.sparklines(place),
         catalogue,
         list(statuses),
-        data.article_metrics_by_indicator(),
+        sources_data.article_metrics_by_indicator(),
         place,
     )
