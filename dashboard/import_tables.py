@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.i18n import name_of, t
-from dashboard.problems import column_label, problem_message
+from dashboard.messages import column_label, problem_message
 from dashboard.texts import _who, value_text
 from indicators.articles.quantity import format_plain  # noqa: F401  (pages write plain numbers with it)
 from indicators.catalogue import Catalogue

@@ -18,7 +18,7 @@ import streamlit as st
 
 from dashboard import context, cookie_auth, resources
 from dashboard.i18n import current_language, name_of, t
-from dashboard.problems import problem_message
+from dashboard.messages import problem_message
 from indicators.access import User, login_required, writable_indicators
 from indicators.accounts import Accounts
 from indicators.catalogue import Catalogue

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from dashboard.resources import catalogue
 from indicators.catalogue import Catalogue
 from indicators.periods import parse_period
 from indicators.scoring.progress import at_baseline
@@ -66,6 +65,6 @@ def _summary(sc: Scores, cat: Catalogue, place: str) -> Summary:
     )
 
 
-def target_path(ind_id: str) -> pd.DataFrame:
-    """Return the target path knots (period, value) of an indicator."""
-    return pd.DataFrame(_target_path(catalogue().indicators[ind_id]), columns=["period", "value"])
+def target_path(catalogue: Catalogue, ind_id: str) -> pd.DataFrame:
+    """Return the target path knots (period, value) of an indicator of the catalogue."""
+    return pd.DataFrame(_target_path(catalogue.indicators[ind_id]), columns=["period", "value"])

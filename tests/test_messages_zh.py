@@ -11,7 +11,7 @@ import string
 
 import pytest
 
-from dashboard import problems
+from dashboard import messages
 from dashboard.i18n import load_locale
 from indicators import bulk, tabular
 from indicators.access import User, authorize
@@ -124,7 +124,7 @@ def app_db(sqlite_url, monkeypatch, catalogue):
 
 def _zh(problem: Problem) -> str:
     assert problem.code, f"no code: {problem.message}"
-    text = problems.problem_text(problem)
+    text = messages.problem_text(problem)
     assert CJK.search(text), text
     assert "⟨" not in text, text
     # No placeholder left unfilled.
@@ -242,7 +242,7 @@ def test_times_in_messages_are_beijing_time(app_db):
         code="conflict",
         params={"who": "wang.fang", "when": dt.datetime(2026, 12, 3, 13, 5, tzinfo=dt.UTC)},
     )
-    params = problems.problem_params(problem.params)
+    params = messages.problem_params(problem.params)
     assert params["when"] == "2026-12-03 21:05（北京时间）" and params["who"] == "王芳"
 
 

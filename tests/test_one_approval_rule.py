@@ -203,3 +203,30 @@ def _review(period: str, action: str, at: dt.datetime) -> dict:
         "reviewed_by": "zhao",
         "reviewed_at": at,
     }
+
+
+def test_a_report_figure_taken_over_a_seed_figure_is_a_correction_that_waits(store: Store):
+    from indicators.articles.proposals import propose, save_fields
+    from indicators.entry import plan_entry, save_entry
+
+    load_metrics(store, [_seed_metric(15000, "2024")])
+    text = "滨州市民政局工作总结：2024年全市完成适老化改造1.6万户。"
+    document = add_document(store, text, title="工作总结", added_by="li")
+    proposal = next(
+        p for p in propose(text, store.catalogue, title=document.title) if p.finding.value == 16000
+    )
+    guarded = GuardedStore(store, EDITOR)
+    plan = plan_entry(
+        guarded,
+        HOMES,
+        CITY,
+        "2024",
+        "16000",
+        expected_revision=1,
+        **save_fields(document.id, "工作总结", proposal),
+    )
+    assert plan.problems == [] and plan.correction  # the figure's source says why it changes
+    saved = save_entry(guarded, plan)
+    assert saved.reason and "工作总结" in saved.reason
+    # The seed figure still counts until a reviewer approves the report's.
+    assert store.current_frame(approved_only=True)["value"].tolist() == [15000.0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import layout, problems
+from dashboard import layout, messages
 from dashboard.cached_views import Views
 from dashboard.context import RunContext
 from dashboard.export.briefing import build_briefing, build_pack, period_text
@@ -25,7 +25,7 @@ def periods_newest_first(views: Views) -> list[str]:
 
 
 def _problems(exc: IndicatorsError) -> str:
-    return "\n".join(f"- {problems.problem_text(p)}" for p in exc.problems)
+    return "\n".join(f"- {messages.problem_text(p)}" for p in exc.problems)
 
 
 def render(ctx: RunContext) -> None:

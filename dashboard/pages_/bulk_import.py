@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import import_tables, layout, problems, signin, writes
+from dashboard import import_tables, layout, messages, signin, writes
 from dashboard.context import RunContext
 from dashboard.i18n import t
 
@@ -52,7 +52,7 @@ def render(ctx: RunContext) -> None:
         if result.problems:
             st.error(t("import.unreadable"))
             for problem in result.problems:
-                st.markdown(f"- {problems.problem_text(problem)}")
+                st.markdown(f"- {messages.problem_text(problem)}")
         else:
             plan = result.plan
             st.subheader(t("import.step_check"))
@@ -79,7 +79,7 @@ def render(ctx: RunContext) -> None:
                 if outcome.problems:
                     st.error(t("import.refused"))
                     for problem in outcome.problems:
-                        st.markdown(f"- {problems.problem_text(problem)}")
+                        st.markdown(f"- {messages.problem_text(problem)}")
                     if any(p.code == "conflict" for p in outcome.problems):
                         st.session_state[REDO_KEY] = upload_id
                 else:

@@ -3,27 +3,43 @@ stored after; problems appear next to the field they concern."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import context, history_tables, layout, problems, reporting_view, signin, texts, writes
+from dashboard import context, history_tables, layout, messages, reporting_view, signin, texts, writes
 from dashboard.context import RunContext
 from dashboard.i18n import current_language, labels_for, name_of, t
 from indicators.access import writable_indicators
 
-DRAWN_KEY = "entry_drawn"  # cell → the revision its form was drawn on
-CONFLICT_KEY = "entry_conflict"  # cell → the conflict a save or withdrawal ran into
-PENDING_KEY = "entry_pending"  # a value waiting for the person to confirm how it was read / its flags
-TOOK_KEY = "entry_took_latest"
+CELLS_KEY = "entry_cells"  # cell → _CellState: what this session's page holds for each cell it opened
 FOLLOW_KEY = "entry_place_follows"  # the sidebar place the form last followed
 FORM_CELL_KEY = "entry_form_cell"  # the cell the typed value was typed for
-PROBLEMS_KEY = "entry_problems"  # cell → the problems its last save ran into
-SAVED_KEY = "entry_saved"
-RETRACT_PROBLEMS_KEY = "entry_retract_problems"
-RETRACT_OPEN_KEY = "entry_retract_open"  # the cell whose withdrawal was refused as stale: its form stays open
+SAVED_KEY = "entry_saved"  # the record the last save stored (its notice shows while its cell is shown)
+
+
+@dataclass
+class _CellState:
+    """What the page holds for one cell in this session: the revision its form was drawn on, and what the
+    last save or withdrawal of it ran into. Nothing of one cell shows beside another's form."""
+
+    drawn: int  # the revision the form was drawn on: saves and withdrawals are checked against it
+    conflict: Any = None  # someone else's newer revision, as the refusal of a save or withdrawal
+    pending: Any = None  # (plan, typed text) waiting for the person to confirm how it was read / its flags
+    problems: list = field(default_factory=list)  # what refused the last save
+    retract_problems: list = field(default_factory=list)  # what refused the last withdrawal
+    retract_open: bool = False  # a withdrawal refused as stale: its form stays open with the typed reason
+    took_latest: int | None = None  # the revision the form was re-armed on (采用最新值)
+
+
+def _cell_state(key: tuple[str, str, str], latest_revision: int) -> _CellState:
+    """Return this session's state of a cell, drawn on `latest_revision` when the cell is opened first."""
+    cells = st.session_state.setdefault(CELLS_KEY, {})
+    if key not in cells:
+        cells[key] = _CellState(drawn=latest_revision)
+    return cells[key]
 
 
 def render(ctx: RunContext) -> None:
@@ -49,9 +65,9 @@ def render(ctx: RunContext) -> None:
     if form.submitted:
         _submit(cell, form.fields)
     # Problems belong to the cell they were found for: another cell's form starts clean.
-    for problem in st.session_state.get(PROBLEMS_KEY, {}).get(cell.key, []):
-        slot = form.slots.get(problems.problem_field(problem), form.slot_general)
-        slot.error(problems.problem_text(problem), icon="⚠️")
+    for problem in cell.state.problems:
+        slot = form.slots.get(messages.problem_field(problem), form.slot_general)
+        slot.error(messages.problem_text(problem), icon="⚠️")
     if conflict is not None:
         # The refusal is at the top, by the current value; the person is looking at the save button.
         form.slot_general.error(
@@ -178,16 +194,21 @@ class _Cell:
     history: pd.DataFrame
     current: dict | None
     latest_revision: int
-    expected_revision: int
+    state: _CellState
 
     @property
     def key(self) -> tuple[str, str, str]:
         """The (indicator, place, period) the session's per-cell state is kept under."""
         return (self.ind_id, self.place_code, self.period)
 
+    @property
+    def expected_revision(self) -> int:
+        """The revision the form was drawn on (a save is checked against it, not against the newest)."""
+        return self.state.drawn
+
     def drawn_on(self, revision: int) -> None:
         """Carry a new revision with this cell's form (after a save, or on taking the latest)."""
-        st.session_state.setdefault(DRAWN_KEY, {})[self.key] = revision
+        self.state.drawn = revision
 
 
 def _open_cell(ctx: RunContext, user: Any, ind_id: str, place_code: str, period: str) -> _Cell:
@@ -197,9 +218,7 @@ def _open_cell(ctx: RunContext, user: Any, ind_id: str, place_code: str, period:
     # The revision this cell's form was drawn on travels with the form: a save or withdrawal is checked against
     # it, never against whatever the database holds when the button is pressed (that would overwrite others).
     latest_revision = int(history["revision"].max()) if not history.empty else 0
-    drawn = st.session_state.setdefault(DRAWN_KEY, {})
-    if key not in drawn:
-        drawn[key] = latest_revision
+    state = _cell_state(key, latest_revision)
     # A value typed for one cell is not offered for another: after switching indicator, place or period the
     # value field starts empty (one click on 保存到 would otherwise store it in the wrong cell).
     current = texts.current_of(history)
@@ -228,16 +247,15 @@ def _open_cell(ctx: RunContext, user: Any, ind_id: str, place_code: str, period:
         history=history,
         current=current,
         latest_revision=latest_revision,
-        expected_revision=drawn[key],
+        state=state,
     )
 
 
 def _take_latest(cell: _Cell) -> None:
     """Re-arm the form on the cell's newest revision; the typed value stays for the person to decide."""
     cell.drawn_on(cell.latest_revision)
-    st.session_state.pop(CONFLICT_KEY, None)
-    st.session_state.pop(PENDING_KEY, None)
-    st.session_state[TOOK_KEY] = (cell.key, cell.latest_revision)
+    cell.state.conflict = cell.state.pending = None
+    cell.state.took_latest = cell.latest_revision
 
 
 def _current_box(ctx: RunContext, cell: _Cell, *, locked: bool = False) -> Any:
@@ -261,19 +279,18 @@ def _current_box(ctx: RunContext, cell: _Cell, *, locked: bool = False) -> Any:
                         reason=current.get("flag_reason") or "—",
                     )
                 )
-        conflict = st.session_state.get(CONFLICT_KEY, {}).get(cell.key)
+        conflict = cell.state.conflict
         if conflict is None and cell.expected_revision != cell.latest_revision:
             # Someone else saved since this form was drawn: say so now, before anyone presses save.
             newest = cell.history.iloc[cell.history["revision"].idxmax()].to_dict()
             conflict = writes.conflict_from_record(cell.key, cell.expected_revision, newest)
         if conflict is not None:
-            st.error(problems.conflict_text(conflict, catalogue), icon="⚠️")
+            st.error(messages.conflict_text(conflict, catalogue), icon="⚠️")
             st.button(
                 t("entry_safety.take_latest"), key="entry_take_latest", on_click=_take_latest, args=(cell,)
             )
-        took = st.session_state.get(TOOK_KEY)
-        if took is not None and took[0] == cell.key:
-            st.info(t("entry_safety.took_latest", revision=took[1]))
+        if cell.state.took_latest is not None:
+            st.info(t("entry_safety.took_latest", revision=cell.state.took_latest))
         if not cell.history.empty:
             with st.expander(t("entry.history", n=len(cell.history)), expanded=False):
                 layout.dataframe(
@@ -294,9 +311,9 @@ def _current_box(ctx: RunContext, cell: _Cell, *, locked: bool = False) -> Any:
 def _retract_form(cell: _Cell) -> None:
     """Draw the withdrawal form (a reason is required) and withdraw the value when it is sent."""
     # Problems belong to the cell they were found for; another cell starts clean.
-    retract_problems = st.session_state.get(RETRACT_PROBLEMS_KEY, {}).get(cell.key, [])
+    retract_problems = cell.state.retract_problems
     # Open again after a refusal (a problem, or someone's newer value): the typed reason is still in it.
-    reopen = st.session_state.get(RETRACT_OPEN_KEY) == cell.key
+    reopen = cell.state.retract_open
     with (
         st.expander(t("entry.retract"), expanded=bool(retract_problems) or reopen),
         st.form("entry_retract_form", border=False),
@@ -315,21 +332,19 @@ def _retract_form(cell: _Cell) -> None:
             expected_revision=cell.expected_revision,
         )
         retract_problems = [p for p in result.problems if p.code != "conflict"]
-        st.session_state[RETRACT_PROBLEMS_KEY] = {cell.key: retract_problems}
+        cell.state.retract_problems = retract_problems
         if any(p.code == "conflict" for p in result.problems):
-            st.session_state[CONFLICT_KEY] = {
-                cell.key: next(p for p in result.problems if p.code == "conflict")
-            }
-            st.session_state[RETRACT_OPEN_KEY] = cell.key
+            cell.state.conflict = next(p for p in result.problems if p.code == "conflict")
+            cell.state.retract_open = True
             st.rerun()
         if not result.problems:
-            st.session_state.pop(RETRACT_OPEN_KEY, None)
-            st.session_state.pop(PROBLEMS_KEY, None)
+            cell.state.retract_open = False
+            cell.state.problems = []
             st.session_state[SAVED_KEY] = result.record
             cell.drawn_on(result.record["revision"])
             st.rerun()
     for problem in retract_problems:
-        slot_retract.error(problems.problem_text(problem), icon="⚠️")
+        slot_retract.error(messages.problem_text(problem), icon="⚠️")
 
 
 @dataclass(frozen=True)
@@ -415,7 +430,7 @@ def _submit(cell: _Cell, fields: dict[str, Any]) -> None:
 
     Every check that can refuse the value runs first (indicators.entry): the confirmation step is shown only
     for a value the save will accept."""
-    st.session_state.pop(PENDING_KEY, None)
+    cell.state.pending = None
     st.session_state.pop(SAVED_KEY, None)
     plan = writes.plan_entry(
         cell.ind_id,
@@ -428,12 +443,12 @@ def _submit(cell: _Cell, fields: dict[str, Any]) -> None:
     )
     conflicts = [p for p in plan.problems if p.code == "conflict"]
     if plan.problems and not conflicts:
-        st.session_state[PROBLEMS_KEY] = {cell.key: plan.problems}
+        cell.state.problems = plan.problems
         return
     if plan.needs_confirmation:
         # Say how the value was read, and what looks odd, before anything is stored.
-        st.session_state.pop(PROBLEMS_KEY, None)
-        st.session_state[PENDING_KEY] = {"cell": cell.key, "plan": plan, "typed": fields["value_text"]}
+        cell.state.problems = []
+        cell.state.pending = (plan, fields["value_text"])
         return
     _save(cell, plan)
 
@@ -443,16 +458,13 @@ def _save(cell: _Cell, plan: Any, flag_reason: str | None = None) -> None:
     result = writes.save_entry(plan, user=cell.user, flag_reason=flag_reason)
     conflicts = [p for p in result.problems if p.code == "conflict"]
     if conflicts:
-        st.session_state[CONFLICT_KEY] = {cell.key: conflicts[0]}
-        st.session_state.pop(PENDING_KEY, None)
+        cell.state.conflict, cell.state.pending = conflicts[0], None
         st.rerun()
     if result.problems:
-        st.session_state[PROBLEMS_KEY] = {cell.key: result.problems}
+        cell.state.problems = result.problems
         st.session_state.pop(SAVED_KEY, None)
         return
-    st.session_state.pop(PROBLEMS_KEY, None)
-    st.session_state.pop(PENDING_KEY, None)
-    st.session_state.pop(TOOK_KEY, None)
+    cell.state.problems, cell.state.pending, cell.state.took_latest = [], None, None
     st.session_state[SAVED_KEY] = result.record
     cell.drawn_on(result.record["revision"])
     st.rerun()
@@ -460,16 +472,15 @@ def _save(cell: _Cell, plan: Any, flag_reason: str | None = None) -> None:
 
 def _confirm_box(cell: _Cell) -> None:
     """Draw the pending value's confirmation (how it was read, its flags, a required reason) and act on it."""
-    pending = st.session_state.get(PENDING_KEY)
-    if pending is None or pending["cell"] != cell.key:
+    if cell.state.pending is None:
         return
-    plan = pending["plan"]
+    plan, typed = cell.state.pending
     with st.container(border=True, key="entry_confirm_box"):
         st.markdown(f"**{t('entry_safety.confirm_title')}**")
         st.markdown(
             t(
                 "entry_safety.read_as",
-                typed=texts.plain_md(pending["typed"].strip()),
+                typed=texts.plain_md(typed.strip()),
                 value=texts.plain_md(texts.format_plain(plan.value)),
                 unit=cell.unit,
                 place=cell.place_name,
@@ -491,15 +502,15 @@ def _confirm_box(cell: _Cell) -> None:
         cancel = buttons[1].button(t("entry_safety.cancel"), key="entry_cancel")
         slot_confirm = st.empty()
     if cancel:
-        st.session_state.pop(PENDING_KEY, None)
+        cell.state.pending = None
         st.rerun()
     if confirm:
         if plan.flags and not (flag_reason or "").strip():
             slot_confirm.error(t("entry_safety.flag_reason_needed"), icon="⚠️")
         else:
             _save(cell, plan, flag_reason=(flag_reason or "").strip() or None)
-            for problem in st.session_state.get(PROBLEMS_KEY, {}).get(cell.key, []):
-                slot_confirm.error(problems.problem_text(problem), icon="⚠️")
+            for problem in cell.state.problems:
+                slot_confirm.error(messages.problem_text(problem), icon="⚠️")
 
 
 def _saved_notice(ctx: RunContext, cell: _Cell) -> None:

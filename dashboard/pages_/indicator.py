@@ -262,7 +262,7 @@ def series_figure(views: Views, ind_id: str, place: str, target_here: bool) -> g
         unit=ind.unit,
         title=t("indicator.series_title", name=name_of(ind), place=place_name),
         labels=labels,
-        target_path=summary.target_path(ind_id) if target_here else None,
+        target_path=summary.target_path(views.catalogue, ind_id) if target_here else None,
         milestones=progress_tables.milestones_frame(ind) if target_here else None,
         # The baseline progress counts from (the place's own value at the baseline period, else the
         # catalogue's), not always the catalogue's: one baseline on the page.

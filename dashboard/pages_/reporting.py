@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard import history_tables, layout, progress_tables, reporting_view
+from dashboard import history_tables, layout, messages, progress_tables, reporting_view
 from dashboard.cached_views import Views
 from dashboard.context import RunContext
 from dashboard.i18n import labels_for, name_of, t
@@ -194,7 +194,7 @@ def _review_tab(ctx: RunContext, chosen: Choice) -> None:
                 problems = view.run_review(picked, "approve" if approve else "return", reason, user)
                 if problems:
                     for problem in problems:
-                        st.error(problems.problem_text(problem), icon="⚠️")
+                        st.error(messages.problem_text(problem), icon="⚠️")
                 else:
                     st.session_state["review_done"] = t(
                         "review.done_approve" if approve else "review.done_return", n=len(picked)
@@ -268,7 +268,7 @@ def _locks_tab(ctx: RunContext, chosen: Choice) -> None:
             )
             if problems:
                 for problem in problems:
-                    st.error(problems.problem_text(problem), icon="⚠️")
+                    st.error(messages.problem_text(problem), icon="⚠️")
             else:
                 st.rerun()
     layout.dataframe(

@@ -251,6 +251,8 @@ def save_fields(document_id: int, document_title: str, proposal: Proposal) -> di
         "document_id": document_id,
         "quote": proposal.sentence,
         "quote_offset": proposal.finding.offset,
+        # Taking a report's figure over a value already there is a correction: it says where it came from.
+        "reason": f"figure taken from document #{document_id} 《{document_title}》"[:2000],
     }
 
 
