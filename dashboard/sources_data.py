@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.resources import catalogue, db_url, store
+from dashboard.writes import writer
 from indicators.access import User
 from indicators.articles.metrics import ArticleMetric, load_article_metrics
 from indicators.articles.sources import Article, list_articles
@@ -96,14 +97,14 @@ def add_document(
     user: User | None, *, text: str | None, upload: tuple[str, bytes] | None, **fields: Any
 ) -> Added:
     """Read an uploaded file (or take pasted text) and store it as a document as the signed-in user."""
-    from indicators.articles.documents import add_document_as, read_document_bytes
+    from indicators.articles.documents import read_document_bytes
 
     try:
         file_name = None
         if upload is not None:
             file_name = upload[0]
             text = read_document_bytes(*upload)
-        doc = add_document_as(user, store(), text or "", file_name=file_name, **fields)
+        doc = writer(user).add_document(text or "", file_name=file_name, **fields)
     except IndicatorsError as exc:
         return Added(problems=list(exc.problems))
     return Added(document=doc)
@@ -113,10 +114,8 @@ def review_figure(
     user: User | None, doc_id: int, offset: int, text: str, decision: str, **fields: Any
 ) -> list[Problem]:
     """Record a person's decision on a figure; return the problems (none when recorded)."""
-    from indicators.articles.documents import record_review
-
     try:
-        record_review(store(), user, doc_id, offset, text, decision, **fields)
+        writer(user).decide_figure(doc_id, offset, text, decision, **fields)
     except IndicatorsError as exc:
         return list(exc.problems)
     return []

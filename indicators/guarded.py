@@ -21,6 +21,7 @@ from indicators.store.store import Cell, Store
 
 if TYPE_CHECKING:
     from indicators import bulk, tabular
+    from indicators.articles import documents
 
 
 class GuardedStore:
@@ -106,6 +107,26 @@ class GuardedStore:
 
         self.check("import", [r.indicator_id for r in plan.rows if r.status != "unchanged"])
         return bulk.apply(self.store, dataclasses.replace(plan, user=self._name()), reason=reason)
+
+    # --- documents: reports added and the decisions on their figures ---------------------------------
+
+    def add_document(self, text: str, **fields: Any) -> documents.Document:
+        """Store a report's text as this user (one who may enter values; see documents.add_document)."""
+        from indicators.articles import documents
+
+        self.check("enter")
+        return documents.add_document(self.store, text, added_by=self._name(), **fields)
+
+    def decide_figure(
+        self, document_id: int, quote_offset: int, figure_text: str, decision: str, **fields: Any
+    ) -> documents.Review:
+        """Record this user's decision on a report's figure: accepted (after its value was saved) or skipped."""
+        from indicators.articles import documents
+
+        self.check("enter")
+        return documents.record_review(
+            self.store, self.user, document_id, quote_offset, figure_text, decision, **fields
+        )
 
     # --- reporting rounds: review and locks --------------------------------------------------------
 

@@ -14,17 +14,16 @@ from indicators.access import User
 from indicators.articles.documents import (
     MAX_DOCUMENT_BYTES,
     add_document,
-    add_document_as,
     content_hash,
     get_document,
     list_documents,
     read_document_bytes,
     read_document_file,
-    record_review,
     reviews_of,
 )
 from indicators.cli.main import main
 from indicators.errors import IndicatorsError
+from indicators.guarded import GuardedStore
 from indicators.initdb import initialise
 from indicators.store.store import Store
 
@@ -161,17 +160,17 @@ def test_documents_are_listed_newest_first_and_searched(store: Store):
 
 
 def test_only_editors_add_documents_and_record_decisions(store: Store):
-    viewer = User(name="guest", role="viewer")
+    viewer = GuardedStore(store, User(name="guest", role="viewer"))
     with pytest.raises(IndicatorsError):
-        add_document_as(viewer, store, REPORT, title=None)
+        viewer.add_document(REPORT, title=None)
     assert list_documents(store) == []
-    editor = User(name="zhang", role="editor", themes=("habitat",))
-    doc = add_document_as(editor, store, REPORT, title=None)
+    editor = GuardedStore(store, User(name="zhang", role="editor", themes=("habitat",)))
+    doc = editor.add_document(REPORT, title=None)
     assert doc.added_by == "zhang"
     with pytest.raises(IndicatorsError):
-        record_review(store, viewer, doc.id, 10, "1200户", "skipped")
-    record_review(store, editor, doc.id, 10, "1200户", "skipped")
-    record_review(store, editor, doc.id, 10, "1200户", "accepted", indicator_id="x", place_code="371621")
+        viewer.decide_figure(doc.id, 10, "1200户", "skipped")
+    editor.decide_figure(doc.id, 10, "1200户", "skipped")
+    editor.decide_figure(doc.id, 10, "1200户", "accepted", indicator_id="x", place_code="371621")
     assert reviews_of(store)[(doc.id, 10)].decision == "accepted"
 
 

@@ -525,13 +525,6 @@ def add_document(
     return Document(id=int(new_id), **row)  # type: ignore[arg-type]
 
 
-def add_document_as(user: User | None, store: Store, text: str, **fields: Any) -> Document:
-    """Store a document as the signed-in user; only those who may enter values may add one."""
-    authorize(user, "enter", catalogue=store.catalogue)
-    assert user is not None
-    return add_document(store, text, added_by=user.name, **fields)
-
-
 def default_title(text: str) -> str:
     """Return the first non-empty line of the text, shortened, as a title."""
     for line in text.splitlines():

@@ -7,7 +7,7 @@ import getpass
 import json
 from pathlib import Path
 
-from indicators.articles.documents import add_document_as, list_documents, parse_date, read_document_file
+from indicators.articles.documents import list_documents, parse_date, read_document_file
 from indicators.catalogue import load_catalogue
 from indicators.guarded import GuardedStore
 from indicators.paths import DEFINITIONS_DIR
@@ -22,10 +22,7 @@ def _add(args: argparse.Namespace) -> int:
     published = parse_date(args.date)
     text = read_document_file(args.file)
     with _store(args) as store:
-        guarded = GuardedStore.as_account(store, args.user, "--user")
-        doc = add_document_as(
-            guarded.user,
-            store,
+        doc = GuardedStore.as_account(store, args.user, "--user").add_document(
             text,
             title=args.title,
             publisher=args.publisher,
