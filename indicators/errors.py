@@ -22,6 +22,10 @@ class Problem:
     code: str = ""
     params: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)
 
+    def __post_init__(self) -> None:
+        if self.code:
+            _check_code(self.code, self.params)
+
     def location(self) -> str:
         """Return `FILE:LINE` (or the parts known) for this problem."""
         if self.file is None:
@@ -54,6 +58,18 @@ class Problem:
             "code": self.code,
             "params": {k: str(v) for k, v in self.params.items()},
         }
+
+
+def _check_code(code: str, params: Mapping[str, object]) -> None:
+    # A programming error, not bad input: the registry (indicators/problem_codes.py) is the code's contract.
+    from indicators.problem_codes import CODES
+
+    needed = CODES.get(code)
+    if needed is None:
+        raise ValueError(f"unregistered problem code {code!r}: add it to indicators/problem_codes.py")
+    missing = [name for name in needed if name not in params]
+    if missing:
+        raise ValueError(f"problem {code!r} needs the params {missing} its message uses")
 
 
 @dataclass

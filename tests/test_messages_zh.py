@@ -239,8 +239,8 @@ def test_sign_in_refusals_are_told_in_chinese(app_db):
 def test_times_in_messages_are_beijing_time(app_db):
     problem = Problem(
         "x",
-        code="conflict",
-        params={"who": "wang.fang", "when": dt.datetime(2026, 12, 3, 13, 5, tzinfo=dt.UTC)},
+        code="lock.period_locked",
+        params={"period": "2025", "who": "wang.fang", "when": dt.datetime(2026, 12, 3, 13, 5, tzinfo=dt.UTC)},
     )
     params = messages.problem_params(problem.params)
     assert params["when"] == "2026-12-03 21:05（北京时间）" and params["who"] == "王芳"
@@ -269,3 +269,27 @@ def test_the_entry_form_says_what_its_editor_may_enter(app_db):
     assert signin.entering_as(by_department) == "录入人：yibao（责任单位：市医保局）"
     assert signin.entering_as(both) == "录入人：wang.fang（主题：健康；责任单位：市医保局）"
     assert signin.entering_as(User(name="admin", role="admin")) == "录入人：admin（全部指标）"
+
+
+def test_the_registry_of_problem_codes_matches_the_code_and_both_locales():
+    import string
+
+    from indicators.problem_codes import CODES
+
+    raised = raised_codes()
+    assert sorted(raised - set(CODES)) == []  # every code written in the source is registered
+    zh, en = load_locale("zh"), load_locale("en")
+    for code, params in CODES.items():
+        for lang, texts in (("zh", zh), ("en", en)):
+            text = texts.get(f"problem.{code}")
+            assert text is not None, (lang, code)
+            used = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+            assert used <= set(params), (lang, code, used - set(params))
+
+
+def test_a_problem_with_an_unregistered_code_or_a_missing_parameter_fails_where_it_is_made():
+    with pytest.raises(ValueError, match=re.escape("unregistered problem code 'review.self_aproval'")):
+        Problem("x", code="review.self_aproval")
+    with pytest.raises(ValueError, match=re.escape("needs the params ['period']")):
+        Problem("x", code="review.self_approval", params={"indicator": "i", "place": "p", "who": "li"})
+    assert Problem("x").code == ""  # a problem without a code (the CLI's own words) needs no entry

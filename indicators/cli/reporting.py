@@ -33,7 +33,15 @@ def _today(args: argparse.Namespace) -> dt.date:
         return dt.date.fromisoformat(args.date)
     except ValueError as exc:
         raise IndicatorsError(
-            [Problem(f"not a date: {args.date!r}", path="--date", hint="write 2025-02-10")]
+            [
+                Problem(
+                    f"not a date: {args.date!r}",
+                    path="--date",
+                    hint="write 2025-02-10",
+                    code="cli.bad_date",
+                    params={"given": args.date},
+                )
+            ]
         ) from exc
 
 
@@ -48,6 +56,8 @@ def _check_department(catalogue: Catalogue, department: str | None) -> None:
                     f"unknown department {department!r}",
                     path="--department",
                     hint=f"did you mean '{close[0]}'?" if close else "use an id from departments.yaml",
+                    code="cli.unknown_department",
+                    params={"given": department},
                 )
             ]
         )
@@ -94,7 +104,16 @@ def _review(args: argparse.Namespace) -> int:
         cell = (args.indicator_id, args.place, args.period)
         revision = args.revision or store.current_revision(*cell)
         if revision == 0:
-            raise IndicatorsError([Problem(f"{'/'.join(cell)} has no value to review", path="/".join(cell))])
+            raise IndicatorsError(
+                [
+                    Problem(
+                        f"{'/'.join(cell)} has no value to review",
+                        path="/".join(cell),
+                        code="review.nothing_to_review",
+                        params={"indicator": cell[0], "place": cell[1], "period": cell[2]},
+                    )
+                ]
+            )
         guarded = GuardedStore.as_account(store, args.by)
         guarded.review([(cell, revision)], args.action, reason=args.reason)
     verb = "approved" if args.action == "approve" else "returned"
@@ -117,9 +136,17 @@ def _lock(args: argparse.Namespace) -> int:
                 )
             return 0
         if not args.period:
-            raise IndicatorsError([Problem("give the period to lock, e.g. 2024 or 2025Q1", path="period")])
+            raise IndicatorsError(
+                [
+                    Problem(
+                        "give the period to lock, e.g. 2024 or 2025Q1", path="period", code="lock.no_period"
+                    )
+                ]
+            )
         if not args.by.strip():
-            raise IndicatorsError([Problem("say who locks the period", path="--by", hint="--by NAME")])
+            raise IndicatorsError(
+                [Problem("say who locks the period", path="--by", hint="--by NAME", code="lock.no_locker")]
+            )
         guarded = GuardedStore.as_account(store, args.by)
         guarded.lock(args.period, args.place, reason=args.reason)
     print(f"locked {args.period} for {args.place or 'all places'} as {guarded.user.name}")

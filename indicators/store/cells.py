@@ -105,5 +105,5 @@ def conflict_problem(cell: Cell, expected: int, latest: CurrentCell | None, wher
     if latest is not None:
         message += f" (their value: {params['value']})"
     else:
-        params.update(who="—", when="—", at="", value="—", revision=0, retracted=False)
+        params.update(who="—", when="—", at="", value="—", unit="", revision=0, retracted=False)
     return Problem(message, path=where or "/".join(cell), hint=hint, code="conflict", params=params)

@@ -246,7 +246,13 @@ def review(
     reason = (reason or "").strip() or None
     out = ProblemCollector()
     if action not in ("approve", "return"):
-        out.add(f"unknown review action {action!r}", path="action", hint="approve or return")
+        out.add(
+            f"unknown review action {action!r}",
+            path="action",
+            hint="approve or return",
+            code="review.unknown_action",
+            params={"action": action},
+        )
     if action == "return" and reason is None:
         out.add(
             "a returned value needs a reason",
