@@ -270,6 +270,11 @@ class Views:
         """Return everyone who has saved a value."""
         return self.get(("people",), self._store.people)
 
+    def display_names(self) -> dict[str, str]:
+        """Return login → display name of the accounts that have one (read at most once a minute)."""
+        # Memo builders take people's names from here, their views argument, not from a global.
+        return _display_names(self.url)
+
     def value_history(self, ind_id: str, place: str, period: str) -> pd.DataFrame:
         """Return every revision of one value (oldest first)."""
 

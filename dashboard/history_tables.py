@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from dashboard.i18n import name_of, t
-from dashboard.texts import _when, _who, flags_text, is_missing, source_text, value_text
+from dashboard.texts import _when, flags_text, is_missing, source_text, value_text
 from indicators.articles.quantity import format_plain  # noqa: F401  (pages write plain numbers with it)
 from indicators.catalogue import Catalogue
 
@@ -16,18 +17,18 @@ HISTORY_ROWS = 500
 
 def value_history_rows(views: Any, ind_id: str, place: str, period: str) -> pd.DataFrame:
     """Return one value's revisions as a display table, newest first (a memo builder: ctx.memo)."""
-    return history_table(views.value_history(ind_id, place, period), views.catalogue)
+    return history_table(views.value_history(ind_id, place, period), views.catalogue, views.display_names())
 
 
 def indicator_history_rows(views: Any, ind_id: str, place: str) -> pd.DataFrame:
     """Return every revision of an indicator at a place as a display table (a memo builder: ctx.memo)."""
-    return history_table(views.indicator_history(ind_id, place), views.catalogue)
+    return history_table(views.indicator_history(ind_id, place), views.catalogue, views.display_names())
 
 
 def history_table(
-    history: pd.DataFrame, catalogue: Catalogue, *, with_indicator: bool = False
+    history: pd.DataFrame, catalogue: Catalogue, names: Mapping[str, str], *, with_indicator: bool = False
 ) -> pd.DataFrame:
-    """Return revisions newest first: who saved what value, when, why, from which source."""
+    """Return revisions newest first: who saved what value (by display name), when, why, from which source."""
     # Column names looked up once, not per revision: a place's history has hundreds of rows.
     label = {
         key: t(key)
@@ -66,7 +67,8 @@ def history_table(
         cells[label["entry_safety.col_flags"]] = flags_text(row.get("flags"))
         cells[label["entry_safety.col_flag_reason"]] = _text_or_blank(row.get("flag_reason"))
         cells[label["col.source"]] = source_text(row)
-        cells[label["col.entered_by"]] = _who(row.get("entered_by"))
+        login = row.get("entered_by")
+        cells[label["col.entered_by"]] = "—" if is_missing(login) else names.get(str(login), str(login))
         cells[label["col.entered_at"]] = _when(row.get("entered_at"))
         cells[label["col.reason"]] = row.get("reason") or ""
         cells[label["col.note"]] = row.get("note") or ""

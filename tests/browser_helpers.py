@@ -73,3 +73,61 @@ def serve(db_url: str, script: str = "app.py") -> Iterator[str]:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+# Debian's chromium, started as the machine allows (root, no GPU, no network but loopback).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SHOTS = PROJECT_DIR / "artifacts" / "screenshots"
+
+
+SCRIPT_DONE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-testid^="stSkeleton"], [data-testid="stAppSkeleton"]');
+}"""
+# Counts finished runs in this document, so a click can wait for the run it started (not an earlier one).
+COUNT_RUNS_JS = """() => {
+  if (window.__xaRuns === undefined) {
+    window.__xaRuns = 0;
+    const app = document.querySelector('[data-testid="stApp"]');
+    new MutationObserver(() => {
+      if (app.getAttribute('data-test-script-state') === 'notRunning') window.__xaRuns += 1;
+    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  }
+  return window.__xaRuns;
+}"""
+
+
+def settle(pg: object) -> None:
+    """Wait until the script run has finished and every chart is drawn."""
+    pg.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)
+    pg.wait_for_function(SCRIPT_DONE_JS, timeout=60_000)
+    # Plotly draws after Streamlit reports done; a screenshot before that shows empty boxes.
+    pg.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+        ".every(el => el.querySelector('.main-svg'))",
+        timeout=60_000,
+    )
+
+
+@contextmanager
+def rerun(pg: object) -> Iterator[None]:
+    """Wait, after the block's click or upload, for the script run it started to finish."""
+    pg.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
+    before = pg.evaluate(COUNT_RUNS_JS)
+    yield
+    # A new document (navigation) has no counter yet; its own run is waited for by _settle.
+    pg.wait_for_function(
+        "(n) => window.__xaRuns === undefined || window.__xaRuns > n", arg=before, timeout=60_000
+    )
+    settle(pg)

@@ -5,32 +5,20 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from browser_helpers import serve, sync_api
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SHOTS, rerun, serve, settle, sync_api
 
 from indicators.accounts import open_accounts
 from indicators.paths import PROJECT_DIR
 from indicators.store.generate import load_generated
 
 playwright_api = sync_api()
-CHROMIUM = "/usr/bin/chromium"
 GENERATED_ROWS = 40_000
 SAVED_VALUE = "42.42"
-SHOTS = PROJECT_DIR / "artifacts" / "screenshots"
 PASSWORD = "browser test password"
 PAGES = ("overview", "theme", "indicator", "places", "entry", "import", "sources", "history", "reporting")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -74,54 +62,10 @@ def page(chromium: object) -> Iterator[object]:
 
 # The app's root carries the script state; "notRunning" after a run means the script is done. Widgets
 # whose code loads lazily show a skeleton until then, so the page is drawn when no skeleton is left.
-_SCRIPT_DONE_JS = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  return app && app.getAttribute('data-test-script-state') === 'notRunning'
-    && !document.querySelector('[data-testid="stStatusWidget"]')
-    && !document.querySelector('[data-testid^="stSkeleton"], [data-testid="stAppSkeleton"]');
-}"""
-# Counts finished runs in this document, so a click can wait for the run it started (not an earlier one).
-_COUNT_RUNS_JS = """() => {
-  if (window.__xaRuns === undefined) {
-    window.__xaRuns = 0;
-    const app = document.querySelector('[data-testid="stApp"]');
-    new MutationObserver(() => {
-      if (app.getAttribute('data-test-script-state') === 'notRunning') window.__xaRuns += 1;
-    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-  }
-  return window.__xaRuns;
-}"""
-
-
-def _settle(pg: object) -> None:
-    """Wait until the script run has finished and every chart is drawn."""
-    pg.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)
-    pg.wait_for_function(_SCRIPT_DONE_JS, timeout=60_000)
-    # Plotly draws after Streamlit reports done; a screenshot before that shows empty boxes.
-    pg.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
-        ".every(el => el.querySelector('.main-svg'))",
-        timeout=60_000,
-    )
-
-
-@contextmanager
-def _rerun(pg: object) -> Iterator[None]:
-    """Wait, after the block's click or upload, for the script run it started to finish."""
-    pg.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
-    before = pg.evaluate(_COUNT_RUNS_JS)
-    yield
-    # A new document (navigation) has no counter yet; its own run is waited for by _settle.
-    pg.wait_for_function(
-        "(n) => window.__xaRuns === undefined || window.__xaRuns > n", arg=before, timeout=60_000
-    )
-    _settle(pg)
-
-
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_opens_by_its_url_without_an_error(server: str, page: object, path: str) -> None:
     page.goto(f"{server}/{path}")
-    _settle(page)
+    settle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator("h1").count() >= 1
     page.screenshot(path=str(SHOTS / f"{path}.png"), full_page=True)
@@ -134,7 +78,7 @@ def _sign_in(pg: object, name: str) -> None:
     sidebar.get_by_role("textbox", name="密码").fill(PASSWORD)
     sidebar.get_by_role("button", name="登录", exact=True).click()
     pg.wait_for_selector("text=已登录", timeout=30_000)
-    _settle(pg)
+    settle(pg)
 
 
 def _entry_form(pg: object) -> object:
@@ -143,7 +87,7 @@ def _entry_form(pg: object) -> object:
 
 def test_without_sign_in_the_entry_page_shows_no_form(server: str, page: object) -> None:
     page.goto(f"{server}/entry")
-    _settle(page)
+    settle(page)
     assert page.get_by_text("录入和导入需要登录").count() == 1
     assert _entry_form(page).count() == 0
     assert page.get_by_role("textbox", name="用户名").count() == 1
@@ -152,7 +96,7 @@ def test_without_sign_in_the_entry_page_shows_no_form(server: str, page: object)
 
 def test_viewer_signed_in_gets_no_entry_form(server: str, page: object) -> None:
     page.goto(f"{server}/entry")
-    _settle(page)
+    settle(page)
     _sign_in(page, "viewer.test")
     assert page.get_by_text("是查看账号").count() == 1
     assert _entry_form(page).count() == 0
@@ -160,7 +104,7 @@ def test_viewer_signed_in_gets_no_entry_form(server: str, page: object) -> None:
 
 def test_editor_is_offered_only_the_assigned_theme(server: str, page: object) -> None:
     page.goto(f"{server}/entry")
-    _settle(page)
+    settle(page)
     _sign_in(page, "health.only")
     assert _entry_form(page).count() == 1
     theme = page.get_by_role("combobox", name="主题")
@@ -175,7 +119,7 @@ def test_editor_is_offered_only_the_assigned_theme(server: str, page: object) ->
 def _save_value_signed_in(pg: object, server: str) -> None:
     """Open the entry page, sign in as browser.test and save SAVED_VALUE (confirming it if asked)."""
     pg.goto(f"{server}/entry")
-    _settle(pg)
+    settle(pg)
     _sign_in(pg, "browser.test")
     pg.wait_for_selector('[data-testid="stForm"] textarea', timeout=30_000)
     pg.screenshot(path=str(SHOTS / "entry.png"), full_page=True)
@@ -183,7 +127,7 @@ def _save_value_signed_in(pg: object, server: str) -> None:
     form.get_by_role("textbox", name="数值（单位：").fill(SAVED_VALUE)
     form.get_by_role("textbox", name="来源说明").fill("浏览器测试 2024")
     form.get_by_role("textbox", name="修改原因").fill("浏览器测试：更正")  # the cell holds a generated value
-    with _rerun(pg):
+    with rerun(pg):
         pg.get_by_role("button", name="保存到").click()
     # 42.42 may be far from the generated history: then the page asks for a reason before storing it.
     # Saved by the test before (the same value and source): then it is refused as no change, and stays.
@@ -193,7 +137,7 @@ def _save_value_signed_in(pg: object, server: str) -> None:
         return
     if pg.get_by_text("请确认后保存").count():
         pg.get_by_role("textbox", name="确认原因（必填）").fill("浏览器测试：数值核实无误")
-        with _rerun(pg):
+        with rerun(pg):
             pg.get_by_role("button", name="确认保存到").click()
     pg.wait_for_selector("text=已保存", timeout=30_000)
 
@@ -209,7 +153,7 @@ def test_a_value_saved_in_the_entry_form_shows_on_the_indicator_page(server: str
     # The first open after a write scores the new data; the page is done when its charts are drawn.
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
-    _settle(page)
+    settle(page)
     assert "/indicator" in page.url
     # Tables draw on a canvas; the latest-value metric is text. The new value awaits review: charts and
     # scores show approved values until the working-view switch includes it.
@@ -223,7 +167,7 @@ def test_a_value_saved_in_the_entry_form_shows_on_the_indicator_page(server: str
         arg=SAVED_VALUE,
         timeout=60_000,
     )
-    _settle(page)
+    settle(page)
     page.screenshot(path=str(SHOTS / "indicator_after_save.png"), full_page=True)
     latest = page.locator('[data-testid="stMetricValue"]').first
     assert SAVED_VALUE in latest.inner_text()
@@ -236,20 +180,20 @@ def test_the_saved_value_can_be_withdrawn_with_a_reason(server: str, page: objec
     page.get_by_text("撤回此数值").click()
     retract = page.locator('[data-testid="stForm"]').filter(has=page.get_by_role("button", name="撤回"))
     retract.get_by_role("textbox", name="修改原因").fill("浏览器测试：录错了")
-    with _rerun(page):
+    with rerun(page):
         retract.get_by_role("button", name="撤回").click()
     # The save ends in st.rerun(): the success message is drawn by the run after the one the click started,
     # and "已撤回" alone also matches the form's help text. Wait for the message and the emptied cell.
     page.get_by_text("已撤回，存储内容如下").wait_for(timeout=30_000)
     page.get_by_text("该时期尚无数值").wait_for(timeout=30_000)
-    _settle(page)
+    settle(page)
     assert page.get_by_text("该时期尚无数值").count() == 1
     page.screenshot(path=str(SHOTS / "entry_withdrawn.png"), full_page=True)
 
 
 def test_english_switch_changes_the_labels(server: str, page: object) -> None:
     page.goto(f"{server}/overview?lang=en")
-    _settle(page)
+    settle(page)
     assert page.get_by_role("heading", name="Overview").count() >= 1
     page.screenshot(path=str(SHOTS / "overview_en.png"), full_page=True)
 
@@ -279,7 +223,7 @@ def _shown(pg: object, selector: str) -> list[str]:
 
 def test_streamlits_own_widget_texts_read_chinese(server: str, page: object) -> None:
     page.goto(f"{server}/import")
-    _settle(page)
+    settle(page)
     _sign_in(page, "browser.test")
     assert _shown(page, '[data-testid="stFileUploaderDropzone"] button p') == ["选择文件"]
     assert _shown(page, '[data-testid="stFileUploaderDropzoneInstructions"] span') == ["单个文件不超过 5 MB"]
@@ -288,10 +232,10 @@ def test_streamlits_own_widget_texts_read_chinese(server: str, page: object) -> 
     page.locator('[data-testid="InputInstructions"]').wait_for(timeout=30_000)
     assert _shown(page, '[data-testid="InputInstructions"] span')[0] == "按回车键确认"
     page.screenshot(path=str(SHOTS / "import_signed_in.png"), full_page=True)
-    with _rerun(page):
+    with rerun(page):
         page.get_by_role("textbox", name="修改原因").press("Enter")
 
-    with _rerun(page):
+    with rerun(page):
         page.locator('[data-testid="stSidebar"]').get_by_role("link", name="报送情况").click()
     # A list with no match for what was typed.
     box = page.get_by_role("combobox", name="责任单位")
@@ -302,7 +246,7 @@ def test_streamlits_own_widget_texts_read_chinese(server: str, page: object) -> 
     page.screenshot(path=str(SHOTS / "no_results_zh.png"))
     page.keyboard.press("Escape")
     # A multiselect left empty asks in Chinese.
-    with _rerun(page):
+    with rerun(page):
         page.locator('.st-key-reporting_frequencies button[aria-label="Remove 年"]').first.click()
     field = page.locator(".st-key-reporting_frequencies input")
     playwright_api.expect(field).to_have_attribute("placeholder", "请选择（可多选）", timeout=30_000)

@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_helpers import free_port, sync_api, wait_healthy
-from test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PASSWORD,
-    SHOTS,
-    _rerun,
-    _settle,
-    _sign_in,
-)
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SHOTS, rerun, serve, settle, sync_api
+from test_browser import PASSWORD, _sign_in
 
 from indicators.access import User
 from indicators.accounts import open_accounts
 from indicators.guarded import GuardedStore
 from indicators.initdb import initialise
-from indicators.paths import PROJECT_DIR
 from indicators.store.store import Store
 
 playwright_api = sync_api()
@@ -63,25 +51,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
     open_accounts(url_db).add_user("report.editor", "editor", themes=["habitat"], password=PASSWORD)
     report = folder / "huimin_2024_report.docx"
     report.write_bytes(_report_docx())
-    port = free_port()
-    env = dict(os.environ, XINAN_DB_URL=url_db)
-    env.pop("XINAN_REQUIRE_LOGIN", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "dashboard" / "app.py"),
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc)
+    with serve(url_db, "app.py") as url:
         yield url, str(report), url_db
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +73,7 @@ def _proposal(pg: object, figure: str) -> object:
 def test_a_report_is_added_reviewed_and_its_figures_land_on_their_indicators(server, page) -> None:
     url, report, url_db = server
     page.goto(f"{url}/sources")
-    _settle(page)
+    settle(page)
     _sign_in(page, "report.editor")
     page.get_by_text("添加文件").click()
     page.locator('input[type="file"]').set_input_files(report)
@@ -110,7 +81,7 @@ def test_a_report_is_added_reviewed_and_its_figures_land_on_their_indicators(ser
     page.get_by_role("textbox", name="发布单位").fill("惠民县民政局")
     page.get_by_role("button", name="添加并审核数字").click()
     page.wait_for_selector("text=已添加《惠民县2024年养老服务工作总结》", timeout=60_000)
-    _settle(page)
+    settle(page)
     page.screenshot(path=str(SHOTS / "sources_review.png"), full_page=True)
 
     first = _proposal(page, "1200户")
@@ -118,29 +89,29 @@ def test_a_report_is_added_reviewed_and_its_figures_land_on_their_indicators(ser
     assert first.get_by_role("combobox", name="地区").input_value() == "惠民县"
     first.get_by_role("button", name="采用").click()
     page.wait_for_selector("text=已保存到“适老化改造户数”", timeout=60_000)
-    _settle(page)
+    settle(page)
     _proposal(page, "3.2万人次").get_by_role("button", name="采用").click()
     page.wait_for_selector("text=已保存到“居家上门服务人次”", timeout=60_000)
-    _settle(page)
+    settle(page)
     # Correct one: the report's 25 canteens were 26 by year end (the editor knows better).
     canteens = _proposal(page, "25个")
     assert canteens.get_by_role("combobox", name="指标").input_value() == "长者食堂数量（个）"
     canteens.get_by_role("textbox", name="数值（个）").fill("26")
-    with _rerun(page):
+    with rerun(page):
         canteens.get_by_role("textbox", name="数值（个）").press("Enter")
     _proposal(page, "25个").get_by_role("button", name="采用").click()
     page.wait_for_selector("text=已保存到“长者食堂数量”", timeout=60_000)
-    _settle(page)
-    with _rerun(page):
+    settle(page)
+    with rerun(page):
         _proposal(page, "4.6万人").get_by_role("button", name="跳过").click()
     _proposal(page, "4.6万人").wait_for(state="detached", timeout=60_000)
-    _settle(page)
+    settle(page)
     assert _proposal(page, "4.6万人").count() == 0
     page.screenshot(path=str(SHOTS / "sources_reviewed.png"), full_page=True)
 
     # The document is on the 来源 page with its figures marked: three fed, one skipped.
     page.get_by_role("textbox", name="搜索").fill("惠民县民政局")
-    with _rerun(page):
+    with rerun(page):
         page.get_by_role("textbox", name="搜索").press("Enter")
     expander = page.locator('[data-testid="stExpander"]').filter(has_text="惠民县2024年养老服务工作总结")
     assert expander.count() >= 1
@@ -181,7 +152,7 @@ def _indicator_quote(page: object, url: str, ind_id: str, figure: str) -> tuple[
     page.locator('[data-testid="stSidebar"]').get_by_role("link", name="指标").click()
     page.wait_for_url("**/indicator**")
     page.goto(f"{url}/indicator?id={ind_id}&place=371621")
-    _settle(page)
+    settle(page)
     # The quotes are drawn last, after the charts; under load they can follow the charts by seconds.
     page.locator("mark.xa-fed", has_text=figure).first.wait_for(timeout=60_000)
     box = page.locator('[data-testid="stVerticalBlock"]').filter(

@@ -8,19 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_helpers import serve, sync_api
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SHOTS, rerun, serve, settle, sync_api
+from test_browser import PASSWORD
 
 from indicators.accounts import open_accounts
 from indicators.catalogue import load_catalogue
 from indicators.store.store import Store
-from tests.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PASSWORD,
-    SHOTS,
-    _rerun,
-    _settle,
-)
 from tests.test_pages import _article_db
 
 playwright_api = sync_api()
@@ -59,7 +52,7 @@ def browsers(server: tuple[str, str]) -> Iterator[tuple[object, object]]:
             context = browser.new_context(viewport={"width": 1440, "height": 1400}, device_scale_factor=1)
             pg = context.new_page()
             pg.goto(f"{base}/{CELL_URL}")
-            _settle(pg)
+            settle(pg)
             _sign_in(pg, name)
             pages.append(pg)
         yield pages[0], pages[1]
@@ -72,7 +65,7 @@ def _sign_in(pg: object, name: str) -> None:
     sidebar.get_by_role("textbox", name="密码").fill(PASSWORD)
     sidebar.get_by_role("button", name="登录", exact=True).click()
     pg.wait_for_selector("text=已登录", timeout=30_000)
-    _settle(pg)
+    settle(pg)
 
 
 def _sidebar_place(pg: object) -> str:
@@ -90,7 +83,7 @@ def _type_and_save(pg: object, value: str, button: str = "保存到 滨州市 ·
     form.get_by_role("textbox", name="数值（单位：").fill(value)
     # The cell holds the article's figure: a correction says why.
     form.get_by_role("textbox", name="修改原因").fill("按台账更正")
-    with _rerun(pg):
+    with rerun(pg):
         pg.get_by_role("button", name=button).click()
 
 
@@ -120,17 +113,17 @@ def test_a_withdrawal_on_an_outdated_form_is_refused_naming_who_changed_it(
     _, url = server
     wang, li = browsers
     # li takes the latest value (wang's 120) and decides to save 130 after all: revision 3.
-    with _rerun(li):
+    with rerun(li):
         li.get_by_role("button", name="采用最新值").click()
     li.wait_for_selector("text=表单已改为以第 2 版为依据", timeout=30_000)
-    with _rerun(li):
+    with rerun(li):
         li.get_by_role("button", name="保存到 滨州市 · 2024").click()
     li.wait_for_selector("text=已保存", timeout=30_000)
     # wang's page still holds revision 2; withdrawing it now would remove li's value unseen.
     wang.get_by_text("撤回此数值").click()
     retract = wang.locator('[data-testid="stForm"]').filter(has=wang.get_by_role("button", name="撤回"))
     retract.get_by_role("textbox", name="修改原因").fill("录错了")
-    with _rerun(wang):
+    with rerun(wang):
         retract.get_by_role("button", name="撤回").click()
     wang.wait_for_selector("text=在你打开表单后", timeout=30_000)
     refusal = wang.locator('[data-testid="stAlert"]').filter(has_text="在你打开表单后").first.inner_text()
@@ -147,9 +140,9 @@ def test_an_import_confirmed_after_someone_else_changed_a_cell_is_refused(
     wang, li = browsers
     wang.locator('[data-testid="stSidebar"]').get_by_role("link", name="批量导入").click()
     wang.wait_for_url("**/import**")
-    _settle(wang)
+    settle(wang)
     csv = b"indicator_id,place_code,period,value\nxinan_cells,371600,2024,150\n"
-    with _rerun(wang):
+    with rerun(wang):
         wang.locator('input[type="file"]').set_input_files(
             files=[{"name": "round.csv", "mimeType": "text/csv", "buffer": csv}]
         )
@@ -159,7 +152,7 @@ def test_an_import_confirmed_after_someone_else_changed_a_cell_is_refused(
     # After wang's dry run, li saves the same cell again.
     _type_and_save(li, "140")
     li.wait_for_selector("text=已保存", timeout=30_000)
-    with _rerun(wang):
+    with rerun(wang):
         confirm.click()
     wang.wait_for_selector("text=导入被拒绝", timeout=30_000)
     assert wang.get_by_text(LI).count() >= 1
@@ -174,7 +167,7 @@ def test_a_100x_value_asks_for_a_reason_and_the_history_shows_flag_and_reason(
     base, url = server
     _, li = browsers
     li.goto(f"{base}/entry?theme=peace&id=xinan_cells&place=371600&period=2025")
-    _settle(li)
+    settle(li)
     _sign_in(li, LI)  # a new page load is a new session (staying signed in is the cookie work of #12b)
     _type_and_save(li, "14000", button="保存到 滨州市 · 2025")  # 2024 holds 140: a 100× typo
     li.wait_for_selector("text=请确认后保存", timeout=30_000)
@@ -183,7 +176,7 @@ def test_a_100x_value_asks_for_a_reason_and_the_history_shows_flag_and_reason(
     with Store(url, load_catalogue()) as store:
         assert store.history("xinan_cells", "371600", "2025") == []
     li.get_by_role("textbox", name="确认原因（必填）").fill("统计口径调整：含新纳入的村居，已电话核实")
-    with _rerun(li):
+    with rerun(li):
         li.get_by_role("button", name="确认保存到 滨州市 · 2025").click()
     li.wait_for_selector("text=已保存", timeout=30_000)
     li.get_by_text("修改记录（1 条）").click()  # an expander: opens in the browser, no rerun
@@ -205,7 +198,7 @@ def test_see_on_indicator_page_opens_the_place_saved_to_and_a_reload_keeps_the_v
     base, url = server
     wang, _ = browsers
     wang.goto(f"{base}/entry?theme=peace&id=xinan_cells&place=371623&period=2024")
-    _settle(wang)
+    settle(wang)
     _sign_in(wang, WANG)
     assert _sidebar_place(wang) == "无棣县"
     _type_and_save(wang, "7", button="保存到 无棣县 · 2024")
@@ -214,7 +207,7 @@ def test_see_on_indicator_page_opens_the_place_saved_to_and_a_reload_keeps_the_v
         assert store.history("xinan_cells", "371623", "2024")[-1].value == 7
     wang.get_by_text("在指标页查看").click()
     wang.wait_for_url("**/indicator?**", timeout=30_000)
-    _settle(wang)
+    settle(wang)
     assert "place=371623" in wang.url and "id=xinan_cells" in wang.url
     assert wang.get_by_role("heading", name="心安细胞数量").count() == 1
     assert _sidebar_place(wang) == "无棣县"
@@ -222,7 +215,7 @@ def test_see_on_indicator_page_opens_the_place_saved_to_and_a_reload_keeps_the_v
     assert wang.get_by_text("无棣县尚无已计入的数值").count() == 1
     # A reload (a new session) opens the same indicator at the same place, from the URL alone.
     wang.reload()
-    _settle(wang)
+    settle(wang)
     assert "place=371623" in wang.url
     assert wang.get_by_role("heading", name="心安细胞数量").count() == 1
     assert _sidebar_place(wang) == "无棣县"

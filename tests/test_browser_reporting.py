@@ -10,8 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_helpers import serve, sync_api
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _rerun, _settle
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, rerun, serve, settle, sync_api
 
 from indicators.accounts import open_accounts
 from indicators.catalogue import load_catalogue
@@ -77,20 +76,20 @@ def browser() -> Iterator[object]:
 def _person(browser: object, server: str, name: str, path: str) -> object:
     pg = browser.new_context(viewport={"width": 1440, "height": 1300}).new_page()
     pg.goto(f"{server}/{path}")
-    _settle(pg)
+    settle(pg)
     sidebar = pg.locator('[data-testid="stSidebar"]')
     sidebar.get_by_role("textbox", name="用户名").fill(name)
     sidebar.get_by_role("textbox", name="密码").fill(PASSWORD)
     sidebar.get_by_role("button", name="登录", exact=True).click()
     pg.wait_for_selector("text=已登录", timeout=30_000)
-    _settle(pg)
+    settle(pg)
     return pg
 
 
 def _go(pg: object, link: str) -> None:
     # A sidebar link keeps the signed-in session (a new page load would start a new one).
     pg.locator('[data-testid="stSidebar"]').get_by_role("link", name=link).click()
-    _settle(pg)
+    settle(pg)
 
 
 def _choose(pg: object, label: str, option: str) -> None:
@@ -98,7 +97,7 @@ def _choose(pg: object, label: str, option: str) -> None:
     box.click()
     box.fill(option)
     pg.get_by_role("option", name=option).first.click()
-    _settle(pg)
+    settle(pg)
 
 
 def _choose_cell(pg: object, indicator: str) -> None:
@@ -106,7 +105,7 @@ def _choose_cell(pg: object, indicator: str) -> None:
     # The page may not have started the choice's run when _settle looks, and that run empties the value
     # field (a new cell starts empty): wait until the run has drawn the chosen cell, then until it ends.
     pg.get_by_text(re.compile(f"· {re.escape(indicator)} ·")).first.wait_for(timeout=60_000)
-    _settle(pg)
+    settle(pg)
 
 
 def _no_exception(pg: object) -> None:
@@ -119,7 +118,7 @@ def _enter(pg: object, indicator: str, value: str, reason: str = "") -> None:
     form.get_by_role("textbox", name="数值（单位：").fill(value)
     if reason:  # a correction (also after a return) says why
         form.get_by_role("textbox", name="修改原因").fill(reason)
-    with _rerun(pg):
+    with rerun(pg):
         pg.get_by_role("button", name="保存到").click()
 
 
@@ -130,7 +129,7 @@ def _confirm_flagged(pg: object, reason: str) -> None:
     assert pg.get_by_text("已保存").count() == 0
     pg.screenshot(path=str(SHOTS / "1a_editor_flagged.png"), full_page=True)
     pg.get_by_role("textbox", name="确认原因（必填）").fill(reason)
-    with _rerun(pg):
+    with rerun(pg):
         pg.get_by_role("button", name="确认保存到 滨州市 · 2025").click()
 
 
@@ -154,7 +153,7 @@ def _open_tab(pg: object, name: str) -> None:
     tab = pg.get_by_role("tab", name=name)
     if tab.get_attribute("aria-selected") == "true":
         return
-    with _rerun(pg):
+    with rerun(pg):
         tab.click()
 
 
@@ -197,12 +196,12 @@ def test_one_reporting_round(server: str, browser: object) -> None:
     _pick(reviewer, [RETURNED])
     reviewer.get_by_role("textbox", name="退回原因").fill(REASON)
     reviewer.get_by_role("button", name="退回", exact=True).click()
-    _settle(reviewer)
+    settle(reviewer)
     reviewer.wait_for_selector("text=已退回 1 项", timeout=30_000)
     _pick(reviewer, [n for n in VALUES if n != RETURNED])
     reviewer.screenshot(path=str(SHOTS / "2_review_queue.png"), full_page=True)
     reviewer.get_by_role("button", name="审核通过", exact=True).click()
-    _settle(reviewer)
+    settle(reviewer)
     reviewer.wait_for_selector("text=已审核通过 2 项", timeout=30_000)
 
     # The editor opens the returned value again: the reason is shown where they enter.
@@ -230,7 +229,7 @@ def test_one_reporting_round(server: str, browser: object) -> None:
     assert reviewer.get_by_text("待审核 1 项").count() == 1
     _pick(reviewer, [RETURNED])
     reviewer.get_by_role("button", name="审核通过", exact=True).click()
-    _settle(reviewer)
+    settle(reviewer)
     reviewer.wait_for_selector("text=已审核通过 1 项", timeout=30_000)
 
     _open_tab(reviewer, "锁定期次")
@@ -240,7 +239,7 @@ def test_one_reporting_round(server: str, browser: object) -> None:
     lock_form.get_by_role("textbox", name="期次（如 2024 或 2025Q1）").fill("2025")
     lock_form.get_by_role("textbox", name="原因（解锁时必填）").fill("2025年度考核")
     lock_form.get_by_role("button", name="锁定期次").click()
-    _settle(reviewer)
+    settle(reviewer)
     reviewer.wait_for_selector(f"text=已由 {REVIEWER} 于", timeout=30_000)
     reviewer.screenshot(path=str(SHOTS / "4_locked.png"), full_page=True)
 

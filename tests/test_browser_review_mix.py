@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_helpers import serve, sync_api
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _rerun
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, rerun, serve, sync_api
 from test_browser_reporting import (
     _choose,
     _choose_cell,
@@ -95,7 +94,7 @@ def test_an_import_a_form_save_and_a_report_figure_wait_together_and_the_queue_w
     )
     editor.locator('input[type="file"]').set_input_files(str(sheet))
     editor.get_by_role("button", name="确认导入 1 条").wait_for(timeout=60_000)
-    with _rerun(editor):
+    with rerun(editor):
         editor.get_by_role("button", name="确认导入 1 条").click()
     editor.get_by_text("已导入 1 条", exact=False).first.wait_for(timeout=60_000)
     assert editor.get_by_text("审核通过后才计入").count() >= 1  # the import says what happens next
@@ -109,7 +108,7 @@ def test_an_import_a_form_save_and_a_report_figure_wait_together_and_the_queue_w
     # The city's 2024 holds the article's 1.5万: correcting it says why, and keeps the article as source.
     form.get_by_role("textbox", name="数值（单位：").fill("16800")
     form.get_by_role("textbox", name="修改原因").fill("按年报更正")
-    with _rerun(editor):
+    with rerun(editor):
         editor.get_by_role("button", name="保存到").click()
     editor.get_by_text("已保存，状态为“已报送，待审核”").wait_for(timeout=60_000)
     _no_exception(editor)
@@ -128,7 +127,7 @@ def test_an_import_a_form_save_and_a_report_figure_wait_together_and_the_queue_w
         approved = store.current_frame(approved_only=True)
         assert approved[approved["entered_by"] == EDITOR].empty  # none of the three counts yet
     _pick(reviewer, ["适老化改造户数", "适老化改造户数", "居家上门服务人次"])
-    with _rerun(reviewer):
+    with rerun(reviewer):
         reviewer.get_by_role("button", name="审核通过", exact=True).click()
     reviewer.get_by_text("已审核通过 3 项").wait_for(timeout=60_000)
     _no_exception(reviewer)

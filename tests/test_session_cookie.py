@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from browser_helpers import serve, sync_api
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SHOTS, serve, settle, sync_api
 
 from indicators.accounts import open_accounts, user_sessions
 from indicators.store.store import Store, observations
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, _settle
 
 playwright_api = sync_api()
 PASSWORD = "cookie test password"
@@ -66,14 +65,14 @@ def test_sign_in_survives_reload_and_new_tab_and_sign_out_reaches_the_other_tab(
         context = browser.new_context(viewport={"width": 1300, "height": 1000})
         first = context.new_page()
         first.goto(f"{base}/entry")
-        _settle(first)
+        settle(first)
         assert not _signed_in(first)
         first.screenshot(path=str(SHOTS / "cookie_signin.png"))
         _sidebar(first).get_by_role("textbox", name="用户名").fill("wang.fang")
         _sidebar(first).get_by_label("密码").fill(PASSWORD)
         _sidebar(first).get_by_role("button", name="登录").click()
         first.wait_for_url(f"{base}/entry**")
-        _settle(first)
+        settle(first)
         assert _signed_in(first)
         # People are shown by the name they are known by, not their login.
         assert _sidebar(first).get_by_text("王芳（录入）").count() == 1
@@ -89,17 +88,17 @@ def test_sign_in_survives_reload_and_new_tab_and_sign_out_reaches_the_other_tab(
         assert hashes == [hashlib.sha256(cookie["value"].encode()).hexdigest()]
 
         first.reload()
-        _settle(first)
+        settle(first)
         assert _signed_in(first)
         second = context.new_page()
         second.goto(f"{base}/history")
-        _settle(second)
+        settle(second)
         assert _signed_in(second)
         first.screenshot(path=str(SHOTS / "cookie_signed_in.png"))
 
         _sidebar(second).get_by_role("button", name="退出登录").click()
         second.wait_for_url(f"{base}/history**")
-        _settle(second)
+        settle(second)
         assert not _signed_in(second)
         assert COOKIE not in {c["name"] for c in context.cookies()}
 
@@ -107,7 +106,7 @@ def test_sign_in_survives_reload_and_new_tab_and_sign_out_reaches_the_other_tab(
         _sidebar(first).get_by_text("English").click()
         # Wait for the rerun's result, not a fixed time: the page relabels in English when it is done.
         first.wait_for_selector("text=needs a sign-in", timeout=60_000)
-        _settle(first)
+        settle(first)
         first.wait_for_selector("text=Your session has expired or was ended in another tab", timeout=30_000)
         assert _sidebar(first).get_by_text("Signed in").count() == 0
         first.screenshot(path=str(SHOTS / "cookie_other_tab_after_sign_out.png"))
@@ -148,7 +147,7 @@ def test_the_history_page_shows_beijing_time_and_the_display_name(served) -> Non
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(f"{base}/history")
-        _settle(page)
+        settle(page)
         # The grid fills its accessible copy after it is mounted; wait for the rows, not a fixed time.
         page.wait_for_function(
             "() => (document.querySelector('[data-testid=\"stDataFrame\"]')?.textContent || '')"
@@ -179,7 +178,7 @@ def _sign_in_here(page: object, base: str, path: str) -> None:
     _sidebar(page).get_by_label("密码").fill(PASSWORD)
     _sidebar(page).get_by_role("button", name="登录", exact=True).click()
     page.wait_for_url(f"{base}{path}**")
-    _settle(page)
+    settle(page)
 
 
 def test_an_idle_session_is_warned_then_ends_and_the_typed_form_comes_back_after_sign_in(served) -> None:
@@ -188,7 +187,7 @@ def test_an_idle_session_is_warned_then_ends_and_the_typed_form_comes_back_after
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 1300, "height": 1100}).new_page()
         page.goto(f"{base}/entry")
-        _settle(page)
+        settle(page)
         _sign_in_here(page, base, "/entry")
         form = page.locator('[data-testid="stForm"]').filter(has=page.get_by_role("button", name="保存"))
         form.get_by_role("textbox", name="数值（单位：").fill("42")
@@ -207,7 +206,7 @@ def test_an_idle_session_is_warned_then_ends_and_the_typed_form_comes_back_after
         _age_sessions(url, 31)
         page.get_by_role("button", name="保存").click()
         page.wait_for_selector("text=登录已过期或已在其他页面退出", timeout=60_000)
-        _settle(page)
+        settle(page)
         assert not _signed_in(page)
         with Store(url) as store:
             assert store.changes_frame(entered_by="wang.fang")["source_ref"].tolist() == ["无棣县台账"]

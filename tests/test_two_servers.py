@@ -15,9 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_helpers import free_port, sync_api, wait_healthy
+from browser_helpers import SCRIPT_DONE_JS, free_port, sync_api, wait_healthy
 from ci_env import running_in_ci
-from test_browser import _SCRIPT_DONE_JS
 
 from indicators.accounts import open_accounts
 from indicators.paths import PROJECT_DIR
@@ -118,10 +117,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReq
         drop_database(server, name)
 
 
-def _settle(pg: object) -> None:
+def settle(pg: object) -> None:
     # The script run has finished (no fixed sleep): the same condition as the other browser tests.
     pg.wait_for_selector('[data-testid="stMain"] h1', timeout=90_000)
-    pg.wait_for_function(_SCRIPT_DONE_JS, timeout=90_000)
+    pg.wait_for_function(SCRIPT_DONE_JS, timeout=90_000)
 
 
 def _sidebar(pg: object) -> object:
@@ -145,7 +144,7 @@ def _sign_in(pg: object, base: str) -> None:
     _sidebar(pg).get_by_role("button", name="登录").click()
     pg.wait_for_url(f"{base}/entry**")
     pg.get_by_text("已登录").first.wait_for(timeout=60_000)
-    _settle(pg)
+    settle(pg)
 
 
 def _save(pg: object, value: str) -> None:
@@ -175,7 +174,7 @@ def test_a_value_saved_through_nginx_is_seen_on_both_servers(cluster: dict) -> N
         page = browser.new_page(viewport={"width": 1440, "height": 1400})
         # Through nginx: the page, the sign-in route and the websocket.
         page.goto(f"{cluster['proxy']}/entry")
-        _settle(page)
+        settle(page)
         _sign_in(page, cluster["proxy"])
         assert _signed_in(page)
         _save(page, SAVED_VALUE)
@@ -189,11 +188,11 @@ def test_a_value_saved_through_nginx_is_seen_on_both_servers(cluster: dict) -> N
             other = browser.new_page(viewport={"width": 1440, "height": 1400})
             other.goto(f"{base}/{path}")
             other.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
-            _settle(other)
+            settle(other)
             # The value awaits review: the working view (含待审核数据) shows it.
             other.locator('[data-testid="stSidebar"]').get_by_text("含待审核数据").click()
             other.wait_for_selector("text=工作视图", timeout=60_000)
-            _settle(other)
+            settle(other)
             assert SAVED_VALUE in other.locator('[data-testid="stMetricValue"]').first.inner_text()
             other.close()
         browser.close()
@@ -211,7 +210,7 @@ def test_a_sign_in_on_one_server_holds_on_the_other_until_signed_out_on_either(c
         context = browser.new_context(viewport={"width": 1440, "height": 1400})
         on_a = context.new_page()
         on_a.goto(f"{server_a}/entry")
-        _settle(on_a)
+        settle(on_a)
         assert not _signed_in(on_a)
         _sign_in(on_a, server_a)
         assert _signed_in(on_a)
@@ -221,7 +220,7 @@ def test_a_sign_in_on_one_server_holds_on_the_other_until_signed_out_on_either(c
         # Server B never saw this sign-in; it finds the session in the shared database.
         on_b = context.new_page()
         on_b.goto(f"{server_b}/entry")
-        _settle(on_b)
+        settle(on_b)
         assert _signed_in(on_b)
         assert on_b.get_by_role("button", name="保存到").count() == 1  # the entry form is open to the user
         _save(on_b, SECOND_VALUE)
@@ -230,7 +229,7 @@ def test_a_sign_in_on_one_server_holds_on_the_other_until_signed_out_on_either(c
 
         # Server A, on a reload, reads what B stored, and is still signed in.
         on_a.reload()
-        _settle(on_a)
+        settle(on_a)
         assert _signed_in(on_a)
         assert _shows_value(on_a, SECOND_VALUE)
 
@@ -239,20 +238,20 @@ def test_a_sign_in_on_one_server_holds_on_the_other_until_signed_out_on_either(c
         elsewhere.add_cookies([cookie])
         copy_on_a = elsewhere.new_page()
         copy_on_a.goto(f"{server_a}/entry")
-        _settle(copy_on_a)
+        settle(copy_on_a)
         assert _signed_in(copy_on_a)
 
         # … until the user signs out on B: the session ends in the database, not just in this browser.
         _sidebar(on_b).get_by_role("button", name="退出登录").click()
         on_b.wait_for_url(f"{server_b}/entry**")
-        _settle(on_b)
+        settle(on_b)
         assert not _signed_in(on_b)
         assert COOKIE not in {c["name"] for c in context.cookies()}
         on_a.reload()
-        _settle(on_a)
+        settle(on_a)
         assert not _signed_in(on_a)
         copy_on_a.reload()
-        _settle(copy_on_a)
+        settle(copy_on_a)
         assert not _signed_in(copy_on_a)
         assert copy_on_a.get_by_role("button", name="保存到").count() == 0
         copy_on_a.screenshot(path=str(SHOTS / "two_servers_signed_out_on_a.png"), full_page=True)

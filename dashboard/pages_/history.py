@@ -82,5 +82,5 @@ def history_rows(
     """Return the change log's display table for the filters chosen (at most HISTORY_ROWS rows)."""
     changes = _changes(views, since, ind_id, place, person)
     return history_tables.history_table(
-        changes.head(history_tables.HISTORY_ROWS), views.catalogue, with_indicator=True
+        changes.head(history_tables.HISTORY_ROWS), views.catalogue, views.display_names(), with_indicator=True
     )
