@@ -50,7 +50,7 @@ def problem_params(params: Mapping[str, object]) -> dict[str, object]:
             value = t(f"session.action.{value}")
         elif key == "frequency" and has_key(f"frequency.{value}"):
             value = t(f"frequency.{value}")
-        elif key == "column":
+        elif key in ("column", "field"):
             value = column_label(str(value))
         elif isinstance(value, float):
             value = fmt_number(value)

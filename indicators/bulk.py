@@ -462,7 +462,9 @@ def _check_record(checker: ObservationChecker, rec: Record) -> tuple[CheckedValu
     for name, text in (("note", rec.note), ("source_ref", rec.source_ref)):
         too_long = text_problem(name, text)
         if too_long:
-            row_errors.append(RowError(rec.row, name, too_long.message, too_long.hint))
+            row_errors.append(
+                RowError(rec.row, name, too_long.message, too_long.hint, too_long.code, too_long.params)
+            )
     return checked, row_errors
 
 

@@ -142,9 +142,15 @@ def fold_radicals(text: str) -> str:
     return text.translate(_RADICALS)
 
 
+_INVISIBLE = re.compile("[\x00\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def clean_text(text: str) -> str:
     """Return the text as stored: one kind of line break, no byte-order mark, no trailing spaces."""
-    text = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
+    # NUL and the bidirectional overrides/isolates (which can make a shown sentence read differently from
+    # the stored one) are never part of a report's words: removed, not refused.
+    text = _INVISIBLE.sub("", text)
     return _LINE_END_SPACE.sub("\n", text).strip()
 
 
@@ -262,7 +268,7 @@ def _docx_text(name: str, data: bytes) -> str:
 
 def _pdf_text(name: str, data: bytes) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -297,6 +303,18 @@ def _pdf_text(name: str, data: bytes) -> str:
             texts.append(chunk)
     except IndicatorsError:
         raise
+    except LimitReachedError as exc:
+        # pypdf's own bound on a hostile or huge file: said as such, not as a generic error.
+        raise IndicatorsError(
+            [
+                _doc_problem(
+                    f"the PDF is too complex to read safely: {exc}",
+                    "documents.pdf_too_complex",
+                    name,
+                    "save it again as a simpler PDF, or paste its text",
+                )
+            ]
+        ) from exc
     except (PdfReadError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise IndicatorsError(
             [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, get_args
@@ -87,15 +88,38 @@ class CheckedValue:
     qualifier: str
 
 
+# Control characters a typed note never needs and that harm: NUL (PostgreSQL refuses it in text), other C0
+# controls but tab and line breaks, and the bidirectional overrides and isolates that can make a shown note
+# read differently from what is stored (U+202E "right-to-left override").
+_UNSAFE_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+MAX_VALUE = 1e15  # larger than any count, amount or rate of a city (yuan included)
+
+
 def text_problem(column: str, value: str | None) -> FieldProblem | None:
-    """Return a problem when a free-text field is longer than MAX_TEXT characters."""
-    if value is None or len(value) <= MAX_TEXT:
+    """Return a problem when a free-text field is longer than MAX_TEXT characters or holds a control character."""
+    if value is None:
         return None
-    return FieldProblem(
-        column,
-        f"{column} is {len(value):,} characters long; the limit is {MAX_TEXT:,}",
-        "shorten it, or put the full text in a document and refer to it",
-    )
+    if len(value) > MAX_TEXT:
+        return FieldProblem(
+            column,
+            f"{column} is {len(value):,} characters long; the limit is {MAX_TEXT:,}",
+            "shorten it, or put the full text in a document and refer to it",
+            "text_too_long",
+            {"field": column, "length": len(value), "limit": MAX_TEXT},
+        )
+    unsafe = _UNSAFE_CHARACTER.search(value)
+    if unsafe is not None:
+        char = f"U+{ord(unsafe.group()):04X}"
+        return FieldProblem(
+            column,
+            f"{column} holds the control character {char} at position {unsafe.start() + 1}",
+            "retype the text; copying from some programs carries invisible characters",
+            "text.control_character",
+            {"field": column, "char": char, "position": unsafe.start() + 1},
+        )
+    return None
 
 
 def china_today() -> dt.date:
@@ -252,6 +276,15 @@ def _number_problem(value: object) -> FieldProblem | None:
     if not math.isfinite(value):
         return FieldProblem(
             "value", f"value must be a finite number (got {value})", "", "value.not_finite", {"given": value}
+        )
+    if abs(value) > MAX_VALUE:
+        # No indicator counts past this (the world has 8e9 people); 1.797e308 would be stored and scored.
+        return FieldProblem(
+            "value",
+            f"value {value:g} is larger than any indicator can be (limit {MAX_VALUE:g})",
+            "check the number of digits and the unit",
+            "value.too_large",
+            {"given": value, "limit": MAX_VALUE},
         )
     return None
 

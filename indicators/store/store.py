@@ -44,7 +44,6 @@ from indicators.store.db import (
 from indicators.store.integrity import chain
 from indicators.store.locks import check_unlocked
 from indicators.store.observations import (
-    MAX_TEXT,
     SOURCE_KINDS,
     TEXT_FIELDS,
     CheckedValue,
@@ -114,8 +113,8 @@ def _check_texts(out: ProblemCollector, texts: Mapping[str, str | None], where: 
                 problem.message,
                 path=f"{where}, {name}" if where else name,
                 hint=problem.hint,
-                code="text_too_long",
-                params={"field": name, "length": len(value or ""), "limit": MAX_TEXT},
+                code=problem.code,
+                params=problem.params,
             )
 
 
