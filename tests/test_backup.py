@@ -140,3 +140,50 @@ def test_a_new_sqlite_database_is_created_readable_by_its_owner_only(
     with Store(f"sqlite:///{path}", catalogue=small_catalogue):
         pass
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_restoring_an_empty_or_foreign_file_exits_with_a_message_and_leaves_no_database(tmp_path, capsys):
+    empty = tmp_path / "empty.backup"
+    empty.write_bytes(b"")
+    target = tmp_path / "restored.db"
+    assert cli.main(["restore", str(empty), "--db", f"sqlite:///{target}"]) == 1
+    assert "is empty" in capsys.readouterr().err
+    assert not target.exists()
+    # A real SQLite file that is not this program's database: refused after loading, and removed again.
+    import sqlite3
+
+    foreign = tmp_path / "foreign.backup"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    assert cli.main(["restore", str(foreign), "--db", f"sqlite:///{target}"]) == 1
+    assert "not a database of this program" in capsys.readouterr().err
+    assert not target.exists() and not list(tmp_path.glob("restored.db*"))
+
+
+def test_a_backup_killed_half_way_leaves_no_file_under_the_chosen_name(tmp_path, sqlite_url, monkeypatch):
+    # kill -9 runs no clean-up: what matters is that nothing is under FILE until it is complete.
+    from indicators.store import backup as backup_module
+
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    out = folder / "nightly.backup"
+    summary = backup_module._summary
+    seen_while_copying = []
+
+    def summarise(url: str):
+        seen_while_copying.append(sorted(p.name for p in folder.iterdir()))
+        return summary(url)
+
+    monkeypatch.setattr(backup_module, "_summary", summarise)
+    backup(sqlite_url, out)
+    assert seen_while_copying == [["nightly.backup.partial"]]
+    assert sorted(p.name for p in folder.iterdir()) == ["nightly.backup", "nightly.backup.manifest.json"]
+
+    def killed(_url: str):
+        raise OSError("killed")
+
+    monkeypatch.setattr(backup_module, "_summary", killed)
+    with pytest.raises(IndicatorsError, match="the backup failed"):
+        backup(sqlite_url, folder / "second.backup")
+    assert sorted(p.name for p in folder.iterdir()) == ["nightly.backup", "nightly.backup.manifest.json"]

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from indicators.errors import IndicatorsError, Problem
 from indicators.store.db import current_revision, display_url, make_engine, resolve_url
@@ -108,22 +109,30 @@ def backup(url: str | None, out: str | Path) -> Manifest:
 def _backup_sqlite(source: Path, target: Path) -> Manifest:
     if not source.exists():
         raise _problem(f"there is no database at {source}")
-    _create_private(target)
+    if target.exists():
+        raise _problem(f"{target} already exists; a backup never overwrites a file", "choose a new name")
+    # Written under a temporary name and renamed once complete with its manifest: a backup killed half-way
+    # leaves FILE.partial, never a FILE that looks like a backup.
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    _create_private(partial)
     try:
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-        dst = sqlite3.connect(target)
+        dst = sqlite3.connect(partial)
         try:
             src.backup(dst)  # one consistent snapshot, even while the app writes (WAL readers don't block)
             dst.execute("PRAGMA journal_mode=DELETE")  # the backup is one self-contained file
         finally:
             dst.close()
             src.close()
-        schema, count, total = _summary(f"sqlite:///{target}")
+        schema, count, total = _summary(f"sqlite:///{partial}")
+        manifest = Manifest("sqlite", schema, count, total, _now())
+        manifest.write(target)
+        os.replace(partial, target)
     except (sqlite3.Error, OSError) as exc:
-        target.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
+        manifest_path(target).unlink(missing_ok=True)
         raise _problem(f"the backup failed: {exc}") from exc
-    manifest = Manifest("sqlite", schema, count, total, _now())
-    manifest.write(target)
     return manifest
 
 
@@ -154,9 +163,13 @@ def _run(command: list[str], env: dict[str, str], what: str) -> None:
 
 
 def _backup_postgres(db_url: str, target: Path) -> Manifest:
+    if target.exists():
+        raise _problem(f"{target} already exists; a backup never overwrites a file", "choose a new name")
     engine = make_engine(db_url)
     conninfo, env = _libpq(db_url)
-    _create_private(target)
+    partial = target.with_name(target.name + ".partial")  # renamed once complete (see _backup_sqlite)
+    partial.unlink(missing_ok=True)
+    _create_private(partial)
     try:
         with engine.connect() as conn:
             conn.execution_options(isolation_level="REPEATABLE READ")
@@ -166,17 +179,19 @@ def _backup_postgres(db_url: str, target: Path) -> Manifest:
                 count, total = digest(conn)
                 schema = current_revision(conn)
                 _run(
-                    [_pg_tool("pg_dump"), "-Fc", f"--snapshot={snapshot}", "-f", str(target), conninfo],
+                    [_pg_tool("pg_dump"), "-Fc", f"--snapshot={snapshot}", "-f", str(partial), conninfo],
                     env,
                     "pg_dump",
                 )
-    except IndicatorsError:
-        target.unlink(missing_ok=True)
+        manifest = Manifest("postgresql", schema, count, total, _now())
+        manifest.write(target)
+        os.replace(partial, target)
+    except (IndicatorsError, OSError):
+        partial.unlink(missing_ok=True)
+        manifest_path(target).unlink(missing_ok=True)
         raise
     finally:
         engine.dispose()
-    manifest = Manifest("postgresql", schema, count, total, _now())
-    manifest.write(target)
     return manifest
 
 
@@ -206,7 +221,28 @@ def restore(url: str | None, file: str | Path) -> Manifest:
         _restore_sqlite(source, _sqlite_path(parsed), expected)
     else:
         _restore_postgres(db_url, source)
-    schema, count, total = _summary(db_url)
+    try:
+        return _check_restored(db_url, parsed.get_backend_name(), expected)
+    except (IndicatorsError, SQLAlchemyError):
+        # A restore that is refused leaves nothing behind that the next restore or `verify` would take
+        # for a database (an SQLite file of a forged or truncated backup).
+        if parsed.get_backend_name() == "sqlite":
+            _remove_sqlite(_sqlite_path(parsed))
+        raise
+
+
+def _remove_sqlite(path: Path) -> None:
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        part.unlink(missing_ok=True)
+
+
+def _check_restored(db_url: str, backend: str, expected: Manifest | None) -> Manifest:
+    try:
+        schema, count, total = _summary(db_url)
+    except SQLAlchemyError as exc:
+        raise _problem(
+            f"the restored file is not a database of this program: {exc.orig}", path="restore"
+        ) from exc
     if expected is not None and (count, total) != (expected.revisions, expected.digest):
         raise _problem(
             f"the restored history differs from the backup: {count} revisions (digest {total[:16]}…), "
@@ -221,10 +257,20 @@ def restore(url: str | None, file: str | Path) -> Manifest:
         engine.dispose()
     if report.broken:
         raise _problem(f"the restored history's hash chain is broken: {report.broken[0]}", path="restore")
-    return Manifest(parsed.get_backend_name(), schema, count, total, _now())
+    return Manifest(backend, schema, count, total, _now())
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def _restore_sqlite(source: Path, target: Path, expected: Manifest | None) -> None:
+    with source.open("rb") as f:
+        header = f.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        what = "empty" if not header else "not a SQLite database"
+        raise _problem(
+            f"{source} is {what}; nothing was restored", "restore from a file `backup` wrote", path="restore"
+        )
     if target.exists() and target.stat().st_size > 0:
         raise _problem(
             f"{target} already exists; restore only into a new, empty database",
