@@ -93,3 +93,21 @@ def test_an_older_stray_value_does_not_override_the_canonical_cell(db_url, small
     with Store(db_url, catalogue=small_catalogue) as store:
         assert list(store.current_frame()["value"]) == [10.0]
         assert [h.value for h in store.history(HOMES, CITY, "2024")] == [10.0]
+
+
+def test_of_two_newer_stray_spellings_the_newest_value_becomes_current(db_url, small_catalogue):
+    # Both strays are newer than the canonical cell: the first merge is dated "now", the second (the
+    # newest) must still win by when it was entered (15300 was lost, 15200 kept).
+    old_database(db_url)
+    engine = make_engine(db_url)
+    t0 = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    with write_transaction(engine) as conn:
+        conn.execute(insert(observations), raw_row("2024", 1, 15000.0, t0))
+        conn.execute(insert(observations), raw_row("２０２４", 1, 15200.0, t0 + dt.timedelta(days=1), "b"))
+        conn.execute(insert(observations), raw_row("２024", 1, 15300.0, t0 + dt.timedelta(days=2), "c"))
+    engine.dispose()
+    with Store(db_url, catalogue=small_catalogue) as store:
+        current = store.current_frame()
+        assert current.loc[current["period"] == "2024", "value"].tolist() == [15300.0]
+        assert [h.value for h in store.history(HOMES, CITY, "2024")] == [15000.0, 15200.0, 15300.0]
+        assert verify(store.engine).ok

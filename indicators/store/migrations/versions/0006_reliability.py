@@ -91,6 +91,9 @@ def merge_spellings(conn: sa.Connection) -> tuple[int, list[str]]:
             stray.append(((ind, place, period), canonical))
     merged, left = 0, []
     now = dt.datetime.now(dt.UTC)
+    # canonical cell → when the value merged into it was entered. A merged revision is dated now, so its
+    # own time would make every later stray of the same cell look older than it (its newer value lost).
+    entered_originally: dict[tuple[str, str, str], dt.datetime] = {}
     # Oldest stray first, so when several spellings of one cell exist the newest value ends on top.
     stray.sort(key=lambda pair: _aware(_latest(conn, pair[0]).entered_at))  # type: ignore[union-attr]
     for cell, canonical in stray:
@@ -103,7 +106,8 @@ def merge_spellings(conn: sa.Connection) -> tuple[int, list[str]]:
             continue
         spelled = "/".join(cell)
         target = _latest(conn, canonical)
-        newer = target is None or target.retracted or _aware(old.entered_at) > _aware(target.entered_at)
+        target_at = None if target is None else entered_originally.get(canonical, _aware(target.entered_at))
+        newer = target is None or target.retracted or _aware(old.entered_at) > target_at
         if newer and (target is None or target.value != old.value or target.retracted):
             conn.execute(
                 sa.insert(_obs).values(
@@ -123,6 +127,7 @@ def merge_spellings(conn: sa.Connection) -> tuple[int, list[str]]:
                     reason=f"merged from the cell spelled '{spelled}' (entered by {old.entered_by})",
                 )
             )
+            entered_originally[canonical] = _aware(old.entered_at)
         conn.execute(
             sa.insert(_obs).values(
                 indicator_id=cell[0],
