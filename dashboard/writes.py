@@ -12,11 +12,9 @@ import pandas as pd
 from dashboard.resources import catalogue, store
 from indicators import bulk, entry
 from indicators.access import User
-from indicators.articles.quantity import TypedNumber, read_typed_number
 from indicators.entry import EntryPlan
 from indicators.errors import IndicatorsError, Problem
 from indicators.guarded import GuardedStore
-from indicators.scoring.plausibility import Flag
 from indicators.store.observations import QUALIFIERS
 from indicators.store.store import CurrentCell, conflict_problem
 from indicators.uploads import read_upload
@@ -36,19 +34,6 @@ class SaveResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def read_value(text: str, unit: str) -> TypedNumber:
-    """Read a value as people type it (1.5万, 15,000, 百分之八十 …); raise IndicatorsError otherwise."""
-    return read_typed_number(text, unit)
-
-
-def try_read_value(text: str, unit: str) -> TypedNumber | None:
-    """Return how a typed value reads, or None when it is no number (the save then says why)."""
-    try:
-        return read_typed_number(text, unit)
-    except IndicatorsError:
-        return None
-
-
 def conflict_from_record(cell: tuple[str, str, str], expected: int, newest: dict[str, Any]) -> Problem:
     """Return the conflict a save on a form drawn at `expected` would meet, from the cell's newest revision."""
     latest = CurrentCell(
@@ -64,11 +49,6 @@ def conflict_from_record(cell: tuple[str, str, str], expected: int, newest: dict
         entered_at=newest["entered_at"],
     )
     return conflict_problem(cell, expected, latest)
-
-
-def plausibility(ind_id: str, place: str, period: str, value: float) -> list[Flag]:
-    """Return what would make a person double-check this value before it is stored (never a refusal)."""
-    return store().plausibility(ind_id, place, period, value)
 
 
 def writer(user: User | None) -> GuardedStore:

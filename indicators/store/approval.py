@@ -38,18 +38,13 @@ def state_for(action: str | None) -> str:
     return STATE_OF_ACTION.get(action or "", UNREVIEWED)
 
 
-def counts(action: str | None, retracted: bool) -> bool:
-    """Return whether a revision counts in the approved view."""
-    return retracted or action == "approve"
-
-
 def state_column(frame: pd.DataFrame) -> pd.Series:
     """Return `state_for` of each row's `action` (NaN/None: not reviewed)."""
     return frame["action"].map(STATE_OF_ACTION).fillna(UNREVIEWED).astype(object)
 
 
 def approved_latest_subquery(indicator_ids: Iterable[str] | None, place_codes: Iterable[str] | None) -> Any:
-    """Return a subquery: per cell, the newest revision that `counts`, as `latest`."""
+    """Return a subquery: per cell, the newest revision that counts (see the module doc), as `latest`."""
     ids = list(indicator_ids) if indicator_ids is not None else None
     codes = list(place_codes) if place_codes is not None else None
     last = last_review_ids(ids, codes)
